@@ -1,0 +1,72 @@
+// The command line of SPEC section 8: shared options, subcommand registration, output helpers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "topomask/graph/build.h"
+#include "topomask/grf/options.h"
+#include "topomask/io/geometry.h"
+#include "topomask/mask/mask_function.h"
+
+namespace topomask::cli {
+
+// Options shared by every subcommand, as typed by the user (validated by the to*() mappers).
+struct CommonOptions {
+  std::string graph = "auto";
+  int k = 8;
+  double radius = 0.0;  // 0 = 1.5 x mean nearest-neighbour distance
+  int patch = 16;
+  std::string weights = "unit";
+  std::string norm = "sym";
+  double sigma = 1.0;
+  std::string kernel = "heat";
+  double beta = 1.0;
+  int p = 2;
+  std::string alpha;  // comma-separated, for --kernel custom
+  std::string f;      // comma-separated, for --kernel custom (the learnable form)
+  int walkers = 16;
+  double pHalt = 0.1;
+  int maxLen = 64;
+  std::string sampling = "iid";
+  std::string ensembles = "shared";
+  std::uint64_t seed = 0;
+  int threads = 0;
+  bool json = false;
+};
+
+void addCommonOptions(CLI::App& sub, CommonOptions& options);
+GraphOptions toGraphOptions(const CommonOptions& options);  // throws usage Error
+MaskSpec toMaskSpec(const CommonOptions& options);          // throws usage Error
+GrfOptions toGrfOptions(const CommonOptions& options);      // throws usage Error
+std::vector<double> parseNumberList(const std::string& text, const std::string& option);
+std::vector<std::int64_t> parseIntegerList(const std::string& text, const std::string& option);
+
+// A registered subcommand sets `action` when it is chosen; main runs it after parsing.
+using Action = std::function<int()>;
+void addInfoCommand(CLI::App& root, Action& action);
+void addMaskCommand(CLI::App& root, Action& action);
+void addConvergenceCommand(CLI::App& root, Action& action);
+void addAttentionCommand(CLI::App& root, Action& action);
+void addBenchCommand(CLI::App& root, Action& action);
+void addRenderCommand(CLI::App& root, Action& action);
+void addExportCommand(CLI::App& root, Action& action);
+
+// Output: JSON to stdout (pretty, one document), or text lines.
+void printJson(const nlohmann::json& document);
+// Loads the scene and builds the graph for a subcommand, timing both.
+struct LoadedGraph {
+  Scene scene;
+  Graph graph;
+  double loadSeconds = 0.0;
+  double graphSeconds = 0.0;
+};
+LoadedGraph loadGraph(const std::string& path, const CommonOptions& options);
+
+}  // namespace topomask::cli

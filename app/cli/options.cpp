@@ -1,0 +1,137 @@
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli.h"
+#include "topomask/core/error.h"
+#include "topomask/io/load.h"
+
+namespace topomask::cli {
+
+void addCommonOptions(CLI::App& sub, CommonOptions& o) {
+  sub.add_option("--graph", o.graph, "auto, mesh, knn, radius, grid4, grid8, patch, path")->capture_default_str();
+  sub.add_option("--k", o.k, "kNN size")->capture_default_str();
+  sub.add_option("--radius", o.radius, "radius graph (default 1.5 x mean NN distance)");
+  sub.add_option("--patch", o.patch, "patch size in pixels")->capture_default_str();
+  sub.add_option("--weights", o.weights, "unit, gaussian, inverse, intensity")->capture_default_str();
+  sub.add_option("--norm", o.norm, "sym, rw, none")->capture_default_str();
+  sub.add_option("--sigma", o.sigma, "scale: W = sigma * normalised(A)")->capture_default_str();
+  sub.add_option("--kernel", o.kernel, "heat, reglap1, reglap2, pstep, cosine, custom")->capture_default_str();
+  sub.add_option("--beta", o.beta, "mask parameter beta")->capture_default_str();
+  sub.add_option("--p", o.p, "p of the p-step random walk kernel")->capture_default_str();
+  sub.add_option("--alpha", o.alpha, "comma-separated alpha_0..alpha_K for --kernel custom");
+  sub.add_option("--f", o.f, "comma-separated f_0..f_K for --kernel custom (alpha = f * f)");
+  sub.add_option("--walkers", o.walkers, "walkers per node")->capture_default_str();
+  sub.add_option("--p-halt", o.pHalt, "halting probability")->capture_default_str();
+  sub.add_option("--max-len", o.maxLen, "walk length cap (0 = none)")->capture_default_str();
+  sub.add_option("--sampling", o.sampling, "iid, antithetic, repelling")->capture_default_str();
+  sub.add_option("--ensembles", o.ensembles, "shared, independent, asymmetric")->capture_default_str();
+  sub.add_option("--seed", o.seed, "random seed")->capture_default_str();
+  sub.add_option("--threads", o.threads, "threads (0 = all cores)")->capture_default_str();
+  sub.add_flag("--json", o.json, "print JSON instead of text");
+}
+
+std::vector<double> parseNumberList(const std::string& text, const std::string& option) {
+  std::vector<double> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(item, &used);
+    } catch (...) {
+      used = 0;
+    }
+    while (used < item.size() && std::isspace(static_cast<unsigned char>(item[used]))) ++used;
+    if (item.empty() || used != item.size() || !std::isfinite(v))
+      throw usageError(option + ": '" + item + "' is not a finite number");
+    out.push_back(v);
+  }
+  if (out.empty()) throw usageError(option + ": expected a comma-separated list of numbers");
+  return out;
+}
+
+std::vector<std::int64_t> parseIntegerList(const std::string& text, const std::string& option) {
+  std::vector<std::int64_t> out;
+  for (double v : parseNumberList(text, option)) {
+    if (v != std::floor(v) || v < 0 || v > 9e15) throw usageError(option + ": '" + std::to_string(v) + "' is not a non-negative integer");
+    out.push_back(static_cast<std::int64_t>(v));
+  }
+  return out;
+}
+
+GraphOptions toGraphOptions(const CommonOptions& o) {
+  GraphOptions g;
+  g.kind = parseGraphKind(o.graph);
+  if (o.k < 1) throw usageError("--k must be at least 1");
+  g.k = o.k;
+  if (!(o.radius >= 0) || !std::isfinite(o.radius)) throw usageError("--radius must be positive");
+  g.radius = o.radius;
+  if (o.patch < 1) throw usageError("--patch must be at least 1");
+  g.patch = o.patch;
+  g.weights = parseEdgeWeights(o.weights);
+  g.normalisation = parseNormalisation(o.norm);
+  if (!std::isfinite(o.sigma)) throw usageError("--sigma must be finite");
+  g.sigma = o.sigma;
+  g.threads = o.threads;
+  return g;
+}
+
+MaskSpec toMaskSpec(const CommonOptions& o) {
+  MaskSpec m;
+  if (!std::isfinite(o.beta)) throw usageError("--beta must be finite");
+  m.beta = o.beta;
+  if (o.p < 0) throw usageError("--p must be a non-negative integer");
+  m.p = o.p;
+  if (o.kernel == "custom") {
+    if (!o.alpha.empty() && !o.f.empty()) throw usageError("--kernel custom takes --alpha or --f, not both");
+    if (!o.f.empty()) {
+      m.preset = MaskPreset::CustomF;
+      m.f = parseNumberList(o.f, "--f");
+    } else if (!o.alpha.empty()) {
+      m.preset = MaskPreset::Custom;
+      m.alpha = parseNumberList(o.alpha, "--alpha");
+    } else {
+      throw usageError("--kernel custom needs --alpha or --f");
+    }
+  } else {
+    m.preset = parseMaskPreset(o.kernel);
+  }
+  return m;
+}
+
+GrfOptions toGrfOptions(const CommonOptions& o) {
+  GrfOptions g;
+  if (o.walkers < 1) throw usageError("--walkers must be at least 1");
+  g.walkers = o.walkers;
+  if (!(o.pHalt >= 0.0 && o.pHalt < 1.0)) throw usageError("--p-halt must be in [0, 1)");
+  g.pHalt = o.pHalt;
+  if (o.maxLen < 0) throw usageError("--max-len must be non-negative (0 = no cap)");
+  g.maxLength = o.maxLen;
+  if (g.pHalt == 0.0 && g.maxLength == 0) throw usageError("--p-halt 0 needs a finite --max-len (fixed-length walks)");
+  g.sampling = parseSampling(o.sampling);
+  g.ensemble = parseEnsemble(o.ensembles);
+  if (g.sampling == Sampling::Antithetic && g.walkers % 2 != 0)
+    throw usageError("--sampling antithetic needs an even number of --walkers");
+  g.seed = o.seed;
+  g.threads = o.threads;
+  return g;
+}
+
+LoadedGraph loadGraph(const std::string& path, const CommonOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  const GraphOptions graphOptions = toGraphOptions(options);  // usage errors before any IO
+  LoadedGraph out;
+  auto t0 = Clock::now();
+  out.scene = loadScene(path);
+  auto t1 = Clock::now();
+  out.graph = buildGraph(out.scene, graphOptions);
+  auto t2 = Clock::now();
+  out.loadSeconds = std::chrono::duration<double>(t1 - t0).count();
+  out.graphSeconds = std::chrono::duration<double>(t2 - t1).count();
+  return out;
+}
+
+}  // namespace topomask::cli

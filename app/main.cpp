@@ -1,0 +1,68 @@
+// topomask: with a subcommand, the command line (SPEC section 8); otherwise the application.
+// Exit status: 0 success, 2 usage error, 3 input error; one line on stderr naming the cause.
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/cli.h"
+#include "gui/launch.h"
+#include "topomask/core/error.h"
+
+namespace {
+
+int runCli(int argc, char** argv) {
+  using namespace topomask;
+  CLI::App root{"TopoMask: topological masking of attention with graph random features.\n"
+                "Run without a subcommand (or with only a file) to open the application."};
+  root.require_subcommand(1);
+  cli::Action action;
+  cli::addInfoCommand(root, action);
+  cli::addMaskCommand(root, action);
+  cli::addConvergenceCommand(root, action);
+  cli::addAttentionCommand(root, action);
+  cli::addBenchCommand(root, action);
+  cli::addRenderCommand(root, action);
+  cli::addExportCommand(root, action);
+  try {
+    root.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return root.exit(e) == 0 ? 0 : 2;
+  } catch (const CLI::CallForAllHelp& e) {
+    return root.exit(e) == 0 ? 0 : 2;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "topomask: " << e.what() << '\n';
+    return 2;
+  }
+  try {
+    return action ? action() : 2;
+  } catch (const Error& e) {
+    std::cerr << "topomask: " << e.what() << '\n';
+    return e.kind() == Error::Kind::Usage ? 2 : 3;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "topomask: out of memory\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "topomask: internal error: " << e.what() << '\n';
+    return 1;
+  }
+}
+
+bool isSubcommand(const std::string& word) {
+  for (const char* name : {"info", "mask", "convergence", "attention", "bench", "render", "export"})
+    if (word == name) return true;
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return topomask::gui::runApplication(args);
+  const std::string& first = args.front();
+  if (isSubcommand(first) || first == "--help" || first == "-h") return runCli(argc, argv);
+  if (first.rfind("-", 0) == 0 || std::filesystem::exists(first)) return topomask::gui::runApplication(args);
+  std::cerr << "topomask: '" << first << "' is neither a subcommand (info, mask, convergence, attention, "
+            << "bench, render, export) nor an existing file\n";
+  return first.find('.') != std::string::npos ? 3 : 2;
+}

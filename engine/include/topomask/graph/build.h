@@ -1,0 +1,51 @@
+// Graph construction from a Scene (SPEC section 3) and generators for benchmarks and tests.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "topomask/core/progress.h"
+#include "topomask/graph/graph.h"
+#include "topomask/io/geometry.h"
+
+namespace topomask {
+
+enum class GraphKind { Auto, Mesh, Knn, Radius, Grid4, Grid8, Patch, Path };
+enum class EdgeWeights { Unit, Gaussian, Inverse, Intensity };
+
+struct GraphOptions {
+  // Auto: mesh edges for meshes, kNN for points, grid4 for images, file edges for graphs.
+  GraphKind kind = GraphKind::Auto;
+  int k = 8;                 // kNN size (made symmetric by union)
+  double radius = 0.0;       // radius graph; 0 = 1.5 x mean nearest-neighbour distance
+  int patch = 16;            // patch side in pixels for GraphKind::Patch
+  EdgeWeights weights = EdgeWeights::Unit;
+  double lengthScale = 0.0;      // s of the Gaussian weights; 0 = mean edge length
+  double intensityScale = 0.1;   // s_I of the intensity-aware weights
+  Normalisation normalisation = Normalisation::Symmetric;
+  double sigma = 1.0;        // W = sigma * normalised(A)
+  int threads = 0;           // 0 = all cores
+};
+
+// Builds W on the scene's nodes. Throws Error (Usage) when the kind does not apply
+// (e.g. grid4 on a mesh) and (Input) on zero nodes.
+Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* progress = nullptr);
+
+// Text forms used by the CLI and UI ("auto", "mesh", "knn", ...; "unit", ...; "sym", "rw", "none").
+const char* graphKindName(GraphKind kind);
+const char* edgeWeightsName(EdgeWeights w);
+const char* normalisationName(Normalisation n);
+GraphKind parseGraphKind(const std::string& text);          // throws usage Error
+EdgeWeights parseEdgeWeights(const std::string& text);      // throws usage Error
+Normalisation parseNormalisation(const std::string& text);  // throws usage Error
+
+// Generated scenes: a grey image with a smooth pattern (width x height), a path of n nodes
+// (an EdgeListGraph with positions on a line), a 3-D point set sampled on a surface,
+// and a regular triangulated grid mesh rolled into a spiral-free sheet (for mesh benchmarks).
+Scene makeImageScene(int width, int height, std::uint64_t seed = 0);
+Scene makePathScene(std::int64_t n);
+Scene makePointScene(std::int64_t n, std::uint64_t seed = 0);
+Scene makeSheetMeshScene(int width, int height);
+
+}  // namespace topomask

@@ -1,0 +1,52 @@
+#include "topomask/core/parallel.h"
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace topomask {
+
+int resolveThreads(int requested) {
+  if (requested > 0) return requested;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+void parallelFor(std::int64_t begin, std::int64_t end,
+                 const std::function<void(std::int64_t, std::int64_t)>& body, int threads,
+                 std::int64_t grain) {
+  const std::int64_t n = end - begin;
+  if (n <= 0) return;
+  grain = std::max<std::int64_t>(grain, 1);
+  const std::int64_t maxChunks = (n + grain - 1) / grain;
+  const int workers = static_cast<int>(std::min<std::int64_t>(resolveThreads(threads), maxChunks));
+  if (workers <= 1) {
+    body(begin, end);
+    return;
+  }
+  std::exception_ptr firstError;
+  std::mutex errorMutex;
+  auto run = [&](std::int64_t lo, std::int64_t hi) {
+    try {
+      body(lo, hi);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(errorMutex);
+      if (!firstError) firstError = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(workers - 1));
+  const std::int64_t chunk = (n + workers - 1) / workers;
+  for (int w = 1; w < workers; ++w) {
+    const std::int64_t lo = begin + w * chunk;
+    const std::int64_t hi = std::min(end, lo + chunk);
+    if (lo < hi) pool.emplace_back(run, lo, hi);
+  }
+  run(begin, std::min(end, begin + chunk));
+  for (auto& t : pool) t.join();
+  if (firstError) std::rethrow_exception(firstError);
+}
+
+}  // namespace topomask

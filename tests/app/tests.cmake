@@ -1,0 +1,1 @@
+# App logic without GL (state, commands, camera, colormap).

@@ -1,0 +1,11 @@
+# Google Benchmark programs: built with the tests, run by hand or by scripts/bench (not by ctest).
+# topomask_add_benchmark(NAME SOURCES ...)
+function(topomask_add_benchmark name)
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${B_SOURCES})
+  target_link_libraries(${name} PRIVATE topomask_engine benchmark::benchmark ${B_LIBS} topomask_warnings)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+endfunction()
+include(bench/mask.cmake)
+include(bench/grf.cmake)
+include(bench/attention.cmake)

@@ -1,0 +1,1 @@
+# Real frames under xvfb-run.
