@@ -43,7 +43,8 @@ class Rng {
 
   // Uniform integer in [0, n), n > 0 (Lemire's multiply-shift, bias < n / 2^64).
   std::uint64_t below(std::uint64_t n) noexcept {
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+    __extension__ using U128 = unsigned __int128;  // __extension__: GCC/Clang builtin under -pedantic
+    return static_cast<std::uint64_t>((static_cast<U128>(next()) * n) >> 64);
   }
 
   // Standard normal deviate (Box-Muller; one value per call, the pair's twin is dropped).
