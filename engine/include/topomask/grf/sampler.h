@@ -1,0 +1,78 @@
+// The graph random feature sampler of SPEC section 5: n random walkers per node with halting,
+// loads and modulation, three sampling schemes and three ensembles; reproducible for any thread count.
+#pragma once
+
+#include <cstdint>
+
+#include "topomask/core/progress.h"
+#include "topomask/graph/graph.h"
+#include "topomask/grf/features.h"
+#include "topomask/grf/options.h"
+#include "topomask/mask/mask_function.h"
+
+namespace topomask {
+
+// The features of one sampling: M_hat = query() key()^T.
+//  * Shared: key() is query() (one ensemble, M_hat = Phi Phi^T, biased diagonal). When W is not
+//    symmetric (random-walk normalisation) the key side reuses the same walks (same random
+//    numbers) with the loads of W^T, so that E[M_hat] = M off the diagonal.
+//  * Independent: two independent ensembles; the key walks use the loads of W^T (= W when symmetric).
+//  * Asymmetric: query() modulated by alpha, key() the identity (f = delta_0): M_hat = Phi_alpha.
+class GrfFeatures {
+ public:
+  GrfFeatures() = default;
+  GrfFeatures(SparseFeatures query, SparseFeatures key, bool keyIsQuery);
+
+  const SparseFeatures& query() const { return query_; }
+  const SparseFeatures& key() const { return keyIsQuery_ ? query_ : key_; }
+  bool keyIsQuery() const { return keyIsQuery_; }
+  std::int64_t nodeCount() const { return query_.rows; }
+
+  // Walk statistics: hops taken by all walkers (both sides when two ensembles were walked) and the
+  // positions visited (hops + walkers), used for throughput figures.
+  std::int64_t hops = 0;
+  std::int64_t visits = 0;
+  // Largest number of hops in the modulation actually used: min(L_max, last non-zero f_k index)
+  // (the internal cap when L_max is 0; see sampleFeatures).
+  int lengthUsed = 0;
+  double seconds = 0.0;
+  GrfOptions options;
+
+ private:
+  SparseFeatures query_;
+  SparseFeatures key_;
+  bool keyIsQuery_ = false;
+};
+
+// Samples the GRFs of every node. For node i, n = options.walkers walkers start at i with load 1;
+// at step t a walker on v_t adds load * f_t to entry v_t of phi(i), then halts with probability
+// p_halt (always when v_t has no neighbours or t = L_max), otherwise moves to a uniformly chosen
+// neighbour u and sets load *= W[v_t, u] deg(v_t) / (1 - p_halt); finally phi(i) /= n.
+// Then E[phi(i)] = row i of sum_{t <= L_max} f_t W^t, so independent features give
+// E[phi(i) . phi'(j)] = M_ij up to the series tail beyond L_max.
+//
+//  * f = mask.modulation(...) for shared and independent ensembles, alpha for the asymmetric query.
+//  * Schemes: Iid; Antithetic (walkers 2k, 2k+1 share halting uniforms u and (u + 1/2) mod 1 at every
+//    step; n must be even); Repelling (walkers of the same source standing on the same node at the
+//    same step take neighbours (r + 0), (r + 1), ... mod deg in the CSR order for a uniform random
+//    rotation r, i.e. without replacement as far as the degree allows). Every walker's marginal law
+//    is that of an i.i.d. walker, so the estimator's mean is unchanged.
+//  * Halting uses a 32-bit uniform against T = round(p_halt 2^32) and the loads divide by the same
+//    1 - T / 2^32, so the estimator is exactly unbiased; neighbours are exactly uniform (Lemire's
+//    method with rejection).
+//  * p_halt = 0 requires L_max > 0 (fixed-length walks of exactly L_max hops, fewer where a node has
+//    no neighbour). L_max <= 0 means no cap: walks are then cut at the internal cap
+//    min(4096, ceil(log(1e-18) / log(1 - p_halt))), which a walker reaches with probability < 1e-18.
+//  * Random streams Rng(seed, node, ensemble) per node: the result is bit-identical for any
+//    options.threads. Work and memory: O(N n / p_halt) expected (at most N n (L_max + 1) non-zeros),
+//    plus 16 N bytes of scratch per thread.
+// Throws usage Error for invalid options (walkers < 1, p_halt outside [0, 1), p_halt = 0 without a
+// cap, antithetic with odd n), Numeric Error when the loads overflow to non-finite values, and
+// whatever mask.modulation throws (alpha_0 <= 0 without f). Polls `progress` (Cancelled).
+GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const GrfOptions& options,
+                           Progress* progress = nullptr);
+
+// Validates GrfOptions as sampleFeatures does (throws usage Error naming the option).
+void validateGrfOptions(const GrfOptions& options);
+
+}  // namespace topomask
