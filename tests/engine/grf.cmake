@@ -1,1 +1,2 @@
 # Tests of the grf module.
+topomask_add_test(test_grf SOURCES engine/test_grf.cpp LABELS engine)
