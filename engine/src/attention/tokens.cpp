@@ -1,1 +1,268 @@
-// Placeholder: implemented by the attention module.
+// Node features, seeded projections to Q, K, V, and the feature maps of linear attention.
+#include "topomask/attention/tokens.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "topomask/core/error.h"
+#include "topomask/core/npy.h"
+#include "topomask/core/parallel.h"
+#include "topomask/core/rng.h"
+
+namespace topomask {
+
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  if (s.size() < suffix.size()) return false;
+  return std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
+
+// Splits a CSV line on commas, semicolons, tabs or spaces.
+std::vector<std::string> splitFields(const std::string& line) {
+  std::vector<std::string> fields;
+  std::string cur;
+  bool any = false;
+  for (char ch : line) {
+    if (ch == ',' || ch == ';' || ch == '\t' || ch == ' ' || ch == '\r') {
+      if (any || ch == ',' || ch == ';') fields.push_back(cur);
+      cur.clear();
+      any = false;
+      if (ch == ' ' || ch == '\t' || ch == '\r') continue;
+    } else {
+      cur.push_back(ch);
+      any = true;
+    }
+  }
+  if (any) fields.push_back(cur);
+  // Drop empty fields produced by separators followed by spaces.
+  fields.erase(std::remove_if(fields.begin(), fields.end(), [](const std::string& f) { return f.empty(); }),
+               fields.end());
+  return fields;
+}
+
+bool parseDouble(const std::string& text, double& value) {
+  try {
+    std::size_t used = 0;
+    value = std::stod(text, &used);
+    return used == text.size();
+  } catch (...) {
+    return false;
+  }
+}
+
+Eigen::MatrixXd readCsv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("cannot open the feature file", path);
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  std::int64_t lineNo = 0;
+  bool headerAllowed = true;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto fields = splitFields(line);
+    std::vector<double> row;
+    row.reserve(fields.size());
+    bool numeric = true;
+    for (const auto& f : fields) {
+      double v = 0;
+      if (!parseDouble(f, v)) {
+        numeric = false;
+        break;
+      }
+      if (!std::isfinite(v))
+        throw Error("line " + std::to_string(lineNo) + ": non-finite value '" + f + "'", path);
+      row.push_back(v);
+    }
+    if (!numeric) {
+      if (headerAllowed && rows.empty()) {
+        headerAllowed = false;  // one header line of column names
+        continue;
+      }
+      throw Error("line " + std::to_string(lineNo) + ": expected numbers separated by commas", path);
+    }
+    headerAllowed = false;
+    if (!rows.empty() && row.size() != rows.front().size())
+      throw Error("line " + std::to_string(lineNo) + ": " + std::to_string(row.size()) + " values, expected " +
+                      std::to_string(rows.front().size()) + " like the first row",
+                  path);
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty() || rows.front().empty()) throw Error("the feature file holds no rows of numbers", path);
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.front().size()));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t c = 0; c < rows[i].size(); ++c) x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) = rows[i][c];
+  return x;
+}
+
+void appendColumns(Eigen::MatrixXd& x, const Eigen::MatrixXd& block) {
+  const Eigen::Index old = x.cols();
+  x.conservativeResize(block.rows(), old + block.cols());
+  x.rightCols(block.cols()) = block;
+}
+
+// Centred on the bounding-box centre, scaled to unit bounding-box diagonal (unchanged scale when the
+// box is a single point).
+Eigen::MatrixXd normalisedPositions(const Eigen::MatrixX3d& p) {
+  const Eigen::RowVector3d lo = p.colwise().minCoeff();
+  const Eigen::RowVector3d hi = p.colwise().maxCoeff();
+  const Eigen::RowVector3d centre = 0.5 * (lo + hi);
+  const double diagonal = (hi - lo).norm();
+  Eigen::MatrixXd out = p.rowwise() - centre;
+  if (diagonal > 0) out /= diagonal;
+  return out;
+}
+
+}  // namespace
+
+const char* featureMapName(FeatureMapKind kind) {
+  switch (kind) {
+    case FeatureMapKind::Relu: return "relu";
+    case FeatureMapKind::Elu: return "elu";
+    case FeatureMapKind::Favor: return "favor";
+  }
+  return "?";
+}
+
+FeatureMapKind parseFeatureMapKind(const std::string& text) {
+  if (text == "relu") return FeatureMapKind::Relu;
+  if (text == "elu") return FeatureMapKind::Elu;
+  if (text == "favor" || text == "favor+") return FeatureMapKind::Favor;
+  throw usageError("unknown feature map '" + text + "' (expected relu, elu or favor)");
+}
+
+NodeFeature parseNodeFeature(const std::string& text) {
+  if (text == "position") return NodeFeature::Position;
+  if (text == "color" || text == "colour") return NodeFeature::Color;
+  if (text == "normal") return NodeFeature::Normal;
+  if (text == "intensity") return NodeFeature::Intensity;
+  throw usageError("unknown node feature '" + text + "' (expected position, color, normal or intensity)");
+}
+
+Eigen::MatrixXd readFeatureFile(const std::string& path, std::int64_t expectedRows) {
+  Eigen::MatrixXd x;
+  if (endsWith(path, ".npy")) {
+    x = readNpy(path);
+  } else if (endsWith(path, ".csv") || endsWith(path, ".txt")) {
+    x = readCsv(path);
+  } else {
+    throw Error("unknown feature file format (expected .npy or .csv)", path);
+  }
+  if (x.rows() == 0 || x.cols() == 0) throw Error("the feature file is empty", path);
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    for (Eigen::Index c = 0; c < x.cols(); ++c)
+      if (!std::isfinite(x(i, c)))
+        throw Error("row " + std::to_string(i) + ", column " + std::to_string(c) + " is not finite", path);
+  if (expectedRows >= 0 && x.rows() != expectedRows)
+    throw Error("the feature file has " + std::to_string(x.rows()) + " rows, the graph has " +
+                    std::to_string(expectedRows) + " nodes (one row per node is needed)",
+                path);
+  return x;
+}
+
+Eigen::MatrixXd nodeFeatures(const Graph& graph, const TokenOptions& options) {
+  const std::int64_t n = graph.nodeCount();
+  Eigen::MatrixXd x(n, 0);
+  if (!options.featureFile.empty()) {
+    x = readFeatureFile(options.featureFile, n);
+  } else {
+    auto has = [&](NodeFeature f) {
+      switch (f) {
+        case NodeFeature::Position: return graph.positions.rows() == n;
+        case NodeFeature::Color: return graph.colors.rows() == n;
+        case NodeFeature::Normal: return graph.normals.rows() == n;
+        case NodeFeature::Intensity: return graph.intensity.size() == n;
+      }
+      return false;
+    };
+    std::vector<NodeFeature> wanted = options.features;
+    const bool automatic = wanted.empty();
+    if (automatic)
+      wanted = {NodeFeature::Position, NodeFeature::Color, NodeFeature::Normal, NodeFeature::Intensity};
+    for (NodeFeature f : wanted) {
+      if (!has(f)) {
+        if (automatic) continue;
+        static const char* names[] = {"position", "color", "normal", "intensity"};
+        throw usageError(std::string("the graph has no per-node ") + names[static_cast<int>(f)] +
+                         " to build tokens from");
+      }
+      switch (f) {
+        case NodeFeature::Position: appendColumns(x, normalisedPositions(graph.positions)); break;
+        case NodeFeature::Color: appendColumns(x, graph.colors); break;
+        case NodeFeature::Normal: appendColumns(x, graph.normals); break;
+        case NodeFeature::Intensity: appendColumns(x, graph.intensity); break;
+      }
+    }
+  }
+  appendColumns(x, Eigen::MatrixXd::Ones(n, 1));
+  return x;
+}
+
+Tokens makeTokens(const Eigen::MatrixXd& features, int headDim, std::uint64_t seed) {
+  if (headDim < 1) throw usageError("the head dimension d must be at least 1");
+  const Eigen::Index f = features.cols();
+  const double scale = f > 0 ? 1.0 / std::sqrt(static_cast<double>(f)) : 1.0;
+  auto projection = [&](std::uint64_t stream) {
+    Rng rng(seed, stream);
+    Eigen::MatrixXd w(f, headDim);
+    for (Eigen::Index r = 0; r < f; ++r)
+      for (int c = 0; c < headDim; ++c) w(r, c) = scale * rng.normal();
+    return w;
+  };
+  Tokens t;
+  t.queries = features * projection(0);
+  t.keys = features * projection(1);
+  t.values = features * projection(2);
+  return t;
+}
+
+Tokens makeTokens(const Graph& graph, const TokenOptions& options) {
+  if (options.headDim < 1) throw usageError("the head dimension d must be at least 1");
+  return makeTokens(nodeFeatures(graph, options), options.headDim, options.seed);
+}
+
+int featureCount(const FeatureMap& map, int headDim) {
+  return map.kind == FeatureMapKind::Favor ? map.features : headDim;
+}
+
+Eigen::MatrixXd applyFeatureMap(const FeatureMap& map, const Eigen::MatrixXd& x, int threads) {
+  const Eigen::Index n = x.rows();
+  const Eigen::Index d = x.cols();
+  if (map.kind == FeatureMapKind::Relu) return (x.array().max(0.0) + 1e-6).matrix();
+  if (map.kind == FeatureMapKind::Elu) {
+    Eigen::MatrixXd out(n, d);
+    parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t i = lo; i < hi; ++i)
+        for (Eigen::Index c = 0; c < d; ++c) {
+          const double v = x(i, c);
+          out(i, c) = v > 0 ? v + 1.0 : std::exp(v);  // ELU(v) + 1 = exp(v) for v <= 0
+        }
+    }, threads, 4096);
+    return out;
+  }
+  if (map.features < 1) throw usageError("FAVOR+ needs at least one random feature (m >= 1)");
+  const int m = map.features;
+  Eigen::MatrixXd omega(d, m);  // columns w_r
+  for (int r = 0; r < m; ++r) {
+    Rng rng(map.seed, 3, static_cast<std::uint64_t>(r));
+    for (Eigen::Index c = 0; c < d; ++c) omega(c, r) = rng.normal();
+  }
+  const double inv4 = 1.0 / std::pow(static_cast<double>(std::max<Eigen::Index>(d, 1)), 0.25);
+  Eigen::MatrixXd logits = (x * inv4) * omega;  // N x m
+  const Eigen::VectorXd halfNorm = 0.5 * (x * inv4).rowwise().squaredNorm();
+  logits.colwise() -= halfNorm;
+  const double shift = n > 0 ? logits.maxCoeff() : 0.0;
+  const double norm = 1.0 / std::sqrt(static_cast<double>(m));
+  parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t i = lo; i < hi; ++i)
+      for (int r = 0; r < m; ++r) logits(i, r) = norm * std::exp(logits(i, r) - shift);
+  }, threads, 4096);
+  return logits;
+}
+
+}  // namespace topomask

@@ -1,0 +1,56 @@
+// Private helpers of the attention algorithms: normaliser guarding, timing, output assembly.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cfloat>
+#include <cmath>
+
+#include "topomask/attention/attention.h"
+
+namespace topomask::detail {
+
+class Stopwatch {
+ public:
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// Feature-map floor: guard * mean |z| (at least DBL_MIN so that zero rows stay finite).
+inline double featureMapFloor(const Eigen::VectorXd& z, double guard) {
+  const double meanAbs = z.size() ? z.cwiseAbs().mean() : 0.0;
+  const double f = guard * meanAbs;
+  return std::isfinite(f) && f > DBL_MIN ? f : DBL_MIN;
+}
+
+// out = num / max(z, floor) row by row; fills normaliser, floor and guardedRows of `result`.
+// num is N x (d_v) row-major or column-major; z has N entries.
+template <typename Num>
+void finishFeatureMap(AttentionOutput& result, const Num& num, const Eigen::VectorXd& z, double guard) {
+  result.normaliser = z;
+  result.floor = featureMapFloor(z, guard);
+  result.out.resize(num.rows(), num.cols());
+  std::int64_t guarded = 0;
+  for (Eigen::Index i = 0; i < z.size(); ++i) {
+    double zi = z(i);
+    if (!(zi >= result.floor)) {
+      zi = result.floor;
+      ++guarded;
+    }
+    result.out.row(i) = num.row(i) / zi;
+  }
+  result.guardedRows = guarded;
+}
+
+// 1 / max(z_i, floor): the per-row scale used by the received-attention sums.
+inline Eigen::VectorXd guardedInverse(const Eigen::VectorXd& z, double floor) {
+  Eigen::VectorXd r(z.size());
+  for (Eigen::Index i = 0; i < z.size(); ++i) r(i) = 1.0 / (z(i) >= floor ? z(i) : floor);
+  return r;
+}
+
+}  // namespace topomask::detail

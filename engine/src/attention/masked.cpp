@@ -1,0 +1,319 @@
+// Masked linear attention: exact by propagation (M T through a block operator) and with graph random
+// features in O(N) (S_l = sum_j Phi_K[j,l] T_j, out_i = sum_l Phi_Q[i,l] phi(q_i)^T S_l).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "attention/guard.h"
+#include "topomask/attention/attention.h"
+#include "topomask/core/error.h"
+#include "topomask/core/parallel.h"
+
+// The two hot loops are compiled for AVX2/FMA as well as the baseline, chosen at run time.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define TOPOMASK_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define TOPOMASK_HOT
+#endif
+
+namespace topomask {
+
+namespace {
+
+void checkLinearInputs(const AttentionInputs& in, const AttentionOptions& o, const char* what) {
+  const Eigen::Index n = in.size();
+  if (in.phiQ.rows() != n || in.phiK.rows() != n || in.phiQ.cols() != in.phiK.cols() || in.phiK.cols() == 0)
+    throw usageError(std::string(what) + ": phi(Q) and phi(K) must both be N x m with N = rows of V");
+  if (o.absMask)
+    throw usageError(std::string(what) + ": |M| is not a power series of W and cannot be applied in linear "
+                     "time; use the dense reference for |M|");
+  if (o.additiveMask) throw usageError(std::string(what) + ": the additive mask form applies to softmax only");
+}
+
+int chunkFeatures(const AttentionOptions& o, Eigen::Index m) {
+  const int c = o.featureChunk > 0 ? o.featureChunk : static_cast<int>(m);
+  return static_cast<int>(std::min<Eigen::Index>(c, m));
+}
+
+// Source rows of a scatter: T_j = src[j, a0 : a0 + cc] (x) [v_j, 1] when values != nullptr (width
+// cc (dv + 1)), else T_j = src[j, a0 : a0 + cc] (width cc).
+struct ScatterSource {
+  const double* src = nullptr;  // N x srcCols, row-major
+  Eigen::Index srcCols = 0;
+  const double* values = nullptr;  // N x dv, row-major, or nullptr
+  Eigen::Index dv = 0;
+};
+
+// S[l, :] = sum_j phi[j, l] T_j for l in [lBegin, lEnd), T_j as above, S row-major with `width` columns.
+// Scans every row of phi, skipping rows whose (sorted) columns miss the range: no transpose is formed
+// and each l is summed in increasing j, whatever the partition.
+TOPOMASK_HOT void scatterRange(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd,
+                               const ScatterSource& s, Eigen::Index a0, Eigen::Index cc, double* S,
+                               Eigen::Index width, double* t) {
+  std::fill(S + lBegin * width, S + lEnd * width, 0.0);
+  const Eigen::Index d1 = s.values ? s.dv + 1 : 1;
+  for (std::int64_t j = 0; j < phi.rows; ++j) {
+    const std::int64_t b = phi.offsets[j];
+    const std::int64_t e = phi.offsets[j + 1];
+    if (b == e || phi.indices[e - 1] < lBegin || phi.indices[b] >= lEnd) continue;
+    const std::int32_t* first = std::lower_bound(phi.indices + b, phi.indices + e, static_cast<std::int32_t>(lBegin));
+    std::int64_t p = first - phi.indices;
+    // T_j
+    const double* srow = s.src + j * s.srcCols + a0;
+    if (s.values) {
+      const double* vrow = s.values + j * s.dv;
+      for (Eigen::Index a = 0; a < cc; ++a) {
+        double* __restrict ta = t + a * d1;
+        const double w = srow[a];
+        for (Eigen::Index c = 0; c < s.dv; ++c) ta[c] = w * vrow[c];
+        ta[s.dv] = w;
+      }
+    } else {
+      for (Eigen::Index a = 0; a < cc; ++a) t[a] = srow[a];
+    }
+    for (; p < e && phi.indices[p] < lEnd; ++p) {
+      const double w = static_cast<double>(phi.values[p]);
+      double* __restrict row = S + static_cast<std::int64_t>(phi.indices[p]) * width;
+      const double* __restrict tj = t;
+      for (Eigen::Index c = 0; c < width; ++c) row[c] += w * tj[c];
+    }
+  }
+}
+
+// For rows i in [iBegin, iEnd): acc = sum_l phi[i, l] S[l, :] (width cc d1), then
+// out[i, e] += sum_a q[i, a0 + a] acc[a d1 + e] for e < d1 (out row-major with d1 columns).
+TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, std::int64_t iBegin, std::int64_t iEnd, const double* S,
+                             Eigen::Index width, const double* q, Eigen::Index qCols, Eigen::Index a0,
+                             Eigen::Index cc, Eigen::Index d1, double* out, double* acc) {
+  for (std::int64_t i = iBegin; i < iEnd; ++i) {
+    std::fill(acc, acc + width, 0.0);
+    for (std::int64_t p = phi.offsets[i]; p < phi.offsets[i + 1]; ++p) {
+      const double w = static_cast<double>(phi.values[p]);
+      const double* __restrict row = S + static_cast<std::int64_t>(phi.indices[p]) * width;
+      double* __restrict a = acc;
+      for (Eigen::Index c = 0; c < width; ++c) a[c] += w * row[c];
+    }
+    const double* qi = q + i * qCols + a0;
+    double* __restrict oi = out + i * d1;
+    for (Eigen::Index a = 0; a < cc; ++a) {
+      const double qa = qi[a];
+      const double* __restrict aa = acc + a * d1;
+      for (Eigen::Index e = 0; e < d1; ++e) oi[e] += qa * aa[e];
+    }
+  }
+}
+
+// out (N x d1, row-major) = sum over feature chunks of the two-phase product
+//   out_i = sum_a q[i, a] sum_l PhiGather[i, l] sum_j PhiScatter[j, l] T_j[a, :].
+RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSource& source,
+                            const SparseRowsView& gatherPhi, const RowMatrixXd& q, int chunk, int threads,
+                            Progress* progress) {
+  const std::int64_t n = gatherPhi.rows;
+  const std::int64_t l = scatterPhi.cols;
+  const Eigen::Index m = q.cols();
+  const Eigen::Index d1 = source.values ? source.dv + 1 : 1;
+  const int workers = resolveThreads(threads);
+  const std::int64_t tasks = std::max<std::int64_t>(1, std::min<std::int64_t>(4 * workers, l));
+  RowMatrixXd out = RowMatrixXd::Zero(n, d1);
+  const Eigen::Index maxWidth = chunk * d1;
+  std::vector<double> S(static_cast<std::size_t>(l * maxWidth));
+  const Eigen::Index chunks = (m + chunk - 1) / chunk;
+  for (Eigen::Index k = 0; k < chunks; ++k) {
+    const Eigen::Index a0 = k * chunk;
+    const Eigen::Index cc = std::min<Eigen::Index>(chunk, m - a0);
+    const Eigen::Index width = cc * d1;
+    parallelFor(0, tasks, [&](std::int64_t lo, std::int64_t hi) {
+      std::vector<double> t(static_cast<std::size_t>(width));
+      for (std::int64_t task = lo; task < hi; ++task) {
+        const std::int64_t b = l * task / tasks;
+        const std::int64_t e = l * (task + 1) / tasks;
+        scatterRange(scatterPhi, b, e, source, a0, cc, S.data(), width, t.data());
+      }
+    }, threads, 1);
+    reportProgress(progress, (k + 0.5) / static_cast<double>(chunks));
+    parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+      std::vector<double> acc(static_cast<std::size_t>(width));
+      gatherRows(gatherPhi, lo, hi, S.data(), width, q.data(), m, a0, cc, d1, out.data(), acc.data());
+    }, threads, 512);
+    reportProgress(progress, (k + 1.0) / static_cast<double>(chunks));
+  }
+  return out;
+}
+
+void checkView(const SparseRowsView& v, std::int64_t n, const char* name) {
+  if (v.rows != n || v.cols < 0 || (v.rows > 0 && (!v.offsets || (v.nonZeros() > 0 && (!v.indices || !v.values)))))
+    throw usageError(std::string("GRF-masked attention: ") + name + " must have N = " + std::to_string(n) + " rows");
+}
+
+}  // namespace
+
+AttentionOutput exactMaskedAttention(const AttentionInputs& in, const BlockOperator& applyMask,
+                                     const AttentionOptions& o, Progress* progress,
+                                     const BlockOperator& applyTranspose) {
+  detail::Stopwatch clock;
+  checkLinearInputs(in, o, "exact masked attention");
+  if (!applyMask) throw usageError("exact masked attention: no mask operator given");
+  const Eigen::Index n = in.size();
+  const Eigen::Index m = in.phiK.cols();
+  const Eigen::Index dv = in.values.cols();
+  const Eigen::Index d1 = dv + 1;
+  const int chunk = chunkFeatures(o, m);
+  RowMatrixXd numz = RowMatrixXd::Zero(n, d1);
+  const Eigen::Index chunks = (m + chunk - 1) / chunk;
+  for (Eigen::Index k = 0; k < chunks; ++k) {
+    const Eigen::Index a0 = k * chunk;
+    const Eigen::Index cc = std::min<Eigen::Index>(chunk, m - a0);
+    RowMatrixXd t(n, cc * d1);
+    parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t j = lo; j < hi; ++j)
+        for (Eigen::Index a = 0; a < cc; ++a) {
+          const double w = in.phiK(j, a0 + a);
+          for (Eigen::Index c = 0; c < dv; ++c) t(j, a * d1 + c) = w * in.values(j, c);
+          t(j, a * d1 + dv) = w;
+        }
+    }, o.threads, 4096);
+    const RowMatrixXd y = applyMask(t);
+    if (y.rows() != n || y.cols() != t.cols())
+      throw usageError("exact masked attention: the mask operator returned a block of the wrong shape");
+    parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t i = lo; i < hi; ++i)
+        for (Eigen::Index a = 0; a < cc; ++a) {
+          const double q = in.phiQ(i, a0 + a);
+          for (Eigen::Index c = 0; c < d1; ++c) numz(i, c) += q * y(i, a * d1 + c);
+        }
+    }, o.threads, 4096);
+    reportProgress(progress, (k + 1.0) / static_cast<double>(chunks + (o.received ? 1 : 0)));
+  }
+  AttentionOutput result;
+  const Eigen::VectorXd z = numz.col(dv);
+  detail::finishFeatureMap(result, numz.leftCols(dv), z, o.guard);
+  if (o.received) {
+    // received_j = phi(k_j) . [M^T R]_j with R_i = phi(q_i) / z_i.
+    const Eigen::VectorXd r = detail::guardedInverse(z, result.floor);
+    const RowMatrixXd rq = in.phiQ.array().colwise() * r.array();
+    const RowMatrixXd y = applyTranspose ? applyTranspose(rq) : applyMask(rq);
+    result.received = (in.phiK.array() * y.array()).rowwise().sum();
+  }
+  result.seconds = clock.seconds();
+  return result;
+}
+
+AttentionOutput exactMaskedAttention(const AttentionInputs& in, const MaskOperator& mask,
+                                     const AttentionOptions& options, Progress* progress) {
+  if (mask.graph().nodeCount() != in.size())
+    throw usageError("exact masked attention: the mask has " + std::to_string(mask.graph().nodeCount()) +
+                     " nodes, the tokens " + std::to_string(in.size()));
+  const BlockOperator apply = [&](const RowMatrixXd& x) { return mask.apply(x); };
+  const BlockOperator transposed = [&](const RowMatrixXd& x) { return mask.applyTransposed(x); };
+  return exactMaskedAttention(in, apply, options, progress, transposed);
+}
+
+SparseRowsView viewOf(const SparseFeatures& f) {
+  SparseRowsView v;
+  v.rows = f.rows;
+  v.cols = f.cols;
+  v.offsets = f.offsets.data();
+  v.indices = f.indices.data();
+  v.values = f.values.data();
+  return v;
+}
+
+AttentionOutput grfMaskedAttention(const AttentionInputs& in, const GrfFeatures& features,
+                                   const AttentionOptions& options, Progress* progress) {
+  return grfMaskedAttention(in, viewOf(features.query()), viewOf(features.key()), options, progress);
+}
+
+AttentionOutput grfMaskedAttention(const AttentionInputs& in, const SparseRowsView& phiQ,
+                                   const SparseRowsView& phiK, const AttentionOptions& o, Progress* progress) {
+  detail::Stopwatch clock;
+  checkLinearInputs(in, o, "GRF-masked attention");
+  const Eigen::Index n = in.size();
+  checkView(phiQ, n, "Phi_Q");
+  checkView(phiK, n, "Phi_K");
+  if (phiQ.cols != phiK.cols) throw usageError("GRF-masked attention: Phi_Q and Phi_K must have the same columns");
+  const Eigen::Index dv = in.values.cols();
+  const int chunk = chunkFeatures(o, in.phiK.cols());
+  ScatterSource source{in.phiK.data(), in.phiK.cols(), in.values.data(), dv};
+  const RowMatrixXd numz = twoPhaseProduct(phiK, source, phiQ, in.phiQ, chunk, o.threads, progress);
+  AttentionOutput result;
+  const Eigen::VectorXd z = numz.col(dv);
+  detail::finishFeatureMap(result, numz.leftCols(dv), z, o.guard);
+  if (o.received) {
+    // received_j = phi(k_j) . sum_l Phi_K[j,l] P_l with P_l = sum_i Phi_Q[i,l] phi(q_i) / z_i.
+    const Eigen::VectorXd r = detail::guardedInverse(z, result.floor);
+    const RowMatrixXd rq = in.phiQ.array().colwise() * r.array();
+    ScatterSource rs{rq.data(), rq.cols(), nullptr, 0};
+    const Eigen::Index m = rq.cols();
+    const RowMatrixXd rec = twoPhaseProduct(phiQ, rs, phiK, in.phiK, static_cast<int>(m), o.threads, nullptr);
+    result.received = rec.col(0);
+  }
+  result.seconds = clock.seconds();
+  return result;
+}
+
+namespace {
+
+// M_hat = Phi_Q Phi_K^T through the transpose (CSC) of Phi_Q, one column at a time (the result is
+// column-major): column j accumulates Phi_K[j,l] Phi_Q[i,l] over the columns l of row j of Phi_K and
+// the rows i of column l of Phi_Q. O(N nnz_row nnz_col + N^2).
+template <typename Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> denseEstimate(const SparseRowsView& phiQ,
+                                                                   const SparseRowsView& phiK, int threads) {
+  const std::int64_t n = phiQ.rows;
+  if (phiK.rows != n || phiQ.cols != phiK.cols) throw usageError("grfDenseEstimate: Phi_Q and Phi_K differ in shape");
+  const std::int64_t cols = phiQ.cols;
+  std::vector<std::int64_t> colStart(static_cast<std::size_t>(cols + 1), 0);
+  for (std::int64_t p = 0; p < phiQ.nonZeros(); ++p) ++colStart[static_cast<std::size_t>(phiQ.indices[p] + 1)];
+  for (std::int64_t c = 0; c < cols; ++c) colStart[c + 1] += colStart[c];
+  std::vector<std::int64_t> fill(colStart.begin(), colStart.end() - 1);
+  std::vector<std::int32_t> rowOf(static_cast<std::size_t>(phiQ.nonZeros()));
+  std::vector<double> valOf(static_cast<std::size_t>(phiQ.nonZeros()));
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t p = phiQ.offsets[i]; p < phiQ.offsets[i + 1]; ++p) {
+      const std::int64_t slot = fill[static_cast<std::size_t>(phiQ.indices[p])]++;
+      rowOf[static_cast<std::size_t>(slot)] = static_cast<std::int32_t>(i);
+      valOf[static_cast<std::size_t>(slot)] = phiQ.values[p];
+    }
+  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> m(n, n);
+  parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+    std::vector<double> col(static_cast<std::size_t>(n));
+    for (std::int64_t j = lo; j < hi; ++j) {
+      std::fill(col.begin(), col.end(), 0.0);
+      for (std::int64_t p = phiK.offsets[j]; p < phiK.offsets[j + 1]; ++p) {
+        const double w = phiK.values[p];
+        const std::int64_t l = phiK.indices[p];
+        for (std::int64_t s = colStart[l]; s < colStart[l + 1]; ++s) col[rowOf[s]] += valOf[s] * w;
+      }
+      Scalar* out = m.data() + j * n;
+      for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<Scalar>(col[i]);
+    }
+  }, threads, 16);
+  return m;
+}
+
+}  // namespace
+
+Eigen::MatrixXd grfDenseEstimate(const SparseRowsView& phiQ, const SparseRowsView& phiK, int threads) {
+  return denseEstimate<double>(phiQ, phiK, threads);
+}
+
+Eigen::MatrixXf grfDenseEstimateFloat(const SparseRowsView& phiQ, const SparseRowsView& phiK, int threads) {
+  return denseEstimate<float>(phiQ, phiK, threads);
+}
+
+Eigen::VectorXd grfMaskRow(const SparseRowsView& phiQ, const SparseRowsView& phiK, std::int64_t i) {
+  const std::int64_t n = phiQ.rows;
+  if (i < 0 || i >= n) throw usageError("query node " + std::to_string(i) + " is out of range");
+  std::vector<double> dense(static_cast<std::size_t>(phiQ.cols), 0.0);
+  for (std::int64_t p = phiQ.offsets[i]; p < phiQ.offsets[i + 1]; ++p) dense[phiQ.indices[p]] = phiQ.values[p];
+  Eigen::VectorXd row(phiK.rows);
+  for (std::int64_t j = 0; j < phiK.rows; ++j) {
+    double s = 0;
+    for (std::int64_t p = phiK.offsets[j]; p < phiK.offsets[j + 1]; ++p)
+      s += dense[phiK.indices[p]] * static_cast<double>(phiK.values[p]);
+    row(j) = s;
+  }
+  return row;
+}
+
+}  // namespace topomask
