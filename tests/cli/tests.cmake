@@ -1,3 +1,5 @@
 # The topomask binary end to end: exit codes, JSON keys, files written.
-topomask_add_test(test_cli SOURCES cli/test_cli.cpp cli/cli_runner.cpp LABELS cli)
-add_dependencies(test_cli topomask)
+if(TARGET topomask)
+  topomask_add_test(test_cli SOURCES cli/test_cli.cpp cli/cli_runner.cpp LABELS cli)
+  add_dependencies(test_cli topomask)
+endif()

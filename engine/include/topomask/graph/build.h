@@ -30,6 +30,8 @@ struct GraphOptions {
 
 // Builds W on the scene's nodes. Throws Error (Usage) when the kind does not apply
 // (e.g. grid4 on a mesh) and (Input) on zero nodes.
+// Nodes without geometry (plain graphs) get a 2-D layout in Graph::positions (spectral for up to
+// 200k nodes, a circle beyond). Cost O(|E| log) plus O(N k log N) for kNN.
 Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* progress = nullptr);
 
 // Text forms used by the CLI and UI ("auto", "mesh", "knn", ...; "unit", ...; "sym", "rw", "none").
@@ -40,12 +42,15 @@ GraphKind parseGraphKind(const std::string& text);          // throws usage Erro
 EdgeWeights parseEdgeWeights(const std::string& text);      // throws usage Error
 Normalisation parseNormalisation(const std::string& text);  // throws usage Error
 
-// Generated scenes: a grey image with a smooth pattern (width x height), a path of n nodes
-// (an EdgeListGraph with positions on a line), a 3-D point set sampled on a surface,
-// and a regular triangulated grid mesh rolled into a spiral-free sheet (for mesh benchmarks).
+// Generated scenes: an RGB image with a smooth pattern (width x height), a path of n nodes
+// (an EdgeListGraph), a noisy torus of n points, and a triangulated width x height sheet
+// (a wavy height field, (width+1)(height+1) vertices).
 Scene makeImageScene(int width, int height, std::uint64_t seed = 0);
 Scene makePathScene(std::int64_t n);
 Scene makePointScene(std::int64_t n, std::uint64_t seed = 0);
 Scene makeSheetMeshScene(int width, int height);
+// The built-in demo: a tube bent into a C whose two ends nearly touch, so that distance along the
+// surface and straight-line distance disagree. About 6k vertices.
+Scene makeDemoScene();
 
 }  // namespace topomask

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -34,6 +35,9 @@ struct Graph {
   int gridWidth = 0;
   int gridHeight = 0;
   int gridCell = 1;
+
+  // Things the user should know about the construction (self loops dropped, duplicate edges merged).
+  std::vector<std::string> warnings;
 
   std::int64_t nodeCount() const { return static_cast<std::int64_t>(offsets.size()) - 1; }
   std::int64_t nonZeros() const { return static_cast<std::int64_t>(neighbours.size()); }

@@ -1,0 +1,113 @@
+// core/: parallelFor partitions, RNG streams, .npy round trips and errors.
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/test_graphs.h"
+#include "topomask/core/error.h"
+#include "topomask/core/npy.h"
+#include "topomask/core/parallel.h"
+#include "topomask/core/progress.h"
+#include "topomask/core/rng.h"
+
+namespace topomask {
+namespace {
+
+TEST(Parallel, EveryIndexExactlyOnceForAnyThreadCount) {
+  for (int threads : {1, 2, 3, 7}) {
+    std::vector<std::atomic<int>> hits(10007);
+    parallelFor(0, 10007, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t i = lo; i < hi; ++i) hits[static_cast<std::size_t>(i)]++;
+    }, threads, 10);
+    for (auto& h : hits) ASSERT_EQ(h.load(), 1) << threads << " threads";
+  }
+}
+
+TEST(Parallel, RethrowsTheBodysException) {
+  EXPECT_THROW(parallelFor(0, 100, [](std::int64_t lo, std::int64_t) {
+    if (lo > 0) throw Error("boom");
+  }, 4, 1), Error);
+}
+
+TEST(Rng, StreamsAreReproducibleAndDistinct) {
+  Rng a(7, 3), b(7, 3), c(7, 4), d(8, 3);
+  const auto x = a.next();
+  EXPECT_EQ(x, b.next());
+  EXPECT_NE(x, c.next());
+  EXPECT_NE(x, d.next());
+}
+
+TEST(Rng, UniformMeanAndBelowRange) {
+  // Mean of 1e5 uniforms: standard error 1/sqrt(12e5) ~ 9.1e-4; 5 sigma = 4.6e-3.
+  Rng r(1);
+  double sum = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const double u = r.uniform();
+    ASSERT_GE(u, 0.0);
+    ASSERT_LT(u, 1.0);
+    sum += u;
+  }
+  EXPECT_NEAR(sum / 100000, 0.5, 4.6e-3);
+  std::set<std::uint64_t> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const auto v = r.below(5);
+    ASSERT_LT(v, 5u);
+    seen.insert(v);
+  }
+  EXPECT_EQ(seen.size(), 5u);
+}
+
+TEST(Npy, RoundTripMatrixAndVector) {
+  const std::string dir = testing::tempDir("npy");
+  Eigen::MatrixXd m(3, 4);
+  m << 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -12.5;
+  writeNpy(dir + "/m.npy", m);
+  EXPECT_MATRIX_NEAR(readNpy(dir + "/m.npy"), m, 0.0);
+  Eigen::VectorXd v = Eigen::VectorXd::LinSpaced(5, 0, 1);
+  writeNpy(dir + "/v.npy", v);
+  const Eigen::MatrixXd back = readNpy(dir + "/v.npy");
+  ASSERT_EQ(back.cols(), 1);
+  EXPECT_MATRIX_NEAR(back, v, 0.0);
+  // The header is padded to a multiple of 64 bytes, as numpy requires.
+  std::ifstream in(dir + "/m.npy", std::ios::binary);
+  char pre[10];
+  in.read(pre, 10);
+  const int headerLen = static_cast<unsigned char>(pre[8]) | (static_cast<unsigned char>(pre[9]) << 8);
+  EXPECT_EQ((10 + headerLen) % 64, 0);
+}
+
+TEST(Npy, TruncatedAndGarbageFilesAreClearErrors) {
+  const std::string dir = testing::tempDir("npybad");
+  Eigen::MatrixXd m = Eigen::MatrixXd::Ones(100, 3);
+  writeNpy(dir + "/m.npy", m);
+  std::ifstream in(dir + "/m.npy", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  for (std::size_t cut : {std::size_t{0}, std::size_t{5}, std::size_t{60}, bytes.size() - 1}) {
+    std::ofstream(dir + "/cut.npy", std::ios::binary) << bytes.substr(0, cut);
+    try {
+      readNpy(dir + "/cut.npy");
+      ADD_FAILURE() << "cut at " << cut << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("cut.npy"), std::string::npos) << e.what();
+    }
+  }
+  std::ofstream(dir + "/junk.npy") << "hello, world";
+  EXPECT_THROW(readNpy(dir + "/junk.npy"), Error);
+  EXPECT_THROW(readNpy(dir + "/missing.npy"), Error);
+}
+
+TEST(Progress, CancelIsObserved) {
+  Progress p;
+  p.report(0.25);
+  EXPECT_DOUBLE_EQ(p.fraction(), 0.25);
+  EXPECT_NO_THROW(p.throwIfCancelled());
+  p.cancel();
+  EXPECT_THROW(reportProgress(&p, 0.5), Cancelled);
+}
+
+}  // namespace
+}  // namespace topomask
