@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   if (args.empty()) return topomask::gui::runApplication(args);
   const std::string& first = args.front();
   if (isSubcommand(first) || first == "--help" || first == "-h") return runCli(argc, argv);
-  if (first.rfind("-", 0) == 0 || std::filesystem::exists(first)) return topomask::gui::runApplication(args);
+  if (first.rfind("-", 0) == 0 || first == "demo" || std::filesystem::exists(first)) return topomask::gui::runApplication(args);
   std::cerr << "topomask: '" << first << "' is neither a subcommand (info, mask, convergence, attention, "
             << "bench, render, export) nor an existing file\n";
   return first.find('.') != std::string::npos ? 3 : 2;

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <iostream>
 #include <sstream>
@@ -125,7 +126,8 @@ LoadedGraph loadGraph(const std::string& path, const CommonOptions& options) {
   const GraphOptions graphOptions = toGraphOptions(options);  // usage errors before any IO
   LoadedGraph out;
   auto t0 = Clock::now();
-  out.scene = loadScene(path);
+  // "demo" names the built-in demo scene unless a file of that name exists.
+  out.scene = path == "demo" && !std::filesystem::exists(path) ? makeDemoScene() : loadScene(path);
   auto t1 = Clock::now();
   out.graph = buildGraph(out.scene, graphOptions);
   auto t2 = Clock::now();
