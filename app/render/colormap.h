@@ -1,0 +1,49 @@
+// Colormaps (viridis, magma, turbo, a blue-white-red diverging map) as 256-entry tables, and the
+// range logic that maps a quantity to [0, 1]: automatic, fixed, symmetric, logarithmic; shared
+// ranges across views; colour-bar ticks. Pure, no GL; the shaders mirror normalise().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace topomask::render {
+
+enum class Colormap { Viridis, Magma, Turbo, Diverging };
+inline constexpr int kColormapCount = 4;
+const char* colormapName(Colormap map);  // "viridis", "magma", "turbo", "diverging"
+
+// 256 RGBA8 entries (alpha 255), entry 0 for t = 0, entry 255 for t = 1.
+std::array<std::uint8_t, 256 * 4> colormapTable(Colormap map);
+// RGB in [0, 1] at t (clamped to [0, 1]), linear between the table's key colours.
+std::array<float, 3> colormapColor(Colormap map, double t);
+
+enum class RangeMode { Auto, Fixed, Symmetric, Log };
+const char* rangeModeName(RangeMode mode);  // "auto", "fixed", "symmetric", "log"
+
+struct ValueRange {
+  double lo = 0.0;
+  double hi = 1.0;
+  bool log = false;  // map log10(v) between lo > 0 and hi
+  bool operator==(const ValueRange&) const = default;
+};
+
+// The range of `values` (non-finite entries ignored) under `mode`:
+//   Auto: [min, max]; Fixed: [fixedLo, fixedHi]; Symmetric: [-m, m] with m = max |v|;
+//   Log: [max(min positive, max * 1e-6), max] (needs a positive value; else [1e-6, 1]).
+// A degenerate range (lo == hi) is widened so normalise() stays defined.
+ValueRange computeRange(std::span<const float> values, RangeMode mode, double fixedLo = 0.0, double fixedHi = 1.0);
+// The smallest range holding both (symmetric stays symmetric, log stays log).
+ValueRange unionRange(const ValueRange& a, const ValueRange& b);
+// Maps v to [0, 1] (clamped), in log10 when range.log.
+double normalise(double v, const ValueRange& range);
+
+// About `count` round tick values inside the range (1-2-5 steps; powers of ten for log ranges),
+// always including values close to both ends.
+std::vector<double> colourBarTicks(const ValueRange& range, int count = 5);
+// Short label: "0", "0.25", "-1.5e-03", "1e+04".
+std::string formatValue(double v);
+
+}  // namespace topomask::render

@@ -1,0 +1,357 @@
+#include "render/scene/drawable.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace topomask::render {
+
+namespace {
+
+std::vector<float> toFloats(const Eigen::MatrixX3d& m) {
+  std::vector<float> out(static_cast<std::size_t>(m.rows()) * 3);
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (int c = 0; c < 3; ++c) out[static_cast<std::size_t>(i) * 3 + c] = static_cast<float>(m(i, c));
+  return out;
+}
+
+std::vector<float> constantColors(std::int64_t n, float r, float g, float b) {
+  std::vector<float> out(static_cast<std::size_t>(n) * 3);
+  for (std::int64_t i = 0; i < n; ++i) {
+    out[i * 3] = r;
+    out[i * 3 + 1] = g;
+    out[i * 3 + 2] = b;
+  }
+  return out;
+}
+
+// Area-weighted vertex normals for shading (the mesh file had none).
+std::vector<float> vertexNormals(const std::vector<float>& p, const Eigen::MatrixX3i& triangles) {
+  std::vector<float> n(p.size(), 0.0f);
+  for (Eigen::Index t = 0; t < triangles.rows(); ++t) {
+    const int a = triangles(t, 0), b = triangles(t, 1), c = triangles(t, 2);
+    const Eigen::Vector3f pa(p[a * 3], p[a * 3 + 1], p[a * 3 + 2]);
+    const Eigen::Vector3f pb(p[b * 3], p[b * 3 + 1], p[b * 3 + 2]);
+    const Eigen::Vector3f pc(p[c * 3], p[c * 3 + 1], p[c * 3 + 2]);
+    const Eigen::Vector3f face = (pb - pa).cross(pc - pa);
+    for (int v : {a, b, c})
+      for (int k = 0; k < 3; ++k) n[v * 3 + k] += face[k];
+  }
+  for (std::size_t i = 0; i < n.size(); i += 3) {
+    const float len = std::sqrt(n[i] * n[i] + n[i + 1] * n[i + 1] + n[i + 2] * n[i + 2]);
+    if (len > 0) {
+      n[i] /= len;
+      n[i + 1] /= len;
+      n[i + 2] /= len;
+    } else {
+      n[i + 2] = 1.0f;
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+SceneDrawable::SceneDrawable(Renderer& renderer, const Scene& scene, const Graph& graph) : renderer_(renderer) {
+  nodes_ = graph.nodeCount();
+  if (nodes_ <= 0) throw std::invalid_argument("the graph has no nodes to draw");
+  const bool hasPositions = graph.positions.rows() == nodes_;
+  switch (scene.kind()) {
+    case SceneKind::Mesh: {
+      const Mesh& mesh = std::get<Mesh>(scene.data);
+      if (mesh.vertices.rows() == nodes_ && mesh.triangles.rows() > 0) {
+        buildSurface(mesh, graph);
+      } else if (mesh.vertices.rows() == nodes_) {
+        kind_ = DrawKind::Points;
+        buildPoints(mesh.vertices, mesh.colors, graph);
+      } else {
+        throw std::invalid_argument("the graph has " + std::to_string(nodes_) + " nodes, the mesh " +
+                                    std::to_string(mesh.vertices.rows()) + " vertices");
+      }
+      break;
+    }
+    case SceneKind::Points: {
+      const PointCloud& cloud = std::get<PointCloud>(scene.data);
+      if (cloud.points.rows() != nodes_) throw std::invalid_argument("the graph and the point cloud differ in size");
+      kind_ = DrawKind::Points;
+      buildPoints(cloud.points, cloud.colors, graph);
+      break;
+    }
+    case SceneKind::Image: {
+      const Image& image = std::get<Image>(scene.data);
+      if (graph.gridWidth > 0 && static_cast<std::int64_t>(graph.gridWidth) * graph.gridHeight == nodes_) {
+        buildImage(image, graph);
+        break;
+      }
+      [[fallthrough]];
+    }
+    case SceneKind::Graph: {
+      if (!hasPositions) throw std::invalid_argument("the graph has no layout positions to draw");
+      kind_ = DrawKind::GraphLayout;
+      buildPoints(graph.positions, graph.colors, graph);
+      break;
+    }
+  }
+  const std::vector<float> zeros(static_cast<std::size_t>(nodes_), 0.0f);
+  const float marker[3] = {0, 0, 0};
+  markerBuffer_ = renderer_.createVertexBuffer(std::span<const float>(marker, 3), 3);
+  for (int s = 0; s < kMaxViews; ++s) {
+    if (kind_ == DrawKind::Image)
+      scalarGrids_[s] = renderer_.createTexture(gridWidth_, gridHeight_, TextureFormat::R32F, TextureFilter::Nearest, zeros.data());
+    else
+      scalarBuffers_[s] = renderer_.createVertexBuffer(zeros, 1);
+  }
+}
+
+SceneDrawable::~SceneDrawable() {
+  for (BufferHandle b : {positionBuffer_, normalBuffer_, colorBuffer_, triangleBuffer_, edgeBuffer_, markerBuffer_,
+                         quadPositions_, quadTexCoords_})
+    renderer_.destroy(b);
+  for (BufferHandle b : scalarBuffers_) renderer_.destroy(b);
+  for (TextureHandle t : scalarGrids_) renderer_.destroy(t);
+  renderer_.destroy(imageTexture_);
+}
+
+void SceneDrawable::buildEdges(const Graph& graph) {
+  std::vector<std::uint32_t> lines;
+  lines.reserve(static_cast<std::size_t>(graph.nonZeros()));
+  double length = 0.0;
+  std::int64_t count = 0;
+  for (std::int64_t i = 0; i < nodes_; ++i)
+    for (std::int64_t e = graph.offsets[i]; e < graph.offsets[i + 1]; ++e) {
+      const std::int64_t j = graph.neighbours[e];
+      if (j <= i) continue;
+      lines.push_back(static_cast<std::uint32_t>(i));
+      lines.push_back(static_cast<std::uint32_t>(j));
+      const Eigen::Vector3f d = nodePosition(i) - nodePosition(j);
+      length += d.norm();
+      ++count;
+    }
+  edgeIndices_ = static_cast<std::int64_t>(lines.size());
+  if (!lines.empty()) edgeBuffer_ = renderer_.createIndexBuffer(lines);
+  const float diag = (hi_ - lo_).norm();
+  const double mean = count > 0 ? length / count : diag / std::sqrt(static_cast<double>(nodes_));
+  pointRadius_ = static_cast<float>(std::max(mean * 0.35, 1e-6 * std::max(diag, 1e-6f)));
+}
+
+void SceneDrawable::buildSurface(const Mesh& mesh, const Graph& graph) {
+  kind_ = DrawKind::Surface;
+  positions_ = toFloats(mesh.vertices);
+  lo_ = mesh.vertices.colwise().minCoeff().cast<float>().transpose();
+  hi_ = mesh.vertices.colwise().maxCoeff().cast<float>().transpose();
+  positionBuffer_ = renderer_.createVertexBuffer(positions_, 3);
+  std::vector<std::uint32_t> indices(static_cast<std::size_t>(mesh.triangles.rows()) * 3);
+  for (Eigen::Index t = 0; t < mesh.triangles.rows(); ++t)
+    for (int c = 0; c < 3; ++c) indices[t * 3 + c] = static_cast<std::uint32_t>(mesh.triangles(t, c));
+  triangleIndices_ = static_cast<std::int64_t>(indices.size());
+  triangleBuffer_ = renderer_.createIndexBuffer(indices);
+  normalBuffer_ = renderer_.createVertexBuffer(
+      mesh.normals.rows() == nodes_ ? toFloats(mesh.normals) : vertexNormals(positions_, mesh.triangles), 3);
+  colorBuffer_ = renderer_.createVertexBuffer(
+      mesh.colors.rows() == nodes_ ? toFloats(mesh.colors) : constantColors(nodes_, 0.78f, 0.76f, 0.72f), 3);
+  buildEdges(graph);
+}
+
+void SceneDrawable::buildPoints(const Eigen::MatrixX3d& positions, const Eigen::MatrixX3d& colors, const Graph& graph) {
+  positions_ = toFloats(positions);
+  lo_ = positions.colwise().minCoeff().cast<float>().transpose();
+  hi_ = positions.colwise().maxCoeff().cast<float>().transpose();
+  positionBuffer_ = renderer_.createVertexBuffer(positions_, 3);
+  colorBuffer_ = renderer_.createVertexBuffer(
+      colors.rows() == nodes_ ? toFloats(colors)
+      : kind_ == DrawKind::GraphLayout ? constantColors(nodes_, 0.85f, 0.85f, 0.88f)
+                                       : constantColors(nodes_, 0.72f, 0.74f, 0.78f),
+      3);
+  buildEdges(graph);
+  if (kind_ == DrawKind::GraphLayout) pointRadius_ *= 0.6f;
+}
+
+void SceneDrawable::buildImage(const Image& image, const Graph& graph) {
+  kind_ = DrawKind::Image;
+  gridWidth_ = graph.gridWidth;
+  gridHeight_ = graph.gridHeight;
+  gridCell_ = std::max(1, graph.gridCell);
+  const float w = static_cast<float>(gridWidth_ * gridCell_), h = static_cast<float>(gridHeight_ * gridCell_);
+  lo_ = Eigen::Vector3f(0, 0, 0);
+  hi_ = Eigen::Vector3f(w, h, 0);
+  imageScale_ = Eigen::Vector2f(w / static_cast<float>(std::max(1, image.width)), h / static_cast<float>(std::max(1, image.height)));
+  const float quad[] = {0, h, w, h, w, 0, 0, h, w, 0, 0, 0};
+  const float uv[] = {0, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1};
+  quadPositions_ = renderer_.createVertexBuffer(quad, 2);
+  quadTexCoords_ = renderer_.createVertexBuffer(uv, 2);
+  std::vector<std::uint8_t> rgba(static_cast<std::size_t>(image.width) * image.height * 4, 255);
+  for (int y = 0; y < image.height; ++y)
+    for (int x = 0; x < image.width; ++x) {
+      std::uint8_t* px = &rgba[(static_cast<std::size_t>(y) * image.width + x) * 4];
+      for (int c = 0; c < 3; ++c) {
+        const float v = image.channels >= 3 ? image.at(x, y, c) : image.at(x, y, 0);
+        px[c] = static_cast<std::uint8_t>(std::clamp(v, 0.0f, 1.0f) * 255.0f + 0.5f);
+      }
+    }
+  imageTexture_ = renderer_.createTexture(std::max(1, image.width), std::max(1, image.height), TextureFormat::Rgba8,
+                                          TextureFilter::Nearest, rgba.data());
+  positions_.resize(static_cast<std::size_t>(nodes_) * 3);
+  for (std::int64_t i = 0; i < nodes_; ++i) {
+    const Eigen::Vector3f p = nodePosition(i);
+    for (int c = 0; c < 3; ++c) positions_[i * 3 + c] = p[c];
+  }
+  pointRadius_ = 0.5f * static_cast<float>(gridCell_);
+}
+
+Eigen::Vector3f SceneDrawable::nodePosition(std::int64_t i) const {
+  if (kind_ == DrawKind::Image) {
+    const float x = (static_cast<float>(i % gridWidth_) + 0.5f) * gridCell_;
+    const float y = static_cast<float>(gridHeight_ * gridCell_) - (static_cast<float>(i / gridWidth_) + 0.5f) * gridCell_;
+    return {x, y, 0.0f};
+  }
+  if (i < 0 || i >= nodes_) return Eigen::Vector3f::Zero();
+  return Eigen::Vector3f(positions_[i * 3], positions_[i * 3 + 1], positions_[i * 3 + 2]);
+}
+
+Camera SceneDrawable::defaultCamera() const {
+  Camera camera;
+  camera.mode = cameraMode();
+  camera.frame(lo_, hi_);
+  return camera;
+}
+
+void SceneDrawable::setScalar(int slot, std::span<const float> values) {
+  if (slot < 0 || slot >= kMaxViews || static_cast<std::int64_t>(values.size()) != nodes_) return;
+  if (kind_ == DrawKind::Image) renderer_.updateTexture(scalarGrids_[slot], gridWidth_, gridHeight_, values.data());
+  else renderer_.updateVertexBuffer(scalarBuffers_[slot], values);
+}
+
+std::vector<std::pair<std::string, UniformValue>> SceneDrawable::cameraUniforms(const Camera& camera, const Rect& viewport) const {
+  const float aspect = static_cast<float>(viewport.width) / static_cast<float>(std::max(1, viewport.height));
+  return {{"uModelView", Eigen::Matrix4f(camera.view())}, {"uProjection", Eigen::Matrix4f(camera.projection(aspect))}};
+}
+
+void SceneDrawable::draw(int slot, bool hasScalar, const ViewQuantity& q, TextureHandle colormap, const Camera& camera,
+                         const Rect& viewport, const DrawStyle& style, std::int64_t query, std::int64_t hover) {
+  slot = std::clamp(slot, 0, kMaxViews - 1);
+  const auto cam = cameraUniforms(camera, viewport);
+  auto scalarUniforms = cam;
+  scalarUniforms.push_back({"uRange", Eigen::Vector2f(static_cast<float>(q.range.lo), static_cast<float>(q.range.hi))});
+  scalarUniforms.push_back({"uLogScale", q.range.log ? 1 : 0});
+  scalarUniforms.push_back({"uHasScalar", hasScalar ? 1 : 0});
+  const float radius = pointRadius_ * style.pointScale;
+
+  auto drawEdges = [&](const Eigen::Vector4f& color) {
+    if (!edgeBuffer_) return;
+    DrawCall lines;
+    lines.program = "lines";
+    lines.primitive = Primitive::Lines;
+    lines.attributes = {{"aPosition", positionBuffer_, 3}};
+    lines.indices = edgeBuffer_;
+    lines.count = edgeIndices_;
+    lines.uniforms = cam;
+    lines.uniforms.push_back({"uColor", color});
+    lines.blend = true;
+    lines.depthWrite = false;
+    renderer_.draw(lines);
+  };
+  auto drawPoints = [&](float minPixels) {
+    DrawCall points;
+    points.program = "points";
+    points.primitive = Primitive::Points;
+    points.attributes = {{"aPosition", positionBuffer_, 3}, {"aColor", colorBuffer_, 3}, {"aScalar", scalarBuffers_[slot], 1}};
+    points.count = nodes_;
+    points.uniforms = scalarUniforms;
+    points.uniforms.push_back({"uPointRadius", radius});
+    points.uniforms.push_back({"uViewportHeight", static_cast<float>(viewport.height)});
+    points.uniforms.push_back({"uMinPixels", minPixels});
+    points.textures = {{"uColormap", colormap}};
+    renderer_.draw(points);
+  };
+
+  switch (kind_) {
+    case DrawKind::Surface: {
+      DrawCall surface;
+      surface.program = "surface";
+      surface.attributes = {{"aPosition", positionBuffer_, 3}, {"aNormal", normalBuffer_, 3}, {"aColor", colorBuffer_, 3},
+                            {"aScalar", scalarBuffers_[slot], 1}};
+      surface.indices = triangleBuffer_;
+      surface.count = triangleIndices_;
+      surface.uniforms = scalarUniforms;
+      surface.textures = {{"uColormap", colormap}};
+      surface.polygonOffset = style.wireframe;
+      renderer_.draw(surface);
+      if (style.wireframe) drawEdges({0.04f, 0.04f, 0.05f, 0.45f});
+      break;
+    }
+    case DrawKind::Points:
+      if (style.edges) drawEdges({0.65f, 0.67f, 0.72f, 0.22f});
+      drawPoints(1.5f);
+      break;
+    case DrawKind::GraphLayout:
+      if (style.edges) drawEdges({0.6f, 0.62f, 0.68f, 0.55f});
+      drawPoints(3.0f);
+      break;
+    case DrawKind::Image: {
+      DrawCall image;
+      image.program = "image";
+      image.attributes = {{"aPosition", quadPositions_, 2}, {"aTexCoord", quadTexCoords_, 2}};
+      image.count = 6;
+      image.uniforms = scalarUniforms;
+      image.uniforms.push_back({"uOpacity", style.overlayOpacity});
+      image.uniforms.push_back({"uImageScale", imageScale_});
+      image.textures = {{"uImage", imageTexture_}, {"uScalarGrid", scalarGrids_[slot]}, {"uColormap", colormap}};
+      image.depthTest = false;
+      renderer_.draw(image);
+      break;
+    }
+  }
+
+  auto marker = [&](std::int64_t node, float pixels, const Eigen::Vector4f& color) {
+    if (node < 0 || node >= nodes_) return;
+    const Eigen::Vector3f p = nodePosition(node);
+    renderer_.updateVertexBuffer(markerBuffer_, std::span<const float>(p.data(), 3));
+    DrawCall call;
+    call.program = "marker";
+    call.primitive = Primitive::Points;
+    call.attributes = {{"aPosition", markerBuffer_, 3}};
+    call.count = 1;
+    call.uniforms = cam;
+    call.uniforms.push_back({"uPixelSize", pixels});
+    call.uniforms.push_back({"uColor", color});
+    call.depthTest = false;
+    renderer_.draw(call);
+  };
+  if (hover != query) marker(hover, 11.0f, {0.75f, 0.75f, 0.78f, 1.0f});
+  marker(query, 17.0f, {0.93f, 0.16f, 0.22f, 1.0f});
+}
+
+void SceneDrawable::drawPick(const Camera& camera, const Rect& viewport, const DrawStyle& style) {
+  DrawCall call;
+  call.uniforms = cameraUniforms(camera, viewport);
+  switch (kind_) {
+    case DrawKind::Surface:
+      call.program = "pick_surface";
+      call.attributes = {{"aPosition", positionBuffer_, 3}};
+      call.indices = triangleBuffer_;
+      call.count = triangleIndices_;
+      break;
+    case DrawKind::Points:
+    case DrawKind::GraphLayout:
+      call.program = "pick_points";
+      call.primitive = Primitive::Points;
+      call.attributes = {{"aPosition", positionBuffer_, 3}};
+      call.count = nodes_;
+      call.uniforms.push_back({"uPointRadius", pointRadius_ * style.pointScale});
+      call.uniforms.push_back({"uViewportHeight", static_cast<float>(viewport.height)});
+      call.uniforms.push_back({"uMinPixels", kind_ == DrawKind::GraphLayout ? 9.0f : 4.0f});
+      break;
+    case DrawKind::Image:
+      call.program = "pick_image";
+      call.attributes = {{"aPosition", quadPositions_, 2}, {"aTexCoord", quadTexCoords_, 2}};
+      call.count = 6;
+      call.uniforms.push_back({"uGridWidth", gridWidth_});
+      call.uniforms.push_back({"uGridHeight", gridHeight_});
+      call.depthTest = false;
+      break;
+  }
+  renderer_.draw(call);
+}
+
+}  // namespace topomask::render

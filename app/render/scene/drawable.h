@@ -1,0 +1,95 @@
+// SceneDrawable: the GPU form of a loaded scene and its graph, drawn as one view: a lit mesh, point
+// sprites, an image with a scalar overlay, or a 2-D graph layout; with a per-view scalar quantity
+// mapped through a colormap, optional wireframe / graph edges, and query and hover markers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "render/camera.h"
+#include "render/colormap.h"
+#include "render/renderer.h"
+#include "topomask/graph/graph.h"
+#include "topomask/io/geometry.h"
+
+namespace topomask::render {
+
+inline constexpr int kMaxViews = 3;
+
+// How the scene is drawn.
+enum class DrawKind { Surface, Points, Image, GraphLayout };
+
+struct DrawStyle {
+  bool wireframe = false;      // graph edges over a surface
+  bool edges = true;           // graph edges for point clouds and graph layouts
+  float pointScale = 1.0f;     // sprite radius = pointScale x default radius
+  float overlayOpacity = 0.8f; // images: opacity of the scalar overlay
+  Eigen::Vector4f background{0.11f, 0.115f, 0.13f, 1.0f};
+};
+
+// One quantity shown in a view (values empty: the geometry's own colours).
+struct ViewQuantity {
+  std::span<const float> values;  // N node values
+  ValueRange range;
+  Colormap colormap = Colormap::Viridis;
+};
+
+class SceneDrawable {
+ public:
+  // Uploads the geometry. The graph's nodes must be the scene's (mesh vertices, points, pixels or
+  // patches, graph nodes). Throws std::invalid_argument when the sizes disagree.
+  SceneDrawable(Renderer& renderer, const Scene& scene, const Graph& graph);
+  ~SceneDrawable();
+  SceneDrawable(const SceneDrawable&) = delete;
+  SceneDrawable& operator=(const SceneDrawable&) = delete;
+
+  DrawKind kind() const { return kind_; }
+  CameraMode cameraMode() const { return kind_ == DrawKind::Surface || kind_ == DrawKind::Points ? CameraMode::Orbit : CameraMode::Planar; }
+  std::int64_t nodeCount() const { return nodes_; }
+  const Eigen::Vector3f& boundsLo() const { return lo_; }
+  const Eigen::Vector3f& boundsHi() const { return hi_; }
+  // World position of node i (pixel centre for images).
+  Eigen::Vector3f nodePosition(std::int64_t i) const;
+  // A camera framing the scene.
+  Camera defaultCamera() const;
+
+  // Uploads the values of view slot `slot` (0..kMaxViews-1); they stay until replaced.
+  void setScalar(int slot, std::span<const float> values);
+
+  // Draws slot's scalar (hasScalar false: plain colours) into the current viewport (already set and
+  // cleared by the caller), then the markers (query: -1 = none).
+  void draw(int slot, bool hasScalar, const ViewQuantity& quantity, TextureHandle colormap, const Camera& camera,
+            const Rect& viewport, const DrawStyle& style, std::int64_t query, std::int64_t hover);
+  // Draws node ids into the pick target's current viewport.
+  void drawPick(const Camera& camera, const Rect& viewport, const DrawStyle& style);
+
+ private:
+  void buildSurface(const Mesh& mesh, const Graph& graph);
+  void buildPoints(const Eigen::MatrixX3d& positions, const Eigen::MatrixX3d& colors, const Graph& graph);
+  void buildImage(const Image& image, const Graph& graph);
+  void buildEdges(const Graph& graph);
+  std::vector<std::pair<std::string, UniformValue>> cameraUniforms(const Camera& camera, const Rect& viewport) const;
+
+  Renderer& renderer_;
+  DrawKind kind_ = DrawKind::Surface;
+  std::int64_t nodes_ = 0;
+  Eigen::Vector3f lo_ = Eigen::Vector3f::Zero(), hi_ = Eigen::Vector3f::Ones();
+  std::vector<float> positions_;  // N x 3 (CPU copy for markers)
+  float pointRadius_ = 0.01f;
+
+  BufferHandle positionBuffer_, normalBuffer_, colorBuffer_, triangleBuffer_, edgeBuffer_, markerBuffer_;
+  std::int64_t triangleIndices_ = 0, edgeIndices_ = 0;
+  std::array<BufferHandle, kMaxViews> scalarBuffers_{};
+  // Images.
+  BufferHandle quadPositions_, quadTexCoords_;
+  TextureHandle imageTexture_;
+  std::array<TextureHandle, kMaxViews> scalarGrids_{};
+  int gridWidth_ = 0, gridHeight_ = 0, gridCell_ = 1;
+  Eigen::Vector2f imageScale_{1.0f, 1.0f};
+};
+
+}  // namespace topomask::render

@@ -1,0 +1,62 @@
+// Side-by-side views of one scene with linked cameras: layout, per-view quantity, title and
+// colour bar with numbers, markers; and picking the node under a pixel. Used by the window,
+// screenshots and `topomask render` alike.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "render/scene/drawable.h"
+#include "render/scene/overlay.h"
+
+namespace topomask::render {
+
+struct ViewPanel {
+  std::string title;     // "Exact mask row"
+  std::string subtitle;  // "exp(1 W), query 42"
+  bool hasScalar = false;
+  ViewQuantity quantity;  // values are read from the drawable's slot (setScalar); range and map used here
+};
+
+struct FrameSpec {
+  std::vector<ViewPanel> views;  // 1..kMaxViews, left to right; view k draws slot k
+  Camera camera;                 // shared by every view (linked cameras)
+  DrawStyle style;
+  std::int64_t query = -1;
+  std::int64_t hover = -1;
+  float textScale = 2.0f;        // font pixels -> screen pixels
+};
+
+// count views side by side in a width x height target, separated by 2-pixel gaps.
+std::vector<Rect> layoutViews(int width, int height, int count);
+// Index of the view containing pixel (x, y), or -1.
+int viewAt(const std::vector<Rect>& rects, double x, double y);
+
+class ViewRenderer {
+ public:
+  explicit ViewRenderer(Renderer& renderer);
+  ~ViewRenderer();
+  ViewRenderer(const ViewRenderer&) = delete;
+  ViewRenderer& operator=(const ViewRenderer&) = delete;
+
+  // Draws the frame into the colour target (width x height).
+  void render(SceneDrawable& scene, const FrameSpec& frame, int width, int height);
+  // Draws without a scene: the background and a centred message (no scene loaded yet).
+  void renderEmpty(const std::string& message, int width, int height, const DrawStyle& style);
+  // The node under pixel (x, y) of a width x height target laid out as `frame`, or -1.
+  std::int64_t pick(SceneDrawable& scene, const FrameSpec& frame, int width, int height, int x, int y);
+
+  TextureHandle colormapTexture(Colormap map) const { return colormaps_[static_cast<int>(map)]; }
+  Renderer& renderer() { return renderer_; }
+
+ private:
+  void decorate(const ViewPanel& view, const Rect& rect, float scale);
+  Renderer& renderer_;
+  std::array<TextureHandle, kColormapCount> colormaps_{};
+  std::unique_ptr<Overlay> overlay_;
+};
+
+}  // namespace topomask::render
