@@ -73,8 +73,10 @@ class MaskOperator {
   Eigen::VectorXd apply(const Eigen::VectorXd& x) const;
   // M X for an N x c block X. O(K |E| c), row-parallel.
   Eigen::MatrixXd apply(const Eigen::MatrixXd& x, Progress* progress = nullptr) const;
+  // The same on a row-major block, without layout copies (the fast path for large N x c blocks).
+  // Pass a concrete matrix (not an Eigen expression) to pick between the two overloads.
   RowMajorMatrix apply(const RowMajorMatrix& x, Progress* progress = nullptr) const;
-  // M^T X (equal to M X unless W is the non-symmetric random-walk W). O(K |E| c).
+  // M^T X on a row-major block (equal to M X unless W is the random-walk W). O(K |E| c).
   RowMajorMatrix applyTransposed(const RowMajorMatrix& x, Progress* progress = nullptr) const;
 
   // Row i of M (N entries), i.e. M^T e_i. Propagates over the k-hop neighbourhood of i while it is
