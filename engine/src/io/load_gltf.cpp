@@ -66,6 +66,34 @@ void checkGltfJson(const std::string& path, std::string_view json, std::uint64_t
       bufferBytes.push_back(len);
     }
   }
+  // Primitives: accessors exist; declared index maxima (when given) stay below the vertex count.
+  const auto& accessors = doc.contains("accessors") && doc["accessors"].is_array() ? doc["accessors"] : nlohmann::json::array();
+  auto accessor = [&](const nlohmann::json& ref, const std::string& where) -> const nlohmann::json& {
+    if (!ref.is_number_unsigned() || ref.get<std::uint64_t>() >= accessors.size() || !accessors[ref.get<std::size_t>()].is_object())
+      fail(path, where, "refers to accessor " + ref.dump() + ", which does not exist (" + std::to_string(accessors.size()) + " accessors)");
+    return accessors[ref.get<std::size_t>()];
+  };
+  for (std::size_t m = 0; m < doc["meshes"].size(); ++m) {
+    const auto& mesh = doc["meshes"][m];
+    if (!mesh.is_object() || !mesh.contains("primitives") || !mesh["primitives"].is_array()) continue;
+    for (std::size_t pi = 0; pi < mesh["primitives"].size(); ++pi) {
+      const auto& prim = mesh["primitives"][pi];
+      const std::string where = "meshes[" + std::to_string(m) + "].primitives[" + std::to_string(pi) + "]";
+      if (!prim.is_object() || !prim.contains("attributes") || !prim["attributes"].is_object() ||
+          !prim["attributes"].contains("POSITION"))
+        continue;
+      const auto& pos = accessor(prim["attributes"]["POSITION"], where + ".POSITION");
+      if (!prim.contains("indices")) continue;
+      const auto& idx = accessor(prim["indices"], where + ".indices");
+      if (pos.contains("count") && pos["count"].is_number_unsigned() && idx.contains("max") && idx["max"].is_array() &&
+          !idx["max"].empty() && idx["max"][0].is_number()) {
+        const double maxIndex = idx["max"][0].get<double>();
+        const auto count = pos["count"].get<std::uint64_t>();
+        if (maxIndex >= static_cast<double>(count))
+          fail(path, where, "vertex index " + idx["max"][0].dump() + " out of range (" + std::to_string(count) + " vertices)");
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -48,24 +48,33 @@ std::vector<std::int64_t> weldMap(const std::vector<double>& p, double tol, std:
     }
     return map;
   }
-  // Grid of cell size tol; a match lies in one of the 27 neighbouring cells.
+  // Grid of cells much larger than tol: a match lies in the vertex's own cell, or in a
+  // neighbouring cell only along axes where the vertex is within tol of the cell's face,
+  // so almost every vertex costs one lookup.
   double lo[3] = {p[0], p[1], p[2]};
   for (std::int64_t i = 0; i < n; ++i)
     for (int d = 0; d < 3; ++d) lo[d] = std::min(lo[d], p[3 * i + d]);
-  std::unordered_map<CellKey, std::int64_t, CellHash> head;  // cell -> first representative (old id)
+  const double cell = tol * 1024.0;
+  std::unordered_map<CellKey, std::int64_t, CellHash> head;  // cell -> last representative (old id)
   head.reserve(static_cast<std::size_t>(n));
   std::vector<std::int64_t> nextInCell(static_cast<std::size_t>(n), -1);
   const double tol2 = tol * tol;
   for (std::int64_t i = 0; i < n; ++i) {
     const double* q = &p[3 * i];
-    const CellKey c{static_cast<std::int64_t>(std::floor((q[0] - lo[0]) / tol)),
-                    static_cast<std::int64_t>(std::floor((q[1] - lo[1]) / tol)),
-                    static_cast<std::int64_t>(std::floor((q[2] - lo[2]) / tol))};
+    std::int64_t c[3];
+    int lowSide[3], highSide[3];
+    for (int d = 0; d < 3; ++d) {
+      const double u = (q[d] - lo[d]) / cell;
+      c[d] = static_cast<std::int64_t>(std::floor(u));
+      const double f = (u - static_cast<double>(c[d])) * cell;  // offset inside the cell
+      lowSide[d] = f <= tol ? -1 : 0;
+      highSide[d] = f >= cell - tol ? 1 : 0;
+    }
     std::int64_t found = -1;
-    for (int dx = -1; dx <= 1 && found < 0; ++dx)
-      for (int dy = -1; dy <= 1 && found < 0; ++dy)
-        for (int dz = -1; dz <= 1 && found < 0; ++dz) {
-          const auto it = head.find(CellKey{c.x + dx, c.y + dy, c.z + dz});
+    for (int dx = lowSide[0]; dx <= highSide[0] && found < 0; ++dx)
+      for (int dy = lowSide[1]; dy <= highSide[1] && found < 0; ++dy)
+        for (int dz = lowSide[2]; dz <= highSide[2] && found < 0; ++dz) {
+          const auto it = head.find(CellKey{c[0] + dx, c[1] + dy, c[2] + dz});
           if (it == head.end()) continue;
           for (std::int64_t r = it->second; r >= 0; r = nextInCell[static_cast<std::size_t>(r)]) {
             const double* s = &p[3 * r];
@@ -81,7 +90,7 @@ std::vector<std::int64_t> weldMap(const std::vector<double>& p, double tol, std:
       map[static_cast<std::size_t>(i)] = map[static_cast<std::size_t>(found)];
     } else {
       map[static_cast<std::size_t>(i)] = count++;
-      auto [it, inserted] = head.try_emplace(c, i);
+      auto [it, inserted] = head.try_emplace(CellKey{c[0], c[1], c[2]}, i);
       if (!inserted) {
         nextInCell[static_cast<std::size_t>(i)] = it->second;
         it->second = i;
@@ -117,7 +126,7 @@ Scene finishMesh(RawMesh&& raw, const std::string& path, const LoadOptions& opti
     }
   const double diag = std::sqrt((hi[0] - lo[0]) * (hi[0] - lo[0]) + (hi[1] - lo[1]) * (hi[1] - lo[1]) +
                                 (hi[2] - lo[2]) * (hi[2] - lo[2]));
-  double tol = options.weldTolerance > 1e-15 ? options.weldTolerance * diag : 0.0;
+  double tol = options.weldTolerance > 1e-12 ? options.weldTolerance * diag : 0.0;
   if (!std::isfinite(tol)) tol = 0.0;
   std::int64_t m = 0;
   const std::vector<std::int64_t> map = weldMap(raw.positions, tol, m);
