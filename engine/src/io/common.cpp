@@ -1,5 +1,8 @@
 // Shared reader helpers: whole-file reading, line scanning, number parsing, messages.
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -9,8 +12,17 @@
 
 namespace topomask::io_detail {
 
+namespace {
+// Messages stay on one line: control characters (from file contents) become '?'.
+std::string oneLine(std::string s) {
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 32 || c == 127) c = '?';
+  return s;
+}
+}  // namespace
+
 void fail(const std::string& path, const std::string& place, const std::string& cause) {
-  throw Error(cause, place.empty() ? path : path + ": " + place, Error::Kind::Input);
+  throw Error(oneLine(cause), oneLine(place.empty() ? path : path + ": " + place), Error::Kind::Input);
 }
 
 std::string linePlace(std::int64_t line) { return "line " + std::to_string(line); }

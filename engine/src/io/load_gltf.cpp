@@ -27,7 +27,9 @@ void checkGltfJson(const std::string& path, std::string_view json, std::uint64_t
   try {
     doc = nlohmann::json::parse(json.begin(), json.end());
   } catch (const nlohmann::json::parse_error& e) {
-    fail(path, bytePlace(e.byte), std::string("invalid glTF JSON: ") + e.what());
+    std::string what = e.what();
+    const std::size_t colon = what.find(": ", what.find("column"));  // drop "[json.exception...] ... column N: "
+    fail(path, bytePlace(e.byte), "invalid glTF JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)));
   }
   if (!doc.is_object()) fail(path, "", "glTF JSON is not an object");
   if (!doc.contains("asset") || !doc["asset"].is_object()) fail(path, "", "glTF JSON has no 'asset' object");
