@@ -1,19 +1,292 @@
-// topomask attention: placeholder until its issue lands.
+// topomask attention FILE: every applicable attention algorithm of SPEC section 6 on the file's graph,
+// with times, guarded normalisers, the query's attention row and the GRF error against the exact mask.
+//
+// Methods: `dense` (feature-map kernel, exact dense mask; N <= --dense-cap), `softmax` (dense softmax
+// with the exact mask, multiplicative or --additive; N <= --dense-cap), `linear` (unmasked),
+// `exact_masked` (propagation), `grf_masked` (O(N), the paper's method), `toeplitz_fft` (pixel grids
+// only: a translation-invariant mask taken from the centre pixel's exact row, a different mask family).
+// --out-prefix P writes P_rows.npy (one attention row of the query per method, in the order of
+// `row_methods`), P_received.npy (the same for received attention) and P_grf_error.npy (per-node
+// ||out_grf - out_exact||).
+#include <chrono>
+#include <iomanip>
 #include <iostream>
+#include <memory>
+#include <sstream>
 
 #include "cli/cli.h"
+#include "topomask/attention/attention.h"
+#include "topomask/core/error.h"
+#include "topomask/core/npy.h"
+#include "topomask/grf/sampler.h"
+#include "topomask/mask/exact.h"
 
 namespace topomask::cli {
+namespace {
+
+struct AttentionCommandOptions {
+  CommonOptions common;
+  std::string file;
+  std::int64_t query = -1;  // -1: the node nearest the centre (centre pixel on grids)
+  std::string kernelMap = "relu";
+  int d = 16;
+  int m = 16;
+  std::string features;     // comma-separated node features; empty = all available
+  std::string featureFile;
+  bool absMask = false;
+  bool additive = false;
+  std::int64_t denseCap = 4096;
+  std::string outPrefix;
+};
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::int64_t defaultQuery(const Graph& g) {
+  if (g.gridWidth > 0 && g.gridHeight > 0) return static_cast<std::int64_t>(g.gridHeight / 2) * g.gridWidth + g.gridWidth / 2;
+  if (g.positions.rows() != g.nodeCount() || g.nodeCount() == 0) return 0;
+  const Eigen::RowVector3d c = g.positions.colwise().mean();
+  Eigen::Index best = 0;
+  (g.positions.rowwise() - c).rowwise().squaredNorm().minCoeff(&best);
+  return best;
+}
+
+struct MethodRun {
+  std::string name;
+  AttentionOutput output;
+  Eigen::VectorXd row;
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+nlohmann::json methodJson(const MethodRun& r, std::int64_t query) {
+  nlohmann::json j = r.extra;
+  j["seconds"] = r.output.seconds;
+  j["guarded_rows"] = r.output.guardedRows;
+  j["normaliser_min"] = r.output.normaliser.size() ? r.output.normaliser.minCoeff() : 0.0;
+  Eigen::Index argmax = 0;
+  const double maxValue = r.row.size() ? r.row.maxCoeff(&argmax) : 0.0;
+  j["query_row"] = {{"node", query}, {"sum", r.row.sum()}, {"max", maxValue}, {"argmax", argmax},
+                    {"min", r.row.size() ? r.row.minCoeff() : 0.0}};
+  if (r.output.received.size())
+    j["received"] = {{"sum", r.output.received.sum()}, {"max", r.output.received.maxCoeff()},
+                     {"min", r.output.received.minCoeff()}};
+  return j;
+}
+
+int run(const AttentionCommandOptions& o) {
+  const MaskSpec spec = toMaskSpec(o.common);
+  const GrfOptions grfOptions = toGrfOptions(o.common);
+  if (o.d < 1) throw usageError("--d must be at least 1");
+  if (o.m < 1) throw usageError("--m must be at least 1");
+  FeatureMap map;
+  map.kind = parseFeatureMapKind(o.kernelMap);
+  map.features = o.m;
+  map.seed = o.common.seed;
+  TokenOptions tokenOptions;
+  tokenOptions.headDim = o.d;
+  tokenOptions.seed = o.common.seed;
+  tokenOptions.featureFile = o.featureFile;
+  if (!o.features.empty()) {
+    std::stringstream ss(o.features);
+    std::string item;
+    while (std::getline(ss, item, ',')) tokenOptions.features.push_back(parseNodeFeature(item));
+  }
+  const LoadedGraph loaded = loadGraph(o.file, o.common);
+  const Graph& g = loaded.graph;
+  const std::int64_t n = g.nodeCount();
+  const std::int64_t query = o.query >= 0 ? o.query : defaultQuery(g);
+  if (query >= n)
+    throw usageError("--query " + std::to_string(query) + ": node index out of range (the graph has " +
+                     std::to_string(n) + " nodes)");
+  const MaskFunction fn(spec);
+
+  auto t0 = std::chrono::steady_clock::now();
+  const AttentionInputs in = makeAttentionInputs(makeTokens(g, tokenOptions), map, o.common.threads);
+  const double tokenSeconds = since(t0);
+
+  AttentionOptions ao;
+  ao.threads = o.common.threads;
+  AttentionOptions denseOptions = ao;
+  denseOptions.absMask = o.absMask;
+
+  MaskOperatorOptions mo;
+  mo.threads = o.common.threads;
+  t0 = std::chrono::steady_clock::now();
+  const MaskOperator op(g, fn, mo);
+  const double operatorSeconds = since(t0);
+  const Eigen::VectorXd exactRow = op.row(query);
+
+  std::vector<MethodRun> runs;
+  const bool dense = n <= o.denseCap;
+  Eigen::MatrixXd exactDense;
+  double denseMaskSeconds = 0;
+  if (dense) {
+    t0 = std::chrono::steady_clock::now();
+    DenseMaskOptions dmo;
+    dmo.maxNodes = o.denseCap;
+    exactDense = denseMask(g, fn, dmo);
+    denseMaskSeconds = since(t0);
+    MethodRun d{"dense", denseAttention(in, DenseKernel::FeatureMap, exactDense, denseOptions), {}, {}};
+    d.row = attentionRow(in, DenseKernel::FeatureMap, exactDense.row(query).transpose(), query, d.output.floor,
+                         denseOptions);
+    d.extra = {{"kernel", featureMapName(map.kind)}, {"mask", "exact (eigendecomposition)"},
+               {"mask_seconds", denseMaskSeconds}, {"abs_mask", o.absMask}};
+    runs.push_back(std::move(d));
+    AttentionOptions so = denseOptions;
+    so.additiveMask = o.additive;
+    MethodRun s{"softmax", denseAttention(in, DenseKernel::Softmax, exactDense, so), {}, {}};
+    s.row = attentionRow(in, DenseKernel::Softmax, exactDense.row(query).transpose(), query, 0.0, so);
+    s.extra = {{"kernel", "softmax"}, {"mask", "exact (eigendecomposition)"},
+               {"form", o.additive ? "additive" : "multiplicative"}, {"abs_mask", o.absMask}};
+    runs.push_back(std::move(s));
+  }
+  {
+    MethodRun l{"linear", linearAttention(in, ao), {}, {}};
+    l.row = attentionRow(in, DenseKernel::FeatureMap, {}, query, l.output.floor, ao);
+    l.extra = {{"kernel", featureMapName(map.kind)}, {"mask", "none"}};
+    runs.push_back(std::move(l));
+  }
+  {
+    MethodRun e{"exact_masked", exactMaskedAttention(in, op, ao), {}, {}};
+    e.row = attentionRow(in, DenseKernel::FeatureMap, exactRow, query, e.output.floor, ao);
+    e.extra = {{"kernel", featureMapName(map.kind)}, {"mask", "exact (propagation)"}, {"terms", op.terms()},
+               {"tail_bound", op.tailBound()}};
+    runs.push_back(std::move(e));
+  }
+  t0 = std::chrono::steady_clock::now();
+  const GrfFeatures features = sampleFeatures(g, fn, grfOptions);
+  const double featureSeconds = since(t0);
+  {
+    MethodRun r{"grf_masked", grfMaskedAttention(in, features, ao), {}, {}};
+    r.row = attentionRow(in, DenseKernel::FeatureMap,
+                         grfMaskRow(viewOf(features.query()), viewOf(features.key()), query), query,
+                         r.output.floor, ao);
+    r.extra = {{"kernel", featureMapName(map.kind)}, {"mask", "GRF estimate"},
+               {"features_seconds", featureSeconds}, {"walkers", grfOptions.walkers},
+               {"p_halt", grfOptions.pHalt}, {"ensemble", ensembleName(grfOptions.ensemble)},
+               {"sampling", samplingName(grfOptions.sampling)},
+               {"nnz_per_row", features.query().meanNonZerosPerRow()}};
+    runs.push_back(std::move(r));
+  }
+  const bool grid = g.gridWidth > 0 && g.gridHeight > 0 &&
+                    static_cast<std::int64_t>(g.gridWidth) * g.gridHeight == n;
+  if (grid) {
+    const std::int64_t centre = static_cast<std::int64_t>(g.gridHeight / 2) * g.gridWidth + g.gridWidth / 2;
+    const ToeplitzMask t = toeplitzMaskFromRow(g.gridWidth, g.gridHeight, op.row(centre), 1e-9);
+    MethodRun f{"toeplitz_fft", toeplitzAttention(in, t, denseOptions), {}, {}};
+    f.row = attentionRow(in, DenseKernel::FeatureMap, toeplitzMaskRow(t, query), query, f.output.floor,
+                         denseOptions);
+    f.extra = {{"kernel", featureMapName(map.kind)},
+               {"mask", "block-Toeplitz: g(offset) from the centre pixel's exact row (a different mask family)"},
+               {"radius", {t.radiusX, t.radiusY}}};
+    runs.push_back(std::move(f));
+  }
+
+  const AttentionOutput* exact = nullptr;
+  const AttentionOutput* grfOut = nullptr;
+  for (const auto& r : runs) {
+    if (r.name == "exact_masked") exact = &r.output;
+    if (r.name == "grf_masked") grfOut = &r.output;
+  }
+  const Eigen::VectorXd grfRowErrors = rowErrors(grfOut->out, exact->out);
+  nlohmann::json j;
+  j["file"] = o.file;
+  j["nodes"] = n;
+  j["edges"] = g.edgeCount();
+  j["query"] = query;
+  j["d"] = o.d;
+  j["m"] = featureCount(map, o.d);
+  j["kernel_map"] = featureMapName(map.kind);
+  j["mask"] = {{"kernel", fn.name()}, {"formula", fn.formula()}};
+  j["seconds"] = {{"load", loaded.loadSeconds}, {"graph", loaded.graphSeconds}, {"tokens", tokenSeconds},
+                  {"mask_operator", operatorSeconds}};
+  nlohmann::json methods = nlohmann::json::object();
+  nlohmann::json rowMethods = nlohmann::json::array();
+  for (const auto& r : runs) {
+    nlohmann::json mj = methodJson(r, query);
+    if (&r.output != exact && r.name != "toeplitz_fft" && r.name != "softmax")
+      mj["rel_error_vs_exact"] = relativeError(r.output.out, exact->out);
+    if (r.name == "toeplitz_fft") mj["rel_difference_vs_exact"] = relativeError(r.output.out, exact->out);
+    methods[r.name] = mj;
+    rowMethods.push_back(r.name);
+  }
+  j["methods"] = methods;
+  j["row_methods"] = rowMethods;
+  j["error"] = {{"grf_vs_exact", relativeError(grfOut->out, exact->out)},
+                {"grf_row_error_mean", grfRowErrors.mean()},
+                {"grf_row_error_max", grfRowErrors.maxCoeff()}};
+  // L1 distance of the GRF and exact attention rows of the query.
+  Eigen::VectorXd exactA, grfA;
+  for (const auto& r : runs) {
+    if (r.name == "exact_masked") exactA = r.row;
+    if (r.name == "grf_masked") grfA = r.row;
+  }
+  j["error"]["grf_query_row_l1"] = (grfA - exactA).lpNorm<1>();
+  if (dense) j["error"]["dense_vs_exact_masked"] = relativeError(runs[0].output.out, exact->out);
+
+  if (!o.outPrefix.empty()) {
+    Eigen::MatrixXd rows(static_cast<Eigen::Index>(runs.size()), n);
+    Eigen::MatrixXd received(static_cast<Eigen::Index>(runs.size()), n);
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      rows.row(static_cast<Eigen::Index>(k)) = runs[k].row.transpose();
+      received.row(static_cast<Eigen::Index>(k)) = runs[k].output.received.transpose();
+    }
+    writeNpy(o.outPrefix + "_rows.npy", rows);
+    writeNpy(o.outPrefix + "_received.npy", received);
+    writeNpy(o.outPrefix + "_grf_error.npy", grfRowErrors);
+    j["files"] = {o.outPrefix + "_rows.npy", o.outPrefix + "_received.npy", o.outPrefix + "_grf_error.npy"};
+  }
+
+  if (o.common.json) {
+    printJson(j);
+    return 0;
+  }
+  std::cout << "attention on " << o.file << " (" << n << " nodes, " << g.edgeCount() << " edges), query " << query
+            << ", d = " << o.d << ", phi = " << featureMapName(map.kind) << " (m = " << featureCount(map, o.d)
+            << "), mask " << fn.formula() << "\n";
+  std::cout << std::left << std::setw(14) << "  method" << std::setw(12) << "seconds" << std::setw(10) << "guarded"
+            << std::setw(14) << "row max" << "rel. error vs exact_masked\n";
+  for (const auto& r : runs) {
+    std::cout << "  " << std::setw(12) << r.name << std::setw(12) << std::setprecision(4) << r.output.seconds
+              << std::setw(10) << r.output.guardedRows << std::setw(14) << std::setprecision(4) << r.row.maxCoeff();
+    if (r.name == "softmax")
+      std::cout << "(different kernel)";
+    else if (r.name == "toeplitz_fft")
+      std::cout << relativeError(r.output.out, exact->out) << " (different mask family)";
+    else
+      std::cout << relativeError(r.output.out, exact->out);
+    std::cout << "\n";
+  }
+  std::cout << "  GRF features " << featureSeconds << " s (" << grfOptions.walkers << " walkers, p_halt "
+            << grfOptions.pHalt << ", " << features.query().meanNonZerosPerRow() << " non-zeros per row)\n"
+            << "  grf_vs_exact " << j["error"]["grf_vs_exact"].get<double>() << " (relative error of the outputs)\n";
+  for (const auto& r : runs)
+    if (r.output.guardedRows > 0)
+      std::cout << "  note: " << r.name << " guarded " << r.output.guardedRows
+                << " non-positive normalisers (clamped to the floor)\n";
+  return 0;
+}
+
+}  // namespace
 
 void addAttentionCommand(CLI::App& root, Action& action) {
-  CLI::App* sub = root.add_subcommand("attention", "(not available yet)");
-  sub->allow_extras();
-  sub->callback([&action] {
-    action = [] {
-      std::cerr << "topomask: 'attention' is not available in this build yet\n";
-      return 2;
-    };
-  });
+  auto o = std::make_shared<AttentionCommandOptions>();
+  CLI::App* sub = root.add_subcommand("attention", "Attention with and without the topological mask: all algorithms");
+  sub->add_option("FILE", o->file, "mesh, point cloud, image or graph")->required();
+  sub->add_option("--query", o->query, "query node (default: the node nearest the centre)");
+  sub->add_option("--kernel-map", o->kernelMap, "feature map of linear attention: relu, elu, favor")
+      ->capture_default_str();
+  sub->add_option("--d", o->d, "head dimension d")->capture_default_str();
+  sub->add_option("--m", o->m, "random features of FAVOR+ (relu and elu use m = d)")->capture_default_str();
+  sub->add_option("--features", o->features, "node features: comma-separated position,color,normal,intensity");
+  sub->add_option("--feature-file", o->featureFile, "per-node features (.npy or .csv, one row per node)");
+  sub->add_flag("--abs-mask", o->absMask, "use |M| in the dense and Toeplitz algorithms");
+  sub->add_flag("--additive", o->additive, "softmax: add M inside the exponential instead of multiplying");
+  sub->add_option("--dense-cap", o->denseCap, "largest N for the dense algorithms")->capture_default_str();
+  sub->add_option("--out-prefix", o->outPrefix, "write P_rows.npy, P_received.npy, P_grf_error.npy");
+  addCommonOptions(*sub, o->common);
+  sub->callback([&action, o] { action = [o] { return run(*o); }; });
 }
 
 }  // namespace topomask::cli

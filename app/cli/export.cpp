@@ -1,19 +1,154 @@
-// topomask export: placeholder until its issue lands.
+// topomask export FILE --what features|tokens|mask|attention --out F.npy: arrays for other tools.
+//
+//  * features:  the node features X (N x F) the tokens are projected from; the last column is the
+//               constant 1 (bias). Q, K, V follow from X and --seed (tokens.h).
+//  * tokens:    [Q | K | V] side by side (N x 3d).
+//  * mask:      exact mask rows of the --query nodes (Q x N, by propagation), or without --query the
+//               dense exact mask (N x N, N <= --dense-cap).
+//  * attention: the outputs (N x d) of --method (exact_masked default, grf_masked, linear, dense,
+//               toeplitz_fft); with --query, the attention rows of those queries (Q x N) instead.
 #include <iostream>
+#include <memory>
+#include <sstream>
 
 #include "cli/cli.h"
+#include "topomask/attention/attention.h"
+#include "topomask/core/error.h"
+#include "topomask/core/npy.h"
+#include "topomask/grf/sampler.h"
+#include "topomask/mask/exact.h"
 
 namespace topomask::cli {
+namespace {
+
+struct ExportOptions {
+  CommonOptions common;
+  std::string file;
+  std::string what;
+  std::string out;
+  std::string method = "exact_masked";
+  std::vector<std::int64_t> queries;
+  std::string kernelMap = "relu";
+  int d = 16;
+  int m = 16;
+  std::string featureFile;
+  std::int64_t denseCap = 4096;
+};
+
+int run(const ExportOptions& o) {
+  if (o.what != "features" && o.what != "tokens" && o.what != "mask" && o.what != "attention")
+    throw usageError("--what must be features, tokens, mask or attention, not '" + o.what + "'");
+  if (o.out.empty()) throw usageError("--out F.npy is required");
+  if (o.d < 1 || o.m < 1) throw usageError("--d and --m must be at least 1");
+  const MaskSpec spec = toMaskSpec(o.common);
+  const GrfOptions grfOptions = toGrfOptions(o.common);
+  const LoadedGraph loaded = loadGraph(o.file, o.common);
+  const Graph& g = loaded.graph;
+  const std::int64_t n = g.nodeCount();
+  for (std::int64_t q : o.queries)
+    if (q < 0 || q >= n)
+      throw usageError("--query " + std::to_string(q) + ": node index out of range (the graph has " +
+                       std::to_string(n) + " nodes)");
+  TokenOptions to;
+  to.headDim = o.d;
+  to.seed = o.common.seed;
+  to.featureFile = o.featureFile;
+  const MaskFunction fn(spec);
+  MaskOperatorOptions mo;
+  mo.threads = o.common.threads;
+
+  Eigen::MatrixXd result;
+  if (o.what == "features") {
+    result = nodeFeatures(g, to);
+  } else if (o.what == "tokens") {
+    const Tokens t = makeTokens(g, to);
+    result.resize(n, 3 * o.d);
+    result << t.queries, t.keys, t.values;
+  } else if (o.what == "mask") {
+    if (o.queries.empty()) {
+      DenseMaskOptions dmo;
+      dmo.maxNodes = o.denseCap;
+      result = denseMask(g, fn, dmo);
+    } else {
+      result = MaskOperator(g, fn, mo).rows(o.queries);
+    }
+  } else {
+    FeatureMap map;
+    map.kind = parseFeatureMapKind(o.kernelMap);
+    map.features = o.m;
+    map.seed = o.common.seed;
+    const AttentionInputs in = makeAttentionInputs(makeTokens(g, to), map, o.common.threads);
+    AttentionOptions ao;
+    ao.threads = o.common.threads;
+    ao.received = false;
+    const MaskOperator op(g, fn, mo);
+    AttentionOutput out;
+    std::function<Eigen::VectorXd(std::int64_t)> maskRow;
+    GrfFeatures features;
+    Eigen::MatrixXd dense;
+    ToeplitzMask toeplitz;
+    if (o.method == "exact_masked") {
+      out = exactMaskedAttention(in, op, ao);
+      maskRow = [&](std::int64_t i) { return op.row(i); };
+    } else if (o.method == "grf_masked") {
+      features = sampleFeatures(g, fn, grfOptions);
+      out = grfMaskedAttention(in, features, ao);
+      maskRow = [&](std::int64_t i) { return grfMaskRow(viewOf(features.query()), viewOf(features.key()), i); };
+    } else if (o.method == "linear") {
+      out = linearAttention(in, ao);
+      maskRow = [](std::int64_t) { return Eigen::VectorXd(); };
+    } else if (o.method == "dense") {
+      DenseMaskOptions dmo;
+      dmo.maxNodes = o.denseCap;
+      dense = denseMask(g, fn, dmo);
+      out = denseAttention(in, DenseKernel::FeatureMap, dense, ao);
+      maskRow = [&](std::int64_t i) { return Eigen::VectorXd(dense.row(i).transpose()); };
+    } else if (o.method == "toeplitz_fft") {
+      if (g.gridWidth <= 0 || static_cast<std::int64_t>(g.gridWidth) * g.gridHeight != n)
+        throw usageError("--method toeplitz_fft needs a pixel grid (an image with --graph grid4 or grid8)");
+      const std::int64_t centre = static_cast<std::int64_t>(g.gridHeight / 2) * g.gridWidth + g.gridWidth / 2;
+      toeplitz = toeplitzMaskFromRow(g.gridWidth, g.gridHeight, op.row(centre), 1e-9);
+      out = toeplitzAttention(in, toeplitz, ao);
+      maskRow = [&](std::int64_t i) { return toeplitzMaskRow(toeplitz, i); };
+    } else {
+      throw usageError("--method must be exact_masked, grf_masked, linear, dense or toeplitz_fft");
+    }
+    if (o.queries.empty()) {
+      result = out.out;
+    } else {
+      result.resize(static_cast<Eigen::Index>(o.queries.size()), n);
+      for (std::size_t k = 0; k < o.queries.size(); ++k)
+        result.row(static_cast<Eigen::Index>(k)) =
+            attentionRow(in, DenseKernel::FeatureMap, maskRow(o.queries[k]), o.queries[k], out.floor, ao).transpose();
+    }
+  }
+  writeNpy(o.out, result);
+  if (o.common.json) {
+    printJson({{"file", o.file}, {"what", o.what}, {"out", o.out}, {"shape", {result.rows(), result.cols()}}});
+  } else {
+    std::cout << "wrote " << o.out << " (" << result.rows() << " x " << result.cols() << " float64)\n";
+  }
+  return 0;
+}
+
+}  // namespace
 
 void addExportCommand(CLI::App& root, Action& action) {
-  CLI::App* sub = root.add_subcommand("export", "(not available yet)");
-  sub->allow_extras();
-  sub->callback([&action] {
-    action = [] {
-      std::cerr << "topomask: 'export' is not available in this build yet\n";
-      return 2;
-    };
-  });
+  auto o = std::make_shared<ExportOptions>();
+  CLI::App* sub = root.add_subcommand("export", "Write node features, tokens, masks or attention as .npy");
+  sub->add_option("FILE", o->file, "mesh, point cloud, image or graph")->required();
+  sub->add_option("--what", o->what, "features, tokens, mask or attention")->required();
+  sub->add_option("--out", o->out, "output .npy file")->required();
+  sub->add_option("--method", o->method, "attention: exact_masked, grf_masked, linear, dense, toeplitz_fft")
+      ->capture_default_str();
+  sub->add_option("--query", o->queries, "query nodes (mask rows or attention rows)");
+  sub->add_option("--kernel-map", o->kernelMap, "relu, elu, favor")->capture_default_str();
+  sub->add_option("--d", o->d, "head dimension")->capture_default_str();
+  sub->add_option("--m", o->m, "FAVOR+ features")->capture_default_str();
+  sub->add_option("--feature-file", o->featureFile, "per-node features (.npy or .csv)");
+  sub->add_option("--dense-cap", o->denseCap, "largest N for dense matrices")->capture_default_str();
+  addCommonOptions(*sub, o->common);
+  sub->callback([&action, o] { action = [o] { return run(*o); }; });
 }
 
 }  // namespace topomask::cli

@@ -1,1 +1,2 @@
 # Benchmarks of the attention module.
+topomask_add_benchmark(bench_attention SOURCES bench/bench_attention.cpp)

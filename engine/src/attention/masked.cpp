@@ -30,9 +30,12 @@ void checkLinearInputs(const AttentionInputs& in, const AttentionOptions& o, con
   if (o.additiveMask) throw usageError(std::string(what) + ": the additive mask form applies to softmax only");
 }
 
-int chunkFeatures(const AttentionOptions& o, Eigen::Index m) {
-  const int c = o.featureChunk > 0 ? o.featureChunk : static_cast<int>(m);
-  return static_cast<int>(std::min<Eigen::Index>(c, m));
+// Features of phi per chunk: options.featureChunk when positive; automatic (0): all m when the whole
+// N x m (d_v + 1) block fits in 32 MB (small problems make a single pass), else 4.
+int chunkFeatures(const AttentionOptions& o, Eigen::Index n, Eigen::Index m, Eigen::Index d1) {
+  if (o.featureChunk > 0) return static_cast<int>(std::min<Eigen::Index>(o.featureChunk, m));
+  if (n * m * d1 * static_cast<Eigen::Index>(sizeof(double)) <= (Eigen::Index{32} << 20)) return static_cast<int>(m);
+  return static_cast<int>(std::min<Eigen::Index>(4, m));
 }
 
 // Source rows of a scatter: T_j = src[j, a0 : a0 + cc] (x) [v_j, 1] when values != nullptr (width
@@ -113,7 +116,9 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
   const Eigen::Index m = q.cols();
   const Eigen::Index d1 = source.values ? source.dv + 1 : 1;
   const int workers = resolveThreads(threads);
-  const std::int64_t tasks = std::max<std::int64_t>(1, std::min<std::int64_t>(4 * workers, l));
+  // Small problems run on the caller: starting threads would cost more than the work.
+  const bool small = scatterPhi.nonZeros() * chunk * d1 < (std::int64_t{1} << 20);
+  const std::int64_t tasks = small ? 1 : std::max<std::int64_t>(1, std::min<std::int64_t>(4 * workers, l));
   RowMatrixXd out = RowMatrixXd::Zero(n, d1);
   const Eigen::Index maxWidth = chunk * d1;
   std::vector<double> S(static_cast<std::size_t>(l * maxWidth));
@@ -157,7 +162,7 @@ AttentionOutput exactMaskedAttention(const AttentionInputs& in, const BlockOpera
   const Eigen::Index m = in.phiK.cols();
   const Eigen::Index dv = in.values.cols();
   const Eigen::Index d1 = dv + 1;
-  const int chunk = chunkFeatures(o, m);
+  const int chunk = chunkFeatures(o, n, m, d1);
   RowMatrixXd numz = RowMatrixXd::Zero(n, d1);
   const Eigen::Index chunks = (m + chunk - 1) / chunk;
   for (Eigen::Index k = 0; k < chunks; ++k) {
@@ -232,7 +237,7 @@ AttentionOutput grfMaskedAttention(const AttentionInputs& in, const SparseRowsVi
   checkView(phiK, n, "Phi_K");
   if (phiQ.cols != phiK.cols) throw usageError("GRF-masked attention: Phi_Q and Phi_K must have the same columns");
   const Eigen::Index dv = in.values.cols();
-  const int chunk = chunkFeatures(o, in.phiK.cols());
+  const int chunk = chunkFeatures(o, n, in.phiK.cols(), dv + 1);
   ScatterSource source{in.phiK.data(), in.phiK.cols(), in.values.data(), dv};
   const RowMatrixXd numz = twoPhaseProduct(phiK, source, phiQ, in.phiQ, chunk, o.threads, progress);
   AttentionOutput result;

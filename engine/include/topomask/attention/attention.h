@@ -49,8 +49,9 @@ struct AttentionOptions {
   bool additiveMask = false;  // softmax only: exp(q.k / sqrt(d) + M_ij) instead of exp(q.k / sqrt(d)) M_ij
   double guard = 1e-6;        // relative floor of the normalisers (see the header comment)
   bool received = true;       // also compute the attention each node receives (column sums of a)
-  int featureChunk = 4;       // linear masked algorithms work on this many features of phi at a time:
-                              // working memory N * featureChunk * (d_v + 1) doubles
+  int featureChunk = 0;       // masked linear algorithms work on this many features of phi at a time
+                              // (working memory N * featureChunk * (d_v + 1) doubles); 0 = automatic:
+                              // all m when N m (d_v + 1) doubles fit in 32 MB, else 4
   int threads = 0;            // 0 = all cores
 };
 
