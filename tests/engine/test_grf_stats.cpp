@@ -107,18 +107,24 @@ TEST(GrfStatistics, SharedEnsembleDiagonalBiasIsVisibleAndFallsLikeOneOverN) {
   const Graph g = irregularGraph(Normalisation::Symmetric, 0.5);
   const MaskFunction heat;
   const Eigen::MatrixXd exact = exactMaskDense(g, heat);
-  const int trials = 6000;
+  const int trials = 10000;
   const MeanEstimate two = meanEstimate(g, heat, opts(2, 0.3, 40, Sampling::Iid, Ensemble::Shared, 0), trials);
   const MeanEstimate eight = meanEstimate(g, heat, opts(8, 0.3, 40, Sampling::Iid, Ensemble::Shared, 0), trials);
+  double total8 = 0.0, var8 = 0.0;
   for (Eigen::Index i = 0; i < 8; ++i) {  // node 8 is isolated: its feature is exact, no bias
     const double bias2 = two.mean(i, i) - exact(i, i), bias8 = eight.mean(i, i) - exact(i, i);
-    // Visible: at least 5 standard errors above zero.
+    std::printf("node %d: bias(2) = %.5f +- %.5f, bias(8) = %.5f +- %.5f\n", static_cast<int>(i), bias2,
+                two.stderr_(i, i), bias8, eight.stderr_(i, i));
+    // Visible at n = 2: at least 5 standard errors above zero, node by node.
     EXPECT_GT(bias2, 5.0 * two.stderr_(i, i)) << "node " << i;
-    EXPECT_GT(bias8, 5.0 * eight.stderr_(i, i)) << "node " << i;
-    // 2 bias(2) = 8 bias(8) within 5 standard errors of the difference.
+    // 2 bias(2) = 8 bias(8) within 5 standard errors of the difference (independent runs).
     const double se = std::hypot(2.0 * two.stderr_(i, i), 8.0 * eight.stderr_(i, i));
     EXPECT_NEAR(2.0 * bias2, 8.0 * bias8, 5.0 * se) << "node " << i;
+    total8 += bias8;
+    var8 += eight.stderr_(i, i) * eight.stderr_(i, i);  // nodes use independent streams: variances add
   }
+  // At n = 8 the bias is 4x smaller: visible in the sum over the nodes.
+  EXPECT_GT(total8, 5.0 * std::sqrt(var8));
   EXPECT_NEAR(two.mean(8, 8), exact(8, 8), 1e-6);
 }
 
