@@ -3,9 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <sstream>
 
 #include <Eigen/Eigenvalues>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "topomask/core/error.h"
 #include "topomask/core/parallel.h"
@@ -176,28 +181,93 @@ MaskOperator::MaskOperator(const Graph& graph, const MaskFunction& fn, const Mas
   }
 }
 
-void MaskOperator::multiplyRows(const double* x, double* y, int c, std::int64_t lo, std::int64_t hi,
-                                bool transposed) const {
-  const std::int64_t* off = graph_.offsets.data();
-  const std::int32_t* nb = graph_.neighbours.data();
-  const double* w = (transposed && !transposedWeights_.empty()) ? transposedWeights_.data() : graph_.weights.data();
-  if (c == 1) {
-    for (std::int64_t i = lo; i < hi; ++i) {
-      double s = 0.0;
-      for (std::int64_t e = off[i]; e < off[i + 1]; ++e) s += w[e] * x[nb[e]];
-      y[i] = s;
-    }
-    return;
-  }
+namespace {
+
+// One sparse product on row-major blocks with c columns, rows [lo, hi) of the output:
+//   y_i = s * sum_j W_ij x_j + a * b_i   (b may be nullptr: then y_i = s * sum_j W_ij x_j).
+// Row j of x lives at x + (j & xMask) * c and row i of y at y + (i & yMask) * c: a mask of all ones
+// addresses whole N x c blocks, a mask 4B - 1 a ring buffer of four blocks of B rows.
+struct Product {
+  const std::int64_t* offsets;
+  const std::int32_t* neighbours;
+  const double* weights;
+  const double* x;
+  std::int64_t xMask;
+  double s;
+  const double* b;
+  double a;
+  double* y;
+  std::int64_t yMask;
+  int c;
+  bool stream;  // streaming stores for y (output not re-read soon; needs 16-byte aligned rows)
+};
+
+constexpr std::int64_t kAllRows = -1;
+
+// One tile of T columns col0..col0+T with the T accumulators in registers.
+template <int T>
+void tileKernel(const Product& p, int col0, std::int64_t lo, std::int64_t hi) {
+  const int c = p.c;
+  [[maybe_unused]] const bool stream =
+      p.stream && c % 2 == 0 && col0 % 2 == 0 && reinterpret_cast<std::uintptr_t>(p.y) % 16 == 0;
   for (std::int64_t i = lo; i < hi; ++i) {
-    double* yi = y + i * c;
-    std::fill(yi, yi + c, 0.0);
-    for (std::int64_t e = off[i]; e < off[i + 1]; ++e) {
-      const double we = w[e];
-      const double* xj = x + static_cast<std::int64_t>(nb[e]) * c;
-      for (int t = 0; t < c; ++t) yi[t] += we * xj[t];
+    double acc[T];
+    for (int t = 0; t < T; ++t) acc[t] = 0.0;
+    for (std::int64_t e = p.offsets[i]; e < p.offsets[i + 1]; ++e) {
+      const double we = p.weights[e];
+      const double* xj = p.x + (static_cast<std::int64_t>(p.neighbours[e]) & p.xMask) * c + col0;
+      for (int t = 0; t < T; ++t) acc[t] += we * xj[t];
     }
+    double* yi = p.y + (i & p.yMask) * c + col0;
+    if (p.b) {
+      const double* bi = p.b + i * c + col0;
+      for (int t = 0; t < T; ++t) acc[t] = p.s * acc[t] + p.a * bi[t];
+    } else {
+      for (int t = 0; t < T; ++t) acc[t] = p.s * acc[t];
+    }
+#if defined(__SSE2__)
+    // Streaming stores skip the read-for-ownership of y's lines when y is not re-read soon.
+    if constexpr (T % 2 == 0) {
+      if (stream) {
+        for (int t = 0; t < T; t += 2) _mm_stream_pd(yi + t, _mm_set_pd(acc[t + 1], acc[t]));
+        continue;
+      }
+    }
+#endif
+    for (int t = 0; t < T; ++t) yi[t] = acc[t];
   }
+}
+
+// Column tiles of 8, 4, 2, 1 so that every width keeps its accumulators in registers.
+void multiplyRows(const Product& p, std::int64_t lo, std::int64_t hi) {
+  int col = 0;
+  for (; col + 8 <= p.c; col += 8) tileKernel<8>(p, col, lo, hi);
+  if (col + 4 <= p.c) {
+    tileKernel<4>(p, col, lo, hi);
+    col += 4;
+  }
+  if (col + 2 <= p.c) {
+    tileKernel<2>(p, col, lo, hi);
+    col += 2;
+  }
+  if (col < p.c) tileKernel<1>(p, col, lo, hi);
+#if defined(__SSE2__)
+  if (p.stream) _mm_sfence();  // order the streaming stores before the caller's join
+#endif
+}
+
+// Bandwidth max |i - j| over the entries of W.
+std::int64_t bandwidth(const Graph& g) {
+  std::int64_t bw = 0;
+  for (std::int64_t i = 0; i < g.nodeCount(); ++i)
+    for (std::int64_t e = g.offsets[i]; e < g.offsets[i + 1]; ++e) bw = std::max<std::int64_t>(bw, std::abs(g.neighbours[e] - i));
+  return bw;
+}
+
+}  // namespace
+
+const double* MaskOperator::weightsFor(bool transposed) const {
+  return (transposed && !transposedWeights_.empty()) ? transposedWeights_.data() : graph_.weights.data();
 }
 
 RowMajorMatrix MaskOperator::horner(const RowMajorMatrix& x, bool transposed, Progress* progress) const {
@@ -207,27 +277,72 @@ RowMajorMatrix MaskOperator::horner(const RowMajorMatrix& x, bool transposed, Pr
                      std::to_string(n) + " nodes");
   const int c = static_cast<int>(x.cols());
   const int k = terms();
-  RowMajorMatrix y = alpha_[k - 1] * x;
-  if (k == 1 || c == 0 || n == 0) return y;
-  RowMajorMatrix z(n, c);
-  const std::int64_t grain = std::max<std::int64_t>(kRowGrain / std::max(c, 1), 256);
-  for (int step = k - 2; step >= 0; --step) {
-    const double a = alpha_[step];
-    const double* xp = x.data();
-    const double* yp = y.data();
-    double* zp = z.data();
-    parallelFor(
-        0, n,
-        [&](std::int64_t lo, std::int64_t hi) {
-          multiplyRows(yp, zp, c, lo, hi, transposed);  // z = W y on rows [lo, hi)
-          if (a != 0.0)
-            for (std::int64_t t = lo * c; t < hi * c; ++t) zp[t] += a * xp[t];
-        },
-        options_.threads, grain);
-    std::swap(y, z);
-    reportProgress(progress, static_cast<double>(k - 1 - step) / (k - 1));
+  if (k == 1 || c == 0 || n == 0) return RowMajorMatrix(alpha_[0] * x);
+  const int steps = k - 1;  // Horner steps: y_s = W y_{s-1} + alpha_{K-2-s} x, y_{-1} = alpha_{K-1} x
+  const Product base{graph_.offsets.data(), graph_.neighbours.data(), weightsFor(transposed), nullptr, kAllRows,
+                     1.0, nullptr, 0.0, nullptr, kAllRows, c, false};
+  RowMajorMatrix out(n, c);
+
+  // Temporal blocking when W is banded (pixel grids, structured meshes): rows in blocks of B >= the
+  // bandwidth, step s handling block t - 2s at time t, so every step reads only blocks b-1..b+1 of
+  // the previous step, kept in a ring of four blocks per step that stays in cache. Main memory then
+  // sees x about once and the output once, instead of three N x c blocks per step. The arithmetic of
+  // each row is the same as in the plain loop below, so the results are identical.
+  const std::int64_t bw = bandwidth(graph_);
+  std::int64_t blockRows = 64;
+  while (blockRows < bw) blockRows *= 2;
+  const std::int64_t blocks = (n + blockRows - 1) / blockRows;
+  const double ringBytes = 8.0 * 4 * blockRows * c * steps;
+  if (blocks >= 4 && ringBytes <= 64.0 * (1 << 20)) {
+    const std::int64_t ringRows = 4 * blockRows;
+    std::vector<double> ring(static_cast<std::size_t>(steps - 1) * ringRows * c);
+    auto ringOf = [&](int s) { return ring.data() + static_cast<std::size_t>(s) * ringRows * c; };
+    const std::int64_t times = blocks + 2 * (steps - 1);
+    for (std::int64_t t = 0; t < times; ++t) {
+      // Tasks at time t: steps s with block t - 2s in range; independent of each other.
+      const int sLo = static_cast<int>(std::max<std::int64_t>(0, (t - blocks + 2) / 2));
+      const int sHi = static_cast<int>(std::min<std::int64_t>(steps - 1, t / 2));
+      parallelFor(
+          sLo, sHi + 1,
+          [&](std::int64_t lo, std::int64_t hi) {
+            for (std::int64_t s = lo; s < hi; ++s) {
+              const std::int64_t b = t - 2 * s;
+              if (b < 0 || b >= blocks) continue;
+              Product p = base;
+              p.x = s == 0 ? x.data() : ringOf(static_cast<int>(s) - 1);
+              p.xMask = s == 0 ? kAllRows : ringRows - 1;
+              p.s = s == 0 ? alpha_[k - 1] : 1.0;
+              p.a = alpha_[k - 2 - s];
+              p.b = p.a != 0.0 ? x.data() : nullptr;
+              const bool last = s == steps - 1;
+              p.y = last ? out.data() : ringOf(static_cast<int>(s));
+              p.yMask = last ? kAllRows : ringRows - 1;
+              p.stream = last;
+              multiplyRows(p, b * blockRows, std::min(n, (b + 1) * blockRows));
+            }
+          },
+          options_.threads, 1);
+      if (t % 64 == 0) reportProgress(progress, static_cast<double>(t) / static_cast<double>(times));
+    }
+    reportProgress(progress, 1.0);
+    return out;
   }
-  return y;
+
+  RowMajorMatrix y(n, c);
+  const std::int64_t grain = std::max<std::int64_t>(kRowGrain / std::max(c, 1), 256);
+  for (int s = 0; s < steps; ++s) {
+    Product p = base;
+    p.x = s == 0 ? x.data() : y.data();
+    p.s = s == 0 ? alpha_[k - 1] : 1.0;
+    p.a = alpha_[k - 2 - s];
+    p.b = p.a != 0.0 ? x.data() : nullptr;
+    p.y = out.data();
+    p.stream = true;
+    parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) { multiplyRows(p, lo, hi); }, options_.threads, grain);
+    if (s + 1 < steps) std::swap(y, out);
+    reportProgress(progress, static_cast<double>(s + 1) / steps);
+  }
+  return out;
 }
 
 Eigen::VectorXd MaskOperator::apply(const Eigen::VectorXd& x) const {
@@ -254,9 +369,9 @@ Eigen::VectorXd MaskOperator::rowFull(std::int64_t i) const {
   v[i] = 1.0;
   Eigen::VectorXd y = alpha_[0] * v;
   for (int k = 1; k < terms(); ++k) {
-    parallelFor(
-        0, n, [&](std::int64_t lo, std::int64_t hi) { multiplyRows(v.data(), nextV.data(), 1, lo, hi, true); },
-        options_.threads, kRowGrain);
+    const Product p{graph_.offsets.data(), graph_.neighbours.data(), weightsFor(true), v.data(), kAllRows, 1.0,
+                    nullptr, 0.0, nextV.data(), kAllRows, 1, false};
+    parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) { multiplyRows(p, lo, hi); }, options_.threads, kRowGrain);
     std::swap(v, nextV);
     y += alpha_[k] * v;
   }
@@ -317,9 +432,9 @@ Eigen::VectorXd MaskOperator::row(std::int64_t i) const {
   Eigen::VectorXd fullV = Eigen::VectorXd::Zero(n), nextFull(n);
   for (std::size_t l = 0; l < v.size(); ++l) fullV[nodes[l]] = v[l];
   for (; k < terms(); ++k) {
-    parallelFor(
-        0, n, [&](std::int64_t lo, std::int64_t hi) { multiplyRows(fullV.data(), nextFull.data(), 1, lo, hi, true); },
-        options_.threads, kRowGrain);
+    const Product p{graph_.offsets.data(), graph_.neighbours.data(), weightsFor(true), fullV.data(), kAllRows, 1.0,
+                    nullptr, 0.0, nextFull.data(), kAllRows, 1, false};
+    parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) { multiplyRows(p, lo, hi); }, options_.threads, kRowGrain);
     std::swap(fullV, nextFull);
     out += alpha_[k] * fullV;
   }

@@ -95,8 +95,7 @@ class MaskOperator {
   const MaskFunction& function() const { return fn_; }
 
  private:
-  // y = W x (transposed = false) or W^T x for one row-major block with c columns, rows [lo, hi).
-  void multiplyRows(const double* x, double* y, int c, std::int64_t lo, std::int64_t hi, bool transposed) const;
+  const double* weightsFor(bool transposed) const;  // W or W^T values in the CSR layout of W
   RowMajorMatrix horner(const RowMajorMatrix& x, bool transposed, Progress* progress) const;
   Eigen::VectorXd rowFull(std::int64_t i) const;
 
