@@ -245,10 +245,10 @@ int run(const AttentionCommandOptions& o) {
   std::cout << "attention on " << o.file << " (" << n << " nodes, " << g.edgeCount() << " edges), query " << query
             << ", d = " << o.d << ", phi = " << featureMapName(map.kind) << " (m = " << featureCount(map, o.d)
             << "), mask " << fn.formula() << "\n";
-  std::cout << std::left << std::setw(14) << "  method" << std::setw(12) << "seconds" << std::setw(10) << "guarded"
+  std::cout << std::left << std::setw(16) << "  method" << std::setw(12) << "seconds" << std::setw(10) << "guarded"
             << std::setw(14) << "row max" << "rel. error vs exact_masked\n";
   for (const auto& r : runs) {
-    std::cout << "  " << std::setw(12) << r.name << std::setw(12) << std::setprecision(4) << r.output.seconds
+    std::cout << "  " << std::setw(14) << r.name << std::setw(12) << std::setprecision(4) << r.output.seconds
               << std::setw(10) << r.output.guardedRows << std::setw(14) << std::setprecision(4) << r.row.maxCoeff();
     if (r.name == "softmax")
       std::cout << "(different kernel)";
