@@ -1,4 +1,60 @@
-# Placeholder GUI target until the application lands: runApplication() explains itself.
-add_library(topomask_gui STATIC gui/launch.cpp)
-target_include_directories(topomask_gui PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(topomask_gui PUBLIC topomask_engine PRIVATE topomask_warnings)
+# The windowed application: rendering (app/render), window and input (app/platform),
+# state, commands and panels (app/gui). Included from app/CMakeLists.txt.
+find_package(OpenGL REQUIRED)
+find_package(GLEW REQUIRED)
+find_package(glfw3 3.3 REQUIRED)
+include(EmbedShaders)
+
+set(TOPOMASK_APP_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+set(TOPOMASK_SHADER_DIR ${PROJECT_SOURCE_DIR}/shaders)
+
+# Shaders embedded into a generated source.
+set(topomask_shaders
+  surface.vert surface.frag points.vert points.frag lines.vert lines.frag marker.vert marker.frag
+  image.vert image.frag overlay.vert overlay.frag
+  pick_surface.vert pick_surface.geom pick_surface.frag pick_points.vert pick_points.frag
+  pick_image.vert pick_image.frag)
+list(TRANSFORM topomask_shaders PREPEND ${TOPOMASK_SHADER_DIR}/)
+set(topomask_shader_cpp ${CMAKE_CURRENT_BINARY_DIR}/generated/embedded_shaders.cpp)
+topomask_embed_shaders(OUTPUT ${topomask_shader_cpp} SOURCES ${topomask_shaders})
+
+# Rendering without GL: renderer interface, null renderer, camera, colormaps, scene drawables.
+add_library(topomask_render_core STATIC
+  render/shader_source.cpp ${topomask_shader_cpp} render/null_renderer.cpp
+  render/camera.cpp render/colormap.cpp
+  render/scene/overlay.cpp render/scene/drawable.cpp render/scene/views.cpp)
+target_include_directories(topomask_render_core PUBLIC ${TOPOMASK_APP_DIR})
+target_link_libraries(topomask_render_core PUBLIC topomask_engine PRIVATE PkgConfig::STB topomask_warnings)
+
+# OpenGL implementation of the renderer.
+add_library(topomask_render_gl STATIC render/gl/gl_renderer.cpp)
+target_link_libraries(topomask_render_gl PUBLIC topomask_render_core GLEW::GLEW OpenGL::GL PRIVATE topomask_warnings)
+
+# Window, GL context and input (GLFW).
+add_library(topomask_platform STATIC platform/window.cpp)
+target_include_directories(topomask_platform PUBLIC ${TOPOMASK_APP_DIR})
+target_link_libraries(topomask_platform PUBLIC glfw GLEW::GLEW OpenGL::GL PRIVATE topomask_warnings)
+
+# Dear ImGui (Debian's static library) and its GLFW / OpenGL 3 backends, compiled from the
+# packaged sources: third-party code, so without the project warnings.
+set(imgui_backend_dir /usr/share/doc/libimgui-dev/examples/backends)
+add_library(topomask_imgui STATIC ${imgui_backend_dir}/imgui_impl_glfw.cpp ${imgui_backend_dir}/imgui_impl_opengl3.cpp)
+target_include_directories(topomask_imgui SYSTEM PUBLIC /usr/include/imgui /usr/include/imgui/backends)
+target_link_libraries(topomask_imgui PUBLIC /usr/lib/x86_64-linux-gnu/libimgui.a glfw OpenGL::GL ${CMAKE_DL_LIBS})
+
+# Application logic without GL or ImGui: state, commands, engine pipeline, worker thread.
+add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp)
+target_include_directories(topomask_gui_core PUBLIC ${TOPOMASK_APP_DIR})
+target_link_libraries(topomask_gui_core PUBLIC topomask_engine topomask_render_core Threads::Threads PRIVATE topomask_warnings)
+
+# The window: app (commands -> engine work -> pictures), panels (ImGui), launch, offscreen render.
+add_library(topomask_gui STATIC
+  gui/launch.cpp gui/app.cpp gui/app_input.cpp gui/offscreen.cpp gui/screenshot.cpp
+  gui/panels/data_panel.cpp gui/panels/params_panels.cpp gui/panels/view_panel.cpp
+  gui/panels/stats_panel.cpp gui/panels/overlays.cpp)
+target_include_directories(topomask_gui PUBLIC ${TOPOMASK_APP_DIR})
+target_link_libraries(topomask_gui PUBLIC topomask_gui_core topomask_render_gl topomask_platform topomask_imgui
+                      PRIVATE topomask_cli PkgConfig::STB topomask_warnings)
+
+# `topomask render` (app/cli/render.cpp) draws with this renderer.
+target_link_libraries(topomask_cli PRIVATE topomask_gui)

@@ -1,17 +1,52 @@
-// topomask render: placeholder until its issue lands.
+// topomask render FILE --view V --out F.png: the application's views drawn offscreen (SPEC section 8).
 #include <iostream>
 
 #include "cli/cli.h"
+#include "gui/offscreen.h"
 
 namespace topomask::cli {
 
 void addRenderCommand(CLI::App& root, Action& action) {
-  CLI::App* sub = root.add_subcommand("render", "(not available yet)");
-  sub->allow_extras();
-  sub->callback([&action] {
-    action = [] {
-      std::cerr << "topomask: 'render' is not available in this build yet\n";
-      return 2;
+  CLI::App* sub = root.add_subcommand("render", "Draw the application's views of FILE offscreen to a PNG");
+  auto options = std::make_shared<CommonOptions>();
+  auto request = std::make_shared<gui::OffscreenRequest>();
+  auto featureMap = std::make_shared<std::string>("elu");
+  addCommonOptions(*sub, *options);
+  sub->add_option("file", request->path, "mesh, point cloud, image or graph ('demo' for the built-in scene)")->required();
+  sub->add_option("--view", request->view,
+                  "exact, grf, diff, attention-<method> (softmax, softmax_masked, linear, exact_masked, grf_masked, "
+                  "toeplitz_fft), compare")
+      ->required();
+  sub->add_option("--out", request->out, "PNG to write")->required();
+  sub->add_option("--query", request->query, "query node (default: an end of the graph's longest path)");
+  sub->add_option("--width", request->width, "image width in pixels (default 640 per view)");
+  sub->add_option("--height", request->height, "image height in pixels (default 560)");
+  sub->add_option("--feature-map", *featureMap, "relu, elu, favor (attention views)")->capture_default_str();
+  sub->callback([&action, options, request, featureMap] {
+    action = [options, request, featureMap] {
+      gui::OffscreenRequest r = *request;
+      if (r.path == "demo") r.path.clear();
+      r.graph = toGraphOptions(*options);
+      r.mask = toMaskSpec(*options);
+      r.grf = toGrfOptions(*options);
+      r.attention.featureMap = parseFeatureMapKind(*featureMap);
+      r.attention.seed = options->seed;
+      if (r.width < 0 || r.height < 0) throw usageError("--width and --height must be positive");
+      gui::OffscreenResult out;
+      try {
+        out = gui::renderOffscreen(r);
+      } catch (const Error&) {
+        throw;
+      } catch (const std::runtime_error& e) {
+        std::cerr << "topomask: render: " << e.what() << '\n';
+        return 3;
+      }
+      if (options->json) {
+        printJson({{"out", r.out}, {"width", out.width}, {"height", out.height}, {"query", out.query}, {"renderer", out.renderer}});
+      } else {
+        std::cout << "wrote " << r.out << " (" << out.width << " x " << out.height << ", query " << out.query << ")\n";
+      }
+      return 0;
     };
   });
 }

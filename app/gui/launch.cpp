@@ -1,12 +1,85 @@
 #include "gui/launch.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.h"
+#include "gui/app.h"
+#include "topomask/core/error.h"
 
 namespace topomask::gui {
 
-int runApplication(const std::vector<std::string>&) {
-  std::cerr << "topomask: the windowed application is not part of this build yet; see 'topomask --help'\n";
-  return 2;
+namespace {
+
+std::string configDir() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::string(xdg) + "/topomask";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.config/topomask";
+  return {};
+}
+
+}  // namespace
+
+int runApplication(const std::vector<std::string>& args) {
+  CLI::App parser{"TopoMask: open FILE (or the demo) in the window"};
+  cli::CommonOptions common;
+  cli::addCommonOptions(parser, common);
+  std::string file, screenshotPath, layout = "mask";
+  std::int64_t query = -1;
+  int views = 3;
+  parser.add_option("file", file, "mesh, point cloud, image or graph (default: the demo scene)");
+  parser.add_option("--query", query, "node to make the query");
+  parser.add_option("--layout", layout, "mask or attention")->check(CLI::IsMember({"mask", "attention"}));
+  parser.add_option("--views", views, "1, 2 or 3 views")->check(CLI::Range(1, 3));
+  parser.add_option("--screenshot", screenshotPath, "write a screenshot of the views when the work is done, then quit");
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    parser.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    return parser.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "topomask: " << e.what() << '\n';
+    return 2;
+  }
+  try {
+    AppOptions options;
+    options.configDir = configDir();
+    App app(options);
+    app.dispatch(SetGraphOptions{cli::toGraphOptions(common)});
+    app.dispatch(SetMask{cli::toMaskSpec(common)});
+    app.dispatch(SetGrf{cli::toGrfOptions(common)});
+    ViewSettings v = app.state().view;
+    v.layout = layout == "attention" ? Layout::Attention : Layout::Mask;
+    v.viewCount = views;
+    app.dispatch(SetView{v});
+    if (file.empty()) app.dispatch(OpenDemo{});
+    else app.dispatch(OpenFile{std::filesystem::absolute(file).string()});
+    if (query >= 0) {
+      app.waitIdle();
+      app.dispatch(SelectQuery{query});
+    }
+    if (!screenshotPath.empty()) {
+      app.waitIdle();
+      app.frame();
+      app.waitIdle();
+      app.frame();
+      if (!app.state().error.empty()) {
+        std::cerr << "topomask: " << app.state().error << '\n';
+        return 3;
+      }
+      std::cout << "wrote " << app.screenshot(screenshotPath) << '\n';
+      return 0;
+    }
+    return app.run();
+  } catch (const Error& e) {
+    std::cerr << "topomask: " << e.what() << '\n';
+    return e.kind() == Error::Kind::Usage ? 2 : 3;
+  } catch (const std::exception& e) {
+    std::cerr << "topomask: " << e.what() << '\n';
+    return 3;
+  }
 }
 
 }  // namespace topomask::gui

@@ -105,7 +105,7 @@ void Camera::frame(const Eigen::Vector3f& lo, const Eigen::Vector3f& hi) {
     const Eigen::Vector3f size = hi - lo;
     halfHeight = std::max({size.y() * 0.55f, size.x() * 0.55f / 1.2f, 1e-6f});
   } else {
-    distance = sceneRadius / std::sin(fovY / 2.0f) * 1.05f;
+    distance = sceneRadius / std::sin(fovY / 2.0f);  // the bounding sphere just fits
     yaw = 0.6f;
     pitch = 0.35f;
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <Eigen/Core>
+#include <Eigen/Geometry>
 
 namespace topomask::render {
 

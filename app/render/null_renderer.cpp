@@ -152,7 +152,7 @@ void NullRenderer::draw(const DrawCall& call) {
     if (std::none_of(iface->uniforms.begin(), iface->uniforms.end(), [&](const ShaderVariable& u) { return u.name == t.first; }))
       problem(name, "sampler " + t.first + " is not declared by the shader");
   // Attributes: all present, right width, equal vertex counts.
-  std::int64_t vertices = -1;
+  std::int64_t vertices = -1;  // the fewest vertices any attribute provides
   for (const ShaderVariable& a : iface->attributes) {
     auto it = std::find_if(call.attributes.begin(), call.attributes.end(), [&](const Attribute& x) { return x.name == a.name; });
     if (it == call.attributes.end()) {
@@ -169,7 +169,7 @@ void NullRenderer::draw(const DrawCall& call) {
     const auto n = static_cast<std::int64_t>(b->second.elements / static_cast<std::size_t>(std::max(1, b->second.components)));
     if (vertices >= 0 && n != vertices)
       problem(name, "attribute " + a.name + " has " + std::to_string(n) + " vertices, others " + std::to_string(vertices));
-    vertices = std::max(vertices, n);
+    vertices = vertices < 0 ? n : std::min(vertices, n);
   }
   for (const Attribute& a : call.attributes)
     if (std::none_of(iface->attributes.begin(), iface->attributes.end(), [&](const ShaderVariable& v) { return v.name == a.name; }))

@@ -1,1 +1,5 @@
-# App logic without GL (state, commands, camera, colormap).
+# App logic without GL (state, commands, camera, colormap, the null renderer drawing every view).
+topomask_add_test(test_app
+  SOURCES app/test_camera.cpp app/test_colormap.cpp app/test_commands.cpp app/test_null_renderer.cpp
+  LIBS topomask_gui_core topomask_render_core
+  LABELS app)

@@ -1,1 +1,12 @@
-# Real frames under xvfb-run.
+# Real frames under xvfb-run: the application, picking, linked views, `topomask render`.
+topomask_add_test(test_gl
+  SOURCES gl/test_gl.cpp gl/gl_fixtures.cpp
+  LIBS topomask_gui PkgConfig::STB
+  LABELS gl
+  WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24")
+add_dependencies(test_gl topomask)
+
+# Frame time while computing and click-to-rows time on a large mesh (run by hand, see its --help).
+add_executable(gui_timing gl/gui_timing.cpp gl/gl_fixtures.cpp)
+target_link_libraries(gui_timing PRIVATE topomask_gui topomask_test_support PkgConfig::STB topomask_warnings)
+set_target_properties(gui_timing PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <Eigen/Geometry>
+
 namespace topomask::render {
 
 namespace {

@@ -1,0 +1,120 @@
+// App: the window's controller. It owns the window, the renderer and two worker threads (heavy:
+// load, graph, mask, GRF, tokens, errors; rows: the query's rows), applies commands to the
+// AppState, schedules the stale engine stages, accepts fresh results (dropping stale ones by
+// generation), and draws the views and panels each frame. Errors are shown, never fatal.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gui/commands.h"
+#include "gui/panels/panels.h"
+#include "gui/views_model.h"
+#include "gui/state.h"
+#include "gui/worker.h"
+#include "render/renderer.h"
+
+namespace topomask::platform {
+class Window;
+}
+namespace topomask::render {
+class GlRenderer;
+class ViewRenderer;
+class SceneDrawable;
+}  // namespace topomask::render
+
+namespace topomask::gui {
+
+struct AppOptions {
+  int width = 1600;
+  int height = 1000;
+  bool visible = true;
+  std::string configDir;  // where recent files are kept ("" = not kept)
+};
+
+class App {
+ public:
+  // Opens the window (throws std::runtime_error with the reason when it cannot).
+  explicit App(const AppOptions& options);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Frames until the window closes; returns the exit status.
+  int run();
+  // One frame: events, finished work, input, panels, views.
+  void frame();
+  // Applies a command now (as a panel does) and schedules the work it makes stale.
+  void dispatch(const Command& command);
+  // Blocks until both workers are idle and their results are applied (tests, scripted screenshots).
+  void waitIdle();
+  bool busy() const;
+
+  const AppState& state() const { return state_; }
+  // The views area in framebuffer pixels (origin top-left of the window) and its last picture.
+  render::Rect viewsArea() const { return viewsArea_; }
+  std::vector<std::uint8_t> viewsPixels(int* width, int* height);
+  // The node under pixel (x, y) of the views area, or -1.
+  std::int64_t pickAt(int x, int y);
+  // A left click at pixel (x, y) of the views area: selects the node there (as the mouse does).
+  void clickAt(int x, int y);
+  // Writes the views (without panels) to a PNG; returns the path written.
+  std::string screenshot(const std::string& path);
+  // Seconds the last frame took (CPU side, including the views' draw).
+  double lastFrameSeconds() const { return lastFrameSeconds_; }
+
+ private:
+  struct Posted {
+    int lane = 0;  // 0 heavy, 1 rows
+    std::uint64_t generation = 0;
+    std::function<void()> apply;
+  };
+  void post(int lane, std::uint64_t generation, std::function<void()> apply);
+  void drainResults();
+  void scheduleHeavy();
+  void scheduleRows();
+  void syncDrawable();
+  void syncViews();
+  void drawViews();
+  void drawUi();
+  void handleViewInput();
+  void handleShortcuts();
+  void loadRecent();
+  void saveRecent() const;
+
+  AppOptions options_;
+  AppState state_;
+  std::unique_ptr<platform::Window> window_;
+  std::unique_ptr<render::GlRenderer> renderer_;
+  std::unique_ptr<render::ViewRenderer> views_;
+  std::unique_ptr<render::SceneDrawable> drawable_;
+  const Graph* drawnGraph_ = nullptr;
+  std::uint64_t uploadedRows_ = ~0ull;
+  ViewSettings uploadedView_;
+  std::int64_t uploadedQuery_ = -2;
+  bool uploadedBusy_ = false;
+
+  unsigned stale_ = 0;
+  std::string loadPath_;  // "" = demo, when StageLoad is stale
+  std::unique_ptr<Worker> heavy_;
+  std::unique_ptr<Worker> rows_;
+  std::mutex inboxMutex_;
+  std::vector<Posted> inbox_;
+
+  render::Rect viewsArea_;
+  float uiScale_ = 1.0f;
+  double lastFrameSeconds_ = 0.0;
+  // Mouse gesture state.
+  bool dragging_ = false;
+  double dragStartX_ = 0, dragStartY_ = 0;
+  double lastHoverX_ = -1, lastHoverY_ = -1;
+  int screenshotCounter_ = 0;
+  PanelUi ui_;
+  std::vector<ViewContent> content_;
+};
+
+}  // namespace topomask::gui

@@ -1,0 +1,138 @@
+// App: the frame's UI layout (side panel, status bar, help) and the mouse and keyboard
+// gestures over the views (orbit, pan, zoom, pick, hover, shortcuts).
+#include <algorithm>
+#include <cmath>
+
+#include <imgui.h>
+
+#include "gui/app.h"
+#include "platform/window.h"
+#include "render/scene/drawable.h"
+#include "render/scene/views.h"
+
+namespace topomask::gui {
+
+namespace {
+constexpr float kPanelWidth = 370.0f;
+constexpr float kStatusHeight = 30.0f;
+}  // namespace
+
+void App::drawUi() {
+  const ImGuiIO& io = ImGui::GetIO();
+  const Emit emit = [this](const Command& c) { dispatch(c); };
+  const float panelW = std::min(kPanelWidth, io.DisplaySize.x * 0.45f);
+  const float statusH = kStatusHeight;
+  // Views area in framebuffer pixels: right of the panel, above the status bar.
+  viewsArea_ = render::Rect{static_cast<int>(panelW * uiScale_), 0,
+                            std::max(1, static_cast<int>((io.DisplaySize.x - panelW) * uiScale_)),
+                            std::max(1, static_cast<int>((io.DisplaySize.y - statusH) * uiScale_))};
+
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(panelW, io.DisplaySize.y - statusH));
+  ImGui::Begin("TopoMask", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                        ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+  ImGui::PushItemWidth(-130.0f);
+  if (ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) dataPanel(state_, ui_, emit);
+  if (ImGui::CollapsingHeader("Graph", ImGuiTreeNodeFlags_DefaultOpen)) graphPanel(state_, emit);
+  if (ImGui::CollapsingHeader("Mask", ImGuiTreeNodeFlags_DefaultOpen)) maskPanel(state_, emit);
+  if (ImGui::CollapsingHeader("GRF", ImGuiTreeNodeFlags_DefaultOpen)) grfPanel(state_, emit);
+  if (ImGui::CollapsingHeader("Attention")) attentionPanel(state_, emit);
+  if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) viewPanel(state_, ui_, emit);
+  if (ImGui::CollapsingHeader("Statistics")) statsPanel(state_);
+  ImGui::PopItemWidth();
+  ImGui::End();
+  if (!ui_.messages.empty()) {
+    state_.notice = ui_.messages.back();
+    ui_.messages.clear();
+  }
+  statusBar(state_, 0, io.DisplaySize.y - statusH, io.DisplaySize.x, statusH, lastFrameSeconds_, emit);
+  helpOverlay(state_, emit);
+}
+
+void App::handleShortcuts() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key), false); };
+  auto letter = [](char c) { return ImGui::IsKeyPressed(static_cast<int>(c), false); };  // GLFW key codes = ASCII capitals
+  ViewSettings v = state_.view;
+  bool viewChanged = false;
+  if (io.KeyCtrl && letter('O')) {
+    ui_.focusPath = true;
+    return;
+  }
+  if (io.KeyCtrl) return;
+  if (pressed(ImGuiKey_Escape)) dispatch(CancelWork{});
+  if (letter('R')) dispatch(ResetCamera{});
+  if (letter('H') || ImGui::IsKeyPressed(290 /* GLFW_KEY_F1 */, false)) v.showHelp = !v.showHelp, viewChanged = true;
+  if (letter('1')) v.viewCount = 1, viewChanged = true;
+  if (letter('2')) v.viewCount = 2, viewChanged = true;
+  if (letter('3')) v.viewCount = 3, viewChanged = true;
+  if (letter('M')) v.layout = v.layout == Layout::Mask ? Layout::Attention : Layout::Mask, viewChanged = true;
+  if (letter('L'))
+    v.rangeMode = v.rangeMode == render::RangeMode::Log ? render::RangeMode::Auto : render::RangeMode::Log, viewChanged = true;
+  if (letter('S')) v.sameRange = !v.sameRange, viewChanged = true;
+  if (letter('W')) v.wireframe = !v.wireframe, viewChanged = true;
+  if (letter('E')) v.edges = !v.edges, viewChanged = true;
+  if (viewChanged) dispatch(SetView{v});
+  if (letter('C')) {
+    ImGui::SetClipboardText(state_.camera.toText().c_str());
+    state_.notice = "camera copied";
+  }
+  if (letter('V')) {
+    const char* text = ImGui::GetClipboardText();
+    if (auto c = state_.camera.parsed(text ? text : "")) dispatch(SetCamera{*c});
+    else state_.notice = "the clipboard does not hold a camera";
+  }
+  if (letter('P') || ImGui::IsKeyPressed(301 /* GLFW_KEY_F12 */, false)) dispatch(Screenshot{});
+}
+
+void App::handleViewInput() {
+  const ImGuiIO& io = ImGui::GetIO();
+  const double mx = io.MousePos.x * uiScale_ - viewsArea_.x, my = io.MousePos.y * uiScale_ - viewsArea_.y;
+  const bool inside = !io.WantCaptureMouse && mx >= 0 && my >= 0 && mx < viewsArea_.width && my < viewsArea_.height;
+  if (!drawable_) return;
+  render::Camera& cam = state_.camera;
+  const std::vector<render::Rect> rects = render::layoutViews(viewsArea_.width, viewsArea_.height, static_cast<int>(content_.size()));
+  const int k = render::viewAt(rects, mx, my);
+  const float viewH = k >= 0 ? static_cast<float>(rects[k].height) : static_cast<float>(viewsArea_.height);
+  const float dx = io.MouseDelta.x * uiScale_, dy = io.MouseDelta.y * uiScale_;
+
+  if (inside && (ImGui::IsMouseClicked(0) || ImGui::IsMouseClicked(1) || ImGui::IsMouseClicked(2))) {
+    dragging_ = true;
+    dragStartX_ = mx;
+    dragStartY_ = my;
+  }
+  const bool anyDown = ImGui::IsMouseDown(0) || ImGui::IsMouseDown(1) || ImGui::IsMouseDown(2);
+  if (dragging_ && anyDown && (dx != 0 || dy != 0)) {
+    if (ImGui::IsMouseDown(0) && cam.mode == render::CameraMode::Orbit && !io.KeyShift) cam.orbit(dx, dy);
+    else cam.pan(dx, dy, viewH);
+  }
+  if (dragging_ && !anyDown) dragging_ = false;
+  const double moved = std::hypot(mx - dragStartX_, my - dragStartY_);
+  if (inside && moved < 4.0) {
+    if (ImGui::IsMouseDoubleClicked(0)) {
+      const std::int64_t node = pickAt(static_cast<int>(mx), static_cast<int>(my));
+      if (node >= 0) cam.target = drawable_->nodePosition(node);
+    } else if (ImGui::IsMouseReleased(0)) {
+      clickAt(static_cast<int>(mx), static_cast<int>(my));
+    } else if (ImGui::IsMouseReleased(1)) {
+      dispatch(ClearQuery{});
+    }
+  }
+  if (inside && io.MouseWheel != 0.0f && k >= 0) {
+    const render::Rect& r = rects[k];
+    const float ndcX = static_cast<float>((mx - r.x) / r.width * 2.0 - 1.0);
+    const float ndcY = static_cast<float>(1.0 - (my - r.y) / r.height * 2.0);
+    cam.zoom(std::pow(1.15f, io.MouseWheel), ndcX, ndcY, static_cast<float>(r.width) / static_cast<float>(r.height));
+  }
+  // Hover: pick when the resting mouse moved (not while dragging).
+  if (!inside || anyDown) {
+    if (!inside) state_.hover = -1;
+  } else if (mx != lastHoverX_ || my != lastHoverY_) {
+    lastHoverX_ = mx;
+    lastHoverY_ = my;
+    state_.hover = pickAt(static_cast<int>(mx), static_cast<int>(my));
+  }
+}
+
+}  // namespace topomask::gui

@@ -1,0 +1,160 @@
+#include "gui/commands.h"
+
+#include <algorithm>
+#include <type_traits>
+
+namespace topomask::gui {
+
+const char* attentionMethodName(AttentionMethod method) {
+  switch (method) {
+    case AttentionMethod::Softmax: return "softmax";
+    case AttentionMethod::SoftmaxMasked: return "softmax_masked";
+    case AttentionMethod::Linear: return "linear";
+    case AttentionMethod::ExactMasked: return "exact_masked";
+    case AttentionMethod::GrfMasked: return "grf_masked";
+    case AttentionMethod::ToeplitzFft: return "toeplitz_fft";
+  }
+  return "?";
+}
+
+const char* attentionMethodLabel(AttentionMethod method) {
+  switch (method) {
+    case AttentionMethod::Softmax: return "softmax, unmasked (dense reference)";
+    case AttentionMethod::SoftmaxMasked: return "softmax masked by the exact M (dense reference)";
+    case AttentionMethod::Linear: return "linear attention, unmasked";
+    case AttentionMethod::ExactMasked: return "linear attention masked by the exact M (propagation)";
+    case AttentionMethod::GrfMasked: return "linear attention masked by the GRF estimate (the paper's method)";
+    case AttentionMethod::ToeplitzFft: return "linear attention, block-Toeplitz mask by FFT (grids only; a different mask family)";
+  }
+  return "?";
+}
+
+unsigned withDependents(unsigned s) {
+  if (s & StageLoad) s |= StageGraph;
+  if (s & StageGraph) s |= StageMask | StageGrf | StageTokens;
+  if (s & StageMask) s |= StageGrf;  // the walkers' modulation f comes from the mask's alpha
+  if (s & (StageMask | StageGrf)) s |= StageErrors;
+  if (s & (StageMask | StageGrf | StageTokens)) s |= StageRows;
+  return s;
+}
+
+namespace {
+
+bool sameGraphOptions(const GraphOptions& a, const GraphOptions& b) {
+  return a.kind == b.kind && a.k == b.k && a.radius == b.radius && a.patch == b.patch && a.weights == b.weights &&
+         a.lengthScale == b.lengthScale && a.intensityScale == b.intensityScale && a.normalisation == b.normalisation &&
+         a.sigma == b.sigma && a.threads == b.threads;
+}
+
+bool sameMask(const MaskSpec& a, const MaskSpec& b) {
+  return a.preset == b.preset && a.beta == b.beta && a.p == b.p && a.alpha == b.alpha && a.f == b.f;
+}
+
+bool sameGrf(const GrfOptions& a, const GrfOptions& b) {
+  return a.walkers == b.walkers && a.pHalt == b.pHalt && a.maxLength == b.maxLength && a.sampling == b.sampling &&
+         a.ensemble == b.ensemble && a.seed == b.seed && a.threads == b.threads;
+}
+
+void clearRows(AppState& s) {
+  Results& r = s.results;
+  r.rowsQuery = -1;
+  r.exactRow.resize(0);
+  r.grfRow.resize(0);
+  r.attentionA.resize(0);
+  r.attentionB.resize(0);
+  r.errors.rowRelError = -1;
+  r.errors.attentionRowL1 = -1;
+  ++r.rowsVersion;
+}
+
+}  // namespace
+
+void rememberRecent(AppState& state, const std::string& path) {
+  if (path.empty()) return;
+  auto& recent = state.recentFiles;
+  recent.erase(std::remove(recent.begin(), recent.end(), path), recent.end());
+  recent.insert(recent.begin(), path);
+  if (recent.size() > 10) recent.resize(10);
+}
+
+Effects apply(AppState& s, const Command& command) {
+  Effects e;
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, OpenFile>) {
+          if (c.path.empty()) {
+            s.error = "Open: type a file path first";
+            return;
+          }
+          s.pathField = c.path;
+          e.stale = withDependents(StageLoad);
+          e.cancel = true;
+        } else if constexpr (std::is_same_v<T, OpenDemo>) {
+          s.pathField.clear();
+          e.stale = withDependents(StageLoad);
+          e.cancel = true;
+        } else if constexpr (std::is_same_v<T, SetGraphOptions>) {
+          if (sameGraphOptions(c.options, s.graph)) return;
+          s.graph = c.options;
+          e.stale = withDependents(StageGraph);
+        } else if constexpr (std::is_same_v<T, SetMask>) {
+          if (sameMask(c.spec, s.mask)) return;
+          s.mask = c.spec;
+          e.stale = withDependents(StageMask);
+        } else if constexpr (std::is_same_v<T, SetGrf>) {
+          if (sameGrf(c.options, s.grf)) return;
+          s.grf = c.options;
+          e.stale = withDependents(StageGrf);
+        } else if constexpr (std::is_same_v<T, SetAttention>) {
+          if (c.params == s.attention) return;
+          const bool tokens = c.params.featureMap != s.attention.featureMap || c.params.headDim != s.attention.headDim ||
+                              c.params.seed != s.attention.seed || c.params.favorFeatures != s.attention.favorFeatures;
+          s.attention = c.params;
+          e.stale = withDependents(tokens ? StageTokens : StageRows);
+        } else if constexpr (std::is_same_v<T, SelectQuery>) {
+          if (c.node < 0) {
+            s.query = -1;
+            clearRows(s);
+            return;
+          }
+          if (s.results.graph && c.node >= s.results.graph->nodeCount()) {
+            s.error = "Query: node " + std::to_string(c.node) + " does not exist (the graph has " +
+                      std::to_string(s.results.graph->nodeCount()) + " nodes)";
+            return;
+          }
+          if (c.node == s.query && s.results.rowsQuery == c.node) return;
+          s.query = c.node;
+          e.stale = StageRows;
+        } else if constexpr (std::is_same_v<T, ClearQuery>) {
+          s.query = -1;
+          clearRows(s);
+        } else if constexpr (std::is_same_v<T, SetHover>) {
+          s.hover = c.node;
+        } else if constexpr (std::is_same_v<T, SetView>) {
+          ViewSettings v = c.view;
+          v.viewCount = std::clamp(v.viewCount, 1, 3);
+          v.pointScale = std::clamp(v.pointScale, 0.05f, 20.0f);
+          v.overlayOpacity = std::clamp(v.overlayOpacity, 0.0f, 1.0f);
+          if (v.fixedHi < v.fixedLo) std::swap(v.fixedLo, v.fixedHi);
+          s.view = v;
+        } else if constexpr (std::is_same_v<T, SetCamera>) {
+          s.camera = c.camera;
+          s.cameraFramed = true;
+        } else if constexpr (std::is_same_v<T, ResetCamera>) {
+          s.cameraFramed = false;
+          e.reframeCamera = true;
+        } else if constexpr (std::is_same_v<T, Screenshot>) {
+          e.screenshot = true;
+          e.screenshotPath = c.path;
+        } else if constexpr (std::is_same_v<T, CancelWork>) {
+          e.cancel = true;
+        } else if constexpr (std::is_same_v<T, DismissError>) {
+          s.error.clear();
+        }
+      },
+      command);
+  return e;
+}
+
+}  // namespace topomask::gui

@@ -1,0 +1,102 @@
+#include "gui/offscreen.h"
+
+#include "gui/pipeline.h"
+#include "gui/screenshot.h"
+#include "gui/views_model.h"
+#include "platform/window.h"
+#include "render/gl/gl_renderer.h"
+#include "render/scene/views.h"
+#include "topomask/core/error.h"
+
+namespace topomask::gui {
+
+AttentionMethod parseAttentionMethod(const std::string& name) {
+  for (int k = 0; k < kAttentionMethodCount; ++k)
+    if (name == attentionMethodName(static_cast<AttentionMethod>(k))) return static_cast<AttentionMethod>(k);
+  std::string all;
+  for (int k = 0; k < kAttentionMethodCount; ++k) all += std::string(k ? ", " : "") + attentionMethodName(static_cast<AttentionMethod>(k));
+  throw usageError("unknown attention method '" + name + "' (one of: " + all + ")");
+}
+
+OffscreenResult renderOffscreen(const OffscreenRequest& request) {
+  // Which views: indices into buildViews' [first, second, difference].
+  AppState state;
+  std::vector<int> which;
+  const std::string& v = request.view;
+  if (v == "compare") which = {0, 1, 2};
+  else if (v == "exact") which = {0};
+  else if (v == "grf") which = {1};
+  else if (v == "diff") which = {2};
+  else if (v.rfind("attention-", 0) == 0) {
+    state.view.layout = Layout::Attention;
+    state.attention = request.attention;
+    state.attention.a = parseAttentionMethod(v.substr(10));
+    which = {0};
+  } else if (v == "walks" || v == "matrix") {
+    throw usageError("--view " + v + " is not available in this build yet (views: exact, grf, diff, attention-<method>, compare)");
+  } else {
+    throw usageError("unknown --view '" + v + "' (exact, grf, diff, attention-<method>, compare)");
+  }
+  if (request.out.empty()) throw usageError("--out F.png is required");
+  if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
+    throw usageError("--width and --height must be between 1 and 16384");
+
+  // The engine, synchronously (the same stages as the window's workers).
+  state.graph = request.graph;
+  state.mask = request.mask;
+  state.grf = request.grf;
+  Results& r = state.results;
+  r.scene = loadSceneStage(request.path, &r.timings.load);
+  GraphStage g = runGraphStage(*r.scene, state.graph, nullptr);
+  r.graph = g.graph;
+  r.graphInfo = g.info;
+  state.query = request.query >= 0 ? request.query : defaultQuery(*r.graph);
+  if (state.query >= r.graph->nodeCount())
+    throw usageError("--query " + std::to_string(state.query) + " is out of range (the graph has " +
+                     std::to_string(r.graph->nodeCount()) + " nodes)");
+  MaskStage m = runMaskStage(r.graph, state.mask);
+  r.mask = m.mask;
+  r.maskInfo = m.info;
+  r.grf = runGrfStage(*r.graph, state.mask, state.grf, nullptr).grf;
+  if (state.view.layout == Layout::Attention) r.tokens = runTokensStage(*r.graph, state.attention).tokens;
+  RowsInput in{r.graph, r.mask, r.grf, r.tokens, state.attention, state.query};
+  RowsResult rows = computeRows(in);
+  r.exactRow = rows.exactRow;
+  r.grfRow = rows.grfRow;
+  r.attentionA = rows.attentionA;
+  r.attentionB = rows.attentionB;
+  r.errors.rowRelError = rows.rowRelError;
+  if (state.view.layout == Layout::Attention && r.attentionA.size() == 0)
+    throw Error(rows.note.empty() ? "the attention row could not be computed" : rows.note, v, Error::Kind::Usage);
+
+  const std::vector<ViewContent> all = buildViews(state);
+  std::vector<ViewContent> content;
+  for (int k : which) content.push_back(all[k]);
+  const int width = request.width > 0 ? request.width : 640 * static_cast<int>(content.size());
+  const int height = request.height > 0 ? request.height : 560;
+
+  platform::WindowOptions wo;
+  wo.visible = false;
+  wo.width = 64;
+  wo.height = 64;
+  platform::Window window(wo);
+  OffscreenResult result;
+  {
+    render::GlRenderer gl(4);
+    render::ViewRenderer views(gl);
+    render::SceneDrawable drawable(gl, *r.scene, *r.graph);
+    for (std::size_t k = 0; k < content.size(); ++k) drawable.setScalar(static_cast<int>(k), content[k].values);
+    state.camera = drawable.defaultCamera();
+    render::FrameSpec frame = frameSpec(state, content);
+    frame.hover = -1;
+    views.render(drawable, frame, width, height);
+    writePng(request.out, gl.readColor(), width, height);
+    result.renderer = render::GlRenderer::versionString();
+  }
+  result.width = width;
+  result.height = height;
+  result.query = state.query;
+  return result;
+}
+
+}  // namespace topomask::gui

@@ -1,0 +1,39 @@
+// Offscreen rendering of the application's views to a PNG (`topomask render`, scripts/run
+// without a display): the same pipeline and renderer as the window, in a hidden GL context.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "gui/state.h"
+
+namespace topomask::gui {
+
+struct OffscreenRequest {
+  std::string path;         // "" = the demo scene
+  std::string view;         // exact, grf, diff, attention-<method>, compare
+  std::string out;          // PNG path
+  std::int64_t query = -1;  // -1: the default query (an end of the graph's longest path)
+  int width = 0;            // 0: 640 per view
+  int height = 0;           // 0: 560
+  GraphOptions graph;
+  MaskSpec mask;
+  GrfOptions grf;
+  AttentionParams attention;
+};
+
+// AttentionMethod from its name ("grf_masked", ...); throws usage Error listing the names.
+AttentionMethod parseAttentionMethod(const std::string& name);
+
+struct OffscreenResult {
+  int width = 0;
+  int height = 0;
+  std::int64_t query = -1;
+  std::string renderer;  // GL version and renderer
+};
+
+// Throws usage Error for an unknown view (walks and matrix: "not available yet"), Error (Input)
+// for unreadable files, std::runtime_error when no GL context can be made (no display).
+OffscreenResult renderOffscreen(const OffscreenRequest& request);
+
+}  // namespace topomask::gui

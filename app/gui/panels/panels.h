@@ -1,0 +1,40 @@
+// The ImGui panels: each reads the AppState and emits commands; none calls the engine or GL.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gui/commands.h"
+#include "gui/state.h"
+
+namespace topomask::gui {
+
+using Emit = std::function<void(const Command&)>;
+
+// Scratch state of the widgets themselves (text being typed, the browser's folder).
+struct PanelUi {
+  std::string pathBuffer;  // the path being typed
+  std::string browserDir;
+  std::string cameraText;
+  bool focusPath = false;
+  bool showBrowser = false;
+  std::vector<std::string> messages;  // transient notices to show once
+};
+
+void dataPanel(const AppState& state, PanelUi& ui, const Emit& emit);
+void graphPanel(const AppState& state, const Emit& emit);
+void maskPanel(const AppState& state, const Emit& emit);
+void grfPanel(const AppState& state, const Emit& emit);
+void attentionPanel(const AppState& state, const Emit& emit);
+void viewPanel(const AppState& state, PanelUi& ui, const Emit& emit);
+void statsPanel(const AppState& state);
+
+// Bottom bar: progress with cancel, the last error (dismissable) and notices.
+void statusBar(const AppState& state, float x, float y, float width, float height, double frameSeconds, const Emit& emit);
+// Tooltip with the hovered node's id and values.
+void hoverTooltip(const AppState& state);
+// The shortcuts overlay (H or F1).
+void helpOverlay(const AppState& state, const Emit& emit);
+
+}  // namespace topomask::gui

@@ -1,0 +1,184 @@
+// Graph, Mask, GRF and Attention panels: parameters in, commands out.
+#include <cstdio>
+#include <string>
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include "gui/panels/panels.h"
+
+namespace topomask::gui {
+
+namespace {
+
+template <typename E>
+bool combo(const char* label, E& value, std::initializer_list<std::pair<E, const char*>> items) {
+  const char* current = "?";
+  for (const auto& [v, name] : items)
+    if (v == value) current = name;
+  bool changed = false;
+  if (ImGui::BeginCombo(label, current)) {
+    for (const auto& [v, name] : items)
+      if (ImGui::Selectable(name, v == value)) {
+        changed = v != value;
+        value = v;
+      }
+    ImGui::EndCombo();
+  }
+  return changed;
+}
+
+bool inputDouble(const char* label, double& v, double step, const char* format = "%.4g") {
+  return ImGui::InputDouble(label, &v, step, step * 10, format);
+}
+
+std::string joinNumbers(const std::vector<double>& xs) {
+  std::string out;
+  char buffer[32];
+  for (double x : xs) {
+    std::snprintf(buffer, sizeof buffer, "%s%.6g", out.empty() ? "" : ",", x);
+    out += buffer;
+  }
+  return out;
+}
+
+bool parseNumbers(const std::string& text, std::vector<double>& out) {
+  std::vector<double> xs;
+  const char* p = text.c_str();
+  while (*p) {
+    char* end = nullptr;
+    const double v = std::strtod(p, &end);
+    if (end == p) return false;
+    xs.push_back(v);
+    p = end;
+    while (*p == ',' || *p == ' ') ++p;
+  }
+  if (xs.empty()) return false;
+  out = xs;
+  return true;
+}
+
+}  // namespace
+
+void graphPanel(const AppState& s, const Emit& emit) {
+  GraphOptions g = s.graph;
+  bool changed = combo("graph", g.kind,
+                       {{GraphKind::Auto, "auto"}, {GraphKind::Mesh, "mesh edges"}, {GraphKind::Knn, "k nearest neighbours"},
+                        {GraphKind::Radius, "radius"}, {GraphKind::Grid4, "pixel grid, 4-connected"},
+                        {GraphKind::Grid8, "pixel grid, 8-connected"}, {GraphKind::Patch, "patch grid"},
+                        {GraphKind::Path, "path (sequence)"}});
+  if (g.kind == GraphKind::Knn || (g.kind == GraphKind::Auto && s.results.scene && s.results.scene->kind() == SceneKind::Points))
+    changed |= ImGui::SliderInt("k", &g.k, 1, 32);
+  if (g.kind == GraphKind::Radius) changed |= inputDouble("radius (0 = auto)", g.radius, 0.001);
+  if (g.kind == GraphKind::Patch) changed |= ImGui::SliderInt("patch size", &g.patch, 2, 64);
+  changed |= combo("weights", g.weights,
+                   {{EdgeWeights::Unit, "unit"}, {EdgeWeights::Gaussian, "gaussian of length"},
+                    {EdgeWeights::Inverse, "inverse length"}, {EdgeWeights::Intensity, "intensity-aware (images)"}});
+  changed |= combo("normalisation", g.normalisation,
+                   {{Normalisation::Symmetric, "D^-1/2 A D^-1/2"}, {Normalisation::RandomWalk, "D^-1 A"},
+                    {Normalisation::None, "none"}});
+  changed |= inputDouble("sigma", g.sigma, 0.05);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("W = sigma * normalised(A)");
+  if (changed) emit(SetGraphOptions{g});
+  const GraphInfo& info = s.results.graphInfo;
+  if (s.results.graph)
+    ImGui::TextDisabled("N %lld, |E| %lld, rho(W) %.4g", static_cast<long long>(info.nodes),
+                        static_cast<long long>(info.edges), info.spectralRadius);
+}
+
+void maskPanel(const AppState& s, const Emit& emit) {
+  MaskSpec m = s.mask;
+  bool changed = combo("kernel", m.preset,
+                       {{MaskPreset::Heat, "heat  exp(beta W)"}, {MaskPreset::RegLap1, "reg. Laplacian  (I - beta W)^-1"},
+                        {MaskPreset::RegLap2, "reg. Laplacian  (I - beta W)^-2"}, {MaskPreset::PStep, "p-step  (I + beta W)^p"},
+                        {MaskPreset::Cosine, "cosine"}, {MaskPreset::Custom, "custom alpha"}, {MaskPreset::CustomF, "custom f"}});
+  if (m.preset == MaskPreset::Custom || m.preset == MaskPreset::CustomF) {
+    std::vector<double>& coeffs = m.preset == MaskPreset::Custom ? m.alpha : m.f;
+    if (coeffs.empty()) coeffs = {1.0, 0.5, 0.25};
+    std::string text = joinNumbers(coeffs);
+    if (ImGui::InputText(m.preset == MaskPreset::Custom ? "alpha_0..K" : "f_0..K", &text, ImGuiInputTextFlags_EnterReturnsTrue))
+      changed |= parseNumbers(text, coeffs);
+    changed |= s.mask.preset != m.preset;
+  } else {
+    float beta = static_cast<float>(m.beta);
+    if (ImGui::SliderFloat("beta", &beta, -3.0f, 5.0f, "%.3f")) {
+      m.beta = beta;
+      changed = true;
+    }
+    if (m.preset == MaskPreset::PStep) changed |= ImGui::SliderInt("p", &m.p, 0, 12);
+  }
+  if (changed) emit(SetMask{m});
+  const MaskInfo& info = s.results.maskInfo;
+  if (s.results.mask) {
+    ImGui::TextDisabled("M = %s", info.formula.c_str());
+    ImGui::TextDisabled("K = %d terms, rho = %.4g (%s), tail <= %.2g", info.terms, info.rho, info.rhoSource.c_str(),
+                        info.tailBound);
+  }
+}
+
+void grfPanel(const AppState& s, const Emit& emit) {
+  GrfOptions g = s.grf;
+  bool changed = ImGui::SliderInt("walkers", &g.walkers, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
+  float pHalt = static_cast<float>(g.pHalt);
+  if (ImGui::SliderFloat("p_halt", &pHalt, 0.0f, 0.9f, "%.3f")) {
+    g.pHalt = pHalt;
+    changed = true;
+  }
+  changed |= ImGui::SliderInt("max length", &g.maxLength, 0, 256);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("L_max: 0 = no cap (needs p_halt > 0)");
+  changed |= combo("sampling", g.sampling,
+                   {{Sampling::Iid, "i.i.d."}, {Sampling::Antithetic, "antithetic termination"}, {Sampling::Repelling, "repelling"}});
+  changed |= combo("ensembles", g.ensemble,
+                   {{Ensemble::Shared, "shared  Phi Phi^T"}, {Ensemble::Independent, "independent  Phi_Q Phi_K^T"},
+                    {Ensemble::Asymmetric, "asymmetric  Phi_alpha"}});
+  int seed = static_cast<int>(g.seed);
+  if (ImGui::InputInt("seed", &seed)) {
+    g.seed = static_cast<std::uint64_t>(std::max(seed, 0));
+    changed = true;
+  }
+  if (g.sampling == Sampling::Antithetic && g.walkers % 2) ++g.walkers;  // antithetic pairs need even n
+  if (changed) emit(SetGrf{g});
+  if (s.results.grf)
+    ImGui::TextDisabled("nnz %lld (%.1f per row), %.1f MB", static_cast<long long>(s.results.grfInfo.nonZeros),
+                        s.results.grfInfo.nonZerosPerRow, s.results.grfInfo.bytes / 1e6);
+}
+
+void attentionPanel(const AppState& s, const Emit& emit) {
+  AttentionParams a = s.attention;
+  auto methods = [&](const char* label, AttentionMethod& m) {
+    bool changed = false;
+    if (ImGui::BeginCombo(label, attentionMethodName(m))) {
+      for (int k = 0; k < kAttentionMethodCount; ++k) {
+        const auto method = static_cast<AttentionMethod>(k);
+        if (ImGui::Selectable(attentionMethodName(method), method == m)) {
+          changed = method != m;
+          m = method;
+        }
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", attentionMethodLabel(method));
+      }
+      ImGui::EndCombo();
+    }
+    return changed;
+  };
+  bool changed = methods("method A", a.a);
+  changed |= methods("method B", a.b);
+  changed |= combo("feature map", a.featureMap,
+                   {{FeatureMapKind::Elu, "ELU + 1"}, {FeatureMapKind::Relu, "ReLU + 1e-6"}, {FeatureMapKind::Favor, "FAVOR+ (softmax)"}});
+  if (a.featureMap == FeatureMapKind::Favor) changed |= ImGui::SliderInt("features m", &a.favorFeatures, 4, 256);
+  changed |= ImGui::SliderInt("head dim d", &a.headDim, 2, 64);
+  int seed = static_cast<int>(a.seed);
+  if (ImGui::InputInt("token seed", &seed)) {
+    a.seed = static_cast<std::uint64_t>(std::max(seed, 0));
+    changed = true;
+  }
+  if (changed) emit(SetAttention{a});
+  if (s.view.layout != Layout::Attention && ImGui::Button("Show attention rows")) {
+    ViewSettings v = s.view;
+    v.layout = Layout::Attention;
+    emit(SetView{v});
+  }
+  if (!s.results.tokens) ImGui::TextDisabled(s.heavy.busy ? "preparing tokens ..." : "tokens not available");
+  else ImGui::TextDisabled("%s", s.results.tokensNote.c_str());
+}
+
+}  // namespace topomask::gui

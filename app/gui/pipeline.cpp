@@ -1,0 +1,193 @@
+#include "gui/pipeline.h"
+
+#include <chrono>
+#include <fstream>
+#include <unistd.h>
+
+#include "topomask/core/error.h"
+#include "topomask/grf/accuracy.h"
+#include "topomask/grf/features.h"
+#include "topomask/io/load.h"
+
+namespace topomask::gui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+}  // namespace
+
+std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* seconds) {
+  const auto t0 = Clock::now();
+  auto scene = std::make_shared<const Scene>(path.empty() ? makeDemoScene() : loadScene(path));
+  if (seconds) *seconds = since(t0);
+  return scene;
+}
+
+GraphStage runGraphStage(const Scene& scene, const GraphOptions& options, Progress* progress) {
+  const auto t0 = Clock::now();
+  GraphStage out;
+  auto graph = std::make_shared<Graph>(buildGraph(scene, options, progress));
+  if (progress) progress->setStage("graph statistics");
+  out.info.nodes = graph->nodeCount();
+  out.info.edges = graph->edgeCount();
+  out.info.components = connectedComponents(*graph);
+  out.info.degree = degreeStats(*graph);
+  out.info.spectralRadius = spectralRadius(*graph).value;
+  out.info.bytes = static_cast<std::int64_t>(graph->offsets.size() * 8 + graph->neighbours.size() * 12 +
+                                             graph->positions.size() * 8 * 3);
+  out.graph = std::move(graph);
+  out.seconds = since(t0);
+  return out;
+}
+
+MaskStage runMaskStage(const std::shared_ptr<const Graph>& graph, const MaskSpec& spec) {
+  const auto t0 = Clock::now();
+  const MaskFunction fn(spec);
+  MaskStage out;
+  out.mask = std::make_shared<const MaskData>(MaskData{graph, MaskOperator(*graph, fn)});
+  const MaskOperator& op = out.mask->op;
+  out.info.formula = fn.formula();
+  out.info.terms = op.terms();
+  out.info.rho = op.rho();
+  out.info.rhoSource = op.radius().source;
+  out.info.tailBound = op.tailBound();
+  out.seconds = since(t0);
+  return out;
+}
+
+GrfStage runGrfStage(const Graph& graph, const MaskSpec& spec, const GrfOptions& options, Progress* progress) {
+  const auto t0 = Clock::now();
+  auto data = std::make_shared<GrfData>();
+  data->features = sampleFeatures(graph, MaskFunction(spec), options, progress);
+  data->keyT = transpose(data->features.key());
+  GrfStage out;
+  const SparseFeatures& q = data->features.query();
+  out.info.nonZeros = q.nonZeros() + (data->features.keyIsQuery() ? 0 : data->features.key().nonZeros());
+  out.info.nonZerosPerRow = q.meanNonZerosPerRow();
+  out.info.bytes = q.bytes() + data->keyT.bytes() + (data->features.keyIsQuery() ? 0 : data->features.key().bytes());
+  out.info.lengthUsed = data->features.lengthUsed;
+  out.info.hops = data->features.hops;
+  out.info.ensemble = ensembleName(options.ensemble);
+  out.grf = std::move(data);
+  out.seconds = since(t0);
+  return out;
+}
+
+TokensStage runTokensStage(const Graph& graph, const AttentionParams& params) {
+  const auto t0 = Clock::now();
+  TokenOptions options;
+  options.headDim = params.headDim;
+  options.seed = params.seed;
+  FeatureMap map;
+  map.kind = params.featureMap;
+  map.features = params.favorFeatures;
+  map.seed = params.seed;
+  TokensStage out;
+  out.tokens = std::make_shared<const AttentionInputs>(makeAttentionInputs(makeTokens(graph, options), map));
+  out.note = std::string("features: every per-node feature of the graph; phi = ") + featureMapName(map.kind);
+  out.seconds = since(t0);
+  return out;
+}
+
+ErrorsStage runErrorsStage(const Graph& graph, const MaskSpec& spec, const GrfData& grf, Progress* progress) {
+  const auto t0 = Clock::now();
+  AccuracyOptions options;
+  options.denseCap = 1024;
+  options.sampleRows = 48;
+  const FrobeniusError e = grfError(graph, MaskFunction(spec), grf.features, options, progress);
+  ErrorsStage out;
+  out.relFrobenius = e.relFrobenius;
+  out.relFrobeniusSq = e.relFrobeniusSq;
+  out.rowsUsed = e.rowsUsed;
+  out.seconds = since(t0);
+  return out;
+}
+
+Eigen::VectorXd attentionRowFor(AttentionMethod method, const AttentionInputs& tokens, const Graph& graph,
+                                const MaskData* mask, const Eigen::VectorXd& exactRow, const Eigen::VectorXd& grfRow,
+                                std::int64_t query, std::string* note) {
+  const Eigen::VectorXd none;
+  switch (method) {
+    case AttentionMethod::Softmax: return attentionRow(tokens, DenseKernel::Softmax, none, query);
+    case AttentionMethod::Linear: return attentionRow(tokens, DenseKernel::FeatureMap, none, query);
+    case AttentionMethod::SoftmaxMasked:
+      if (exactRow.size() == 0) return none;
+      return attentionRow(tokens, DenseKernel::Softmax, exactRow, query);
+    case AttentionMethod::ExactMasked:
+      if (exactRow.size() == 0) return none;
+      return attentionRow(tokens, DenseKernel::FeatureMap, exactRow, query);
+    case AttentionMethod::GrfMasked:
+      if (grfRow.size() == 0) return none;
+      return attentionRow(tokens, DenseKernel::FeatureMap, grfRow, query);
+    case AttentionMethod::ToeplitzFft: {
+      if (graph.gridWidth <= 0 || graph.gridCell != 1 || !mask) {
+        if (note) *note = "toeplitz_fft needs a pixel grid (an image with grid4 or grid8)";
+        return none;
+      }
+      const std::int64_t centre = static_cast<std::int64_t>(graph.gridHeight / 2) * graph.gridWidth + graph.gridWidth / 2;
+      const ToeplitzMask t = toeplitzMaskFromRow(graph.gridWidth, graph.gridHeight, mask->op.row(centre));
+      return attentionRow(tokens, DenseKernel::FeatureMap, toeplitzMaskRow(t, query), query);
+    }
+  }
+  return none;
+}
+
+RowsResult computeRows(const RowsInput& in) {
+  const auto t0 = Clock::now();
+  RowsResult r;
+  r.query = in.query;
+  if (!in.graph || in.query < 0 || in.query >= in.graph->nodeCount()) return r;
+  if (in.mask) {
+    const auto t = Clock::now();
+    r.exactRow = in.mask->op.row(in.query);
+    r.exactSeconds = since(t);
+  }
+  if (in.grf) {
+    const auto t = Clock::now();
+    r.grfRow = estimateRow(in.grf->features.query(), in.grf->keyT, in.query);
+    r.grfSeconds = since(t);
+  }
+  if (r.exactRow.size() > 0 && r.grfRow.size() == r.exactRow.size()) {
+    const double norm = r.exactRow.norm();
+    r.rowRelError = norm > 0 ? (r.grfRow - r.exactRow).norm() / norm : (r.grfRow - r.exactRow).norm();
+  }
+  if (in.tokens) {
+    const auto t = Clock::now();
+    r.attentionA = attentionRowFor(in.attention.a, *in.tokens, *in.graph, in.mask.get(), r.exactRow, r.grfRow, in.query, &r.note);
+    r.attentionB = attentionRowFor(in.attention.b, *in.tokens, *in.graph, in.mask.get(), r.exactRow, r.grfRow, in.query, &r.note);
+    if (r.attentionA.size() > 0 && r.attentionA.size() == r.attentionB.size())
+      r.attentionRowL1 = (r.attentionA - r.attentionB).lpNorm<1>();
+    r.attentionSeconds = since(t);
+  }
+  r.totalSeconds = since(t0);
+  return r;
+}
+
+std::int64_t defaultQuery(const Graph& graph) {
+  const std::int64_t n = graph.nodeCount();
+  if (n <= 0) return -1;
+  auto farthest = [&](std::int64_t start) {
+    std::vector<std::int64_t> queue{start};
+    std::vector<char> seen(static_cast<std::size_t>(n), 0);
+    seen[start] = 1;
+    for (std::size_t head = 0; head < queue.size(); ++head)
+      for (std::int64_t e = graph.offsets[queue[head]]; e < graph.offsets[queue[head] + 1]; ++e)
+        if (!seen[graph.neighbours[e]]) {
+          seen[graph.neighbours[e]] = 1;
+          queue.push_back(graph.neighbours[e]);
+        }
+    return queue.back();
+  };
+  return farthest(farthest(0));
+}
+
+std::int64_t residentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::int64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * static_cast<std::int64_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace topomask::gui

@@ -1,0 +1,88 @@
+// The engine stages the application runs (load, graph, mask, GRF, tokens, errors, rows of the
+// query), each a plain function of immutable inputs returning its result and timing. The worker
+// threads (worker.h) and `topomask render` call them; nothing here touches the UI or GL.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gui/state.h"
+#include "topomask/core/progress.h"
+
+namespace topomask::gui {
+
+// path "" = the built-in demo scene. Throws Error naming the file.
+std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* seconds = nullptr);
+
+struct GraphStage {
+  std::shared_ptr<const Graph> graph;
+  GraphInfo info;
+  double seconds = 0.0;
+};
+GraphStage runGraphStage(const Scene& scene, const GraphOptions& options, Progress* progress);
+
+struct MaskStage {
+  std::shared_ptr<const MaskData> mask;
+  MaskInfo info;
+  double seconds = 0.0;
+};
+// Throws Error (Numeric) when the series diverges on this graph (e.g. reglap with beta rho >= 1).
+MaskStage runMaskStage(const std::shared_ptr<const Graph>& graph, const MaskSpec& spec);
+
+struct GrfStage {
+  std::shared_ptr<const GrfData> grf;
+  GrfInfo info;
+  double seconds = 0.0;
+};
+GrfStage runGrfStage(const Graph& graph, const MaskSpec& spec, const GrfOptions& options, Progress* progress);
+
+struct TokensStage {
+  std::shared_ptr<const AttentionInputs> tokens;
+  std::string note;
+  double seconds = 0.0;
+};
+TokensStage runTokensStage(const Graph& graph, const AttentionParams& params);
+
+struct ErrorsStage {
+  double relFrobenius = -1;
+  double relFrobeniusSq = -1;
+  std::int64_t rowsUsed = 0;
+  double seconds = 0.0;
+};
+// Relative Frobenius error of M_hat: exact over all rows for N <= 1024, else from 48 sampled rows.
+ErrorsStage runErrorsStage(const Graph& graph, const MaskSpec& spec, const GrfData& grf, Progress* progress);
+
+struct RowsInput {
+  std::shared_ptr<const Graph> graph;
+  std::shared_ptr<const MaskData> mask;       // may be null (exact rows then empty)
+  std::shared_ptr<const GrfData> grf;         // may be null
+  std::shared_ptr<const AttentionInputs> tokens;  // may be null
+  AttentionParams attention;
+  std::int64_t query = -1;
+};
+
+struct RowsResult {
+  std::int64_t query = -1;
+  Eigen::VectorXd exactRow, grfRow, attentionA, attentionB;
+  double exactSeconds = -1, grfSeconds = -1, attentionSeconds = -1, totalSeconds = -1;
+  double rowRelError = -1, attentionRowL1 = -1;
+  std::string note;  // why a row is missing ("toeplitz_fft needs a pixel grid")
+};
+// Rows of M, M_hat and of the two chosen attention algorithms for the query node:
+// O(K |E|) + O(nnz work) + O(N m). Missing inputs give empty rows.
+RowsResult computeRows(const RowsInput& input);
+
+// The attention row of one method given the mask rows (empty when the method cannot run).
+Eigen::VectorXd attentionRowFor(AttentionMethod method, const AttentionInputs& tokens, const Graph& graph,
+                                const MaskData* mask, const Eigen::VectorXd& exactRow, const Eigen::VectorXd& grfRow,
+                                std::int64_t query, std::string* note = nullptr);
+
+// A node to show first when nothing is picked: an end of the graph's longest shortest path found by
+// a double breadth-first sweep from node 0 (for the demo, a tip of the C). O(N + |E|).
+std::int64_t defaultQuery(const Graph& graph);
+
+// Resident memory of this process in bytes (Linux /proc/self/statm; 0 elsewhere).
+std::int64_t residentBytes();
+
+}  // namespace topomask::gui

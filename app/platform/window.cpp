@@ -1,0 +1,103 @@
+#include "platform/window.h"
+
+#include <GL/glew.h>
+#include <GLFW/glfw3.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace topomask::platform {
+
+namespace {
+
+std::string lastGlfwError() {
+  const char* description = nullptr;
+  glfwGetError(&description);
+  return description ? description : "unknown GLFW error";
+}
+
+GLFWwindow* handle(void* w) { return static_cast<GLFWwindow*>(w); }
+
+}  // namespace
+
+bool Window::displayAvailable() {
+  const char* x = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  return (x && *x) || (wayland && *wayland);
+}
+
+Window::Window(const WindowOptions& options) {
+  if (!displayAvailable())
+    throw std::runtime_error("no display (DISPLAY is not set): run under xvfb-run, as scripts/run does");
+  if (!glfwInit()) throw std::runtime_error("cannot open the display: " + lastGlfwError());
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  glfwWindowHint(GLFW_VISIBLE, options.visible ? GLFW_TRUE : GLFW_FALSE);
+  GLFWwindow* w = glfwCreateWindow(options.width, options.height, options.title.c_str(), nullptr, nullptr);
+  if (!w) {
+    const std::string why = lastGlfwError();
+    glfwTerminate();
+    throw std::runtime_error("cannot create an OpenGL 3.3 window: " + why);
+  }
+  window_ = w;
+  glfwMakeContextCurrent(w);
+  glfwSwapInterval(options.vsync ? 1 : 0);
+  glewExperimental = GL_TRUE;
+  const GLenum status = glewInit();
+  // GLEW 2.2 reports "no GLX display" on EGL-only contexts; GL entry points still load through GLX here.
+  if (status != GLEW_OK && status != GLEW_ERROR_NO_GLX_DISPLAY) {
+    glfwDestroyWindow(w);
+    glfwTerminate();
+    window_ = nullptr;
+    throw std::runtime_error(std::string("cannot load OpenGL functions: ") +
+                             reinterpret_cast<const char*>(glewGetErrorString(status)));
+  }
+  glGetError();  // glewInit may leave GL_INVALID_ENUM on core profiles
+  glfwSetWindowUserPointer(w, this);
+  glfwSetDropCallback(w, [](GLFWwindow* win, int count, const char** paths) {
+    auto* self = static_cast<Window*>(glfwGetWindowUserPointer(win));
+    for (int i = 0; i < count; ++i) self->dropped_.emplace_back(paths[i]);
+  });
+}
+
+Window::~Window() {
+  if (window_) glfwDestroyWindow(handle(window_));
+  glfwTerminate();
+}
+
+bool Window::shouldClose() const { return glfwWindowShouldClose(handle(window_)) != 0; }
+void Window::requestClose() { glfwSetWindowShouldClose(handle(window_), GLFW_TRUE); }
+void Window::pollEvents() { glfwPollEvents(); }
+void Window::waitEvents(double seconds) { glfwWaitEventsTimeout(seconds); }
+void Window::swapBuffers() { glfwSwapBuffers(handle(window_)); }
+
+std::pair<int, int> Window::framebufferSize() const {
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(handle(window_), &w, &h);
+  return {w, h};
+}
+
+std::pair<int, int> Window::windowSize() const {
+  int w = 0, h = 0;
+  glfwGetWindowSize(handle(window_), &w, &h);
+  return {w, h};
+}
+
+void Window::setTitle(const std::string& title) { glfwSetWindowTitle(handle(window_), title.c_str()); }
+
+std::vector<std::string> Window::takeDroppedPaths() {
+  std::vector<std::string> out;
+  out.swap(dropped_);
+  return out;
+}
+
+std::string Window::clipboard() const {
+  const char* text = glfwGetClipboardString(handle(window_));
+  return text ? text : "";
+}
+
+void Window::setClipboard(const std::string& text) { glfwSetClipboardString(handle(window_), text.c_str()); }
+
+}  // namespace topomask::platform

@@ -1,0 +1,52 @@
+// Window: a GLFW window with an OpenGL 3.3 core context (GLEW initialised), its input events and
+// drag-and-drop; the only place that includes GLFW. Hidden windows serve offscreen rendering.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace topomask::platform {
+
+struct WindowOptions {
+  int width = 1600;
+  int height = 1000;
+  std::string title = "TopoMask";
+  bool visible = true;  // false: a hidden window, only for its GL context (offscreen rendering)
+  bool vsync = true;
+};
+
+class Window {
+ public:
+  // Throws std::runtime_error with a one-line reason when there is no display or no GL 3.3.
+  explicit Window(const WindowOptions& options);
+  ~Window();
+  Window(const Window&) = delete;
+  Window& operator=(const Window&) = delete;
+
+  // The GLFWwindow* (for the ImGui backend, which declares the type itself).
+  void* nativeHandle() const { return window_; }
+  bool shouldClose() const;
+  void requestClose();
+  void pollEvents();
+  // Sleeps until an event arrives or `seconds` pass.
+  void waitEvents(double seconds);
+  void swapBuffers();
+  std::pair<int, int> framebufferSize() const;
+  std::pair<int, int> windowSize() const;
+  void setTitle(const std::string& title);
+
+  // Paths dropped on the window since the last call.
+  std::vector<std::string> takeDroppedPaths();
+  std::string clipboard() const;
+  void setClipboard(const std::string& text);
+
+  // True when a display server is reachable ($DISPLAY or $WAYLAND_DISPLAY set).
+  static bool displayAvailable();
+
+ private:
+  void* window_ = nullptr;
+  std::vector<std::string> dropped_;
+};
+
+}  // namespace topomask::platform
