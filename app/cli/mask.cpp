@@ -14,6 +14,9 @@
 #include "cli/cli.h"
 #include "topomask/core/error.h"
 #include "topomask/core/npy.h"
+#include "topomask/grf/accuracy.h"
+#include "topomask/grf/features.h"
+#include "topomask/grf/sampler.h"
 #include "topomask/mask/exact.h"
 
 namespace topomask::cli {
@@ -182,16 +185,47 @@ void addMaskCommand(CLI::App& root, Action& action) {
         j["files"].push_back(path);
       }
 
-      // ---- GRF part (issue of the GRF engineer) --------------------------------------------
-      // Add here: j["grf"] = {walkers, p_halt, nnz_per_row, seconds}, j["error"] = {rel_frobenius,
-      // rel_frobenius_sq, rows_used}, and P_grf.npy with the same shape as exact.values (rows in
-      // the order of exact.queries, or dense when exact.method == "dense").
+      // ---- GRF part: features, the estimate of the same rows (or dense), and its error ------------
+      const GrfOptions grfOptions = toGrfOptions(o->common);
+      const GrfFeatures phi = sampleFeatures(g, fn, grfOptions);
+      const Eigen::MatrixXd grfValues = exact.method == "dense"
+                                            ? estimateDense(phi.query(), phi.key(), o->denseCap)
+                                            : estimateRows(phi, exact.queries);
+      std::vector<std::int64_t> errorRows = exact.queries;
+      if (exact.method == "dense") errorRows = sampleNodes(g.nodeCount(), g.nodeCount(), 0);  // all rows
+      const FrobeniusError err = frobeniusError(errorRows, exact.values, grfValues, g.nodeCount());
+      j["grf"] = {{"walkers", grfOptions.walkers},
+                  {"p_halt", grfOptions.pHalt},
+                  {"max_len", grfOptions.maxLength},
+                  {"sampling", samplingName(grfOptions.sampling)},
+                  {"ensemble", ensembleName(grfOptions.ensemble)},
+                  {"seed", grfOptions.seed},
+                  {"nnz_per_row", phi.query().meanNonZerosPerRow()},
+                  {"nnz_max", phi.query().maxNonZerosPerRow()},
+                  {"feature_bytes", phi.query().bytes() + (phi.keyIsQuery() ? 0 : phi.key().bytes())},
+                  {"hops", phi.hops},
+                  {"seconds", phi.seconds}};
+      j["error"] = {{"rel_frobenius", err.relFrobenius},
+                    {"rel_frobenius_sq", err.relFrobeniusSq},
+                    {"rows_used", err.rowsUsed}};
+      if (!o->outPrefix.empty()) {
+        const std::string path = o->outPrefix + "_grf.npy";
+        writeNpy(path, grfValues);
+        j["files"].push_back(path);
+      }
       // ----------------------------------------------------------------------------------------
 
       if (o->common.json) {
         printJson(j);
       } else {
         printExactText(o->file, g, fn, exact);
+        std::cout << std::setprecision(6) << "GRF estimate: " << grfOptions.walkers << " "
+                  << samplingName(grfOptions.sampling) << " walkers, p_halt " << grfOptions.pHalt << ", "
+                  << ensembleName(grfOptions.ensemble) << " ensemble\n"
+                  << "  nnz/row     " << phi.query().meanNonZerosPerRow() << "\n"
+                  << "  seconds     " << phi.seconds << "\n"
+                  << "  error       rel Frobenius " << err.relFrobenius << " (squared " << err.relFrobeniusSq
+                  << ") over " << err.rowsUsed << (err.allRows ? " rows (all)" : " rows") << "\n";
         for (const auto& f : j["files"]) std::cout << "  wrote       " << f.get<std::string>() << "\n";
         for (const auto& w : loaded.scene.warnings) std::cout << "  warning: " << w << "\n";
       }
