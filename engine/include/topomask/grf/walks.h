@@ -1,0 +1,56 @@
+// The random walks of one query node exactly as sampleFeatures draws them (same random stream, same
+// nodes, same order, the load carried at every step), and the GRF row rebuilt from the first m of them:
+// what the walks view of the application draws and what its "add a walker" control recomputes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "topomask/graph/graph.h"
+#include "topomask/grf/options.h"
+#include "topomask/mask/mask_function.h"
+
+namespace topomask {
+
+// One walker's path: nodes[t] is the node after t hops (nodes[0] = the source) and loads[t] the load
+// it carries there (loads[0] = 1); it contributed loads[t] * f[t] to entry nodes[t] of phi(source).
+struct TracedWalk {
+  std::vector<std::int32_t> nodes;
+  std::vector<double> loads;
+  int hops() const { return static_cast<int>(nodes.size()) - 1; }
+};
+
+// All walkers of one source node on the query side (substream 0, loads of W; f = modulation, or alpha
+// for the asymmetric ensemble), with the contributions in the exact order the sampler accumulated them.
+struct WalkTrace {
+  std::int64_t source = 0;
+  std::int64_t nodes = 0;      // N
+  std::vector<TracedWalk> walks;  // walker k = 0..n-1
+  std::vector<double> f;       // f_0 .. f_length (the modulation actually used)
+  // (walker, step) of every contribution in the sampler's accumulation order (step-major; within a
+  // step the order of its walker slots, which i.i.d. lockstep walking permutes as walkers halt).
+  struct Visit {
+    std::int32_t walker;
+    std::int32_t step;
+  };
+  std::vector<Visit> order;
+  std::int64_t hops() const;  // total hops of all walkers
+};
+
+// Traces the walkers of node `source` as sampleFeatures(graph, mask, options) draws them for the
+// query side (row `source` of GrfFeatures::query()). Same validation and errors as sampleFeatures
+// (usage Error for invalid options or a source outside [0, N)). Cost O(n / p_halt) expected plus
+// O(N) scratch for repelling walks.
+WalkTrace traceWalks(const Graph& graph, const MaskFunction& mask, const GrfOptions& options,
+                     std::int64_t source);
+
+// phi(source) from the first `walkers` walkers of the trace (1 <= walkers <= trace.walks.size()):
+// sum over their visits, in the sampler's order, of load * f_t, divided by `walkers`, as a dense
+// vector of length N (double). With walkers = n, rounding each entry to float gives the sampler's
+// row bit for bit. For repelling and antithetic schemes the first m walkers are a coupled subset
+// (each still unbiased). Throws usage Error for walkers outside [1, n]. O(visits + N).
+Eigen::VectorXd traceRow(const WalkTrace& trace, int walkers);
+
+}  // namespace topomask

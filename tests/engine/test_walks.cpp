@@ -1,0 +1,144 @@
+// Traced walks of one query node: they are the sampler's walks (rows rebuilt from them equal
+// sampleFeatures' rows bit for bit for every scheme, normalisation and source), valid paths with the
+// sampler's load rule, and the partial rows from the first m walkers behave as the estimator does.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "support/test_graphs.h"
+#include "topomask/core/error.h"
+#include "topomask/grf/features.h"
+#include "topomask/grf/sampler.h"
+#include "topomask/grf/walks.h"
+
+namespace topomask {
+namespace {
+
+using testing::gridGraph;
+using testing::irregularGraph;
+
+GrfOptions opts(int walkers, double pHalt, int maxLength, Sampling s, std::uint64_t seed) {
+  GrfOptions o;
+  o.walkers = walkers;
+  o.pHalt = pHalt;
+  o.maxLength = maxLength;
+  o.sampling = s;
+  o.seed = seed;
+  o.threads = 1;
+  return o;
+}
+
+MaskFunction heat(double beta) {
+  MaskSpec m;
+  m.preset = MaskPreset::Heat;
+  m.beta = beta;
+  return MaskFunction(m);
+}
+
+// Row i of the sampled query features as a dense float vector.
+std::vector<float> sampledRow(const SparseFeatures& phi, std::int64_t i) {
+  std::vector<float> row(static_cast<std::size_t>(phi.cols), 0.0f);
+  for (std::int64_t e = phi.offsets[i]; e < phi.offsets[i + 1]; ++e)
+    row[static_cast<std::size_t>(phi.indices[e])] = phi.values[e];
+  return row;
+}
+
+void expectBitIdentical(const Graph& g, const MaskFunction& mask, const GrfOptions& o) {
+  const GrfFeatures features = sampleFeatures(g, mask, o);
+  std::int64_t hops = 0;
+  for (std::int64_t i = 0; i < g.nodeCount(); ++i) {
+    const WalkTrace trace = traceWalks(g, mask, o, i);
+    ASSERT_EQ(static_cast<int>(trace.walks.size()), o.walkers);
+    hops += trace.hops();
+    const Eigen::VectorXd row = traceRow(trace, o.walkers);
+    const std::vector<float> expected = sampledRow(features.query(), i);
+    for (std::int64_t j = 0; j < g.nodeCount(); ++j) {
+      const float got = static_cast<float>(row[j]);
+      // Bit for bit: memcmp, so that -0/+0 or a last-ulp difference would fail.
+      EXPECT_EQ(std::memcmp(&got, &expected[static_cast<std::size_t>(j)], sizeof(float)), 0)
+          << "row " << i << " col " << j << ": traced " << got << " sampled " << expected[static_cast<std::size_t>(j)];
+    }
+  }
+  // Same total number of hops as the sampler (query side only when the key side is the query).
+  if (features.keyIsQuery()) {
+    EXPECT_EQ(hops, features.hops);
+  }
+}
+
+TEST(Walks, RowsEqualSamplerBitForBitAllSchemes) {
+  const MaskFunction mask = heat(0.8);
+  for (const Normalisation norm : {Normalisation::Symmetric, Normalisation::RandomWalk}) {
+    const Graph grid = gridGraph(7, 6, norm);
+    const Graph irregular = irregularGraph(norm);
+    for (const Sampling s : {Sampling::Iid, Sampling::Antithetic, Sampling::Repelling}) {
+      SCOPED_TRACE(std::string(samplingName(s)) + (norm == Normalisation::RandomWalk ? " rw" : " sym"));
+      expectBitIdentical(grid, mask, opts(8, 0.15, 12, s, 7));
+      expectBitIdentical(irregular, mask, opts(6, 0.3, 0, s, 3));   // no cap: internal cap
+      expectBitIdentical(grid, mask, opts(4, 0.0, 5, s, 11));       // fixed-length walks
+    }
+  }
+}
+
+TEST(Walks, AsymmetricUsesAlpha) {
+  GrfOptions o = opts(6, 0.2, 10, Sampling::Iid, 5);
+  o.ensemble = Ensemble::Asymmetric;
+  expectBitIdentical(gridGraph(5, 5), heat(0.7), o);
+}
+
+TEST(Walks, PathsAreWalksWithTheSamplerLoads) {
+  const Graph g = irregularGraph(Normalisation::RandomWalk);
+  const GrfOptions o = opts(32, 0.1, 20, Sampling::Iid, 9);
+  const WalkTrace trace = traceWalks(g, heat(1.0), o, 2);
+  const double keep = 1.0 - std::nearbyint(0.1 * 4294967296.0) / 4294967296.0;
+  int longest = 0;
+  for (const TracedWalk& w : trace.walks) {
+    ASSERT_EQ(w.nodes.size(), w.loads.size());
+    EXPECT_EQ(w.nodes[0], 2);
+    EXPECT_EQ(w.loads[0], 1.0);
+    EXPECT_LE(w.hops(), 20);
+    longest = std::max(longest, w.hops());
+    for (int t = 1; t <= w.hops(); ++t) {
+      const std::int32_t v = w.nodes[static_cast<std::size_t>(t - 1)], u = w.nodes[static_cast<std::size_t>(t)];
+      double weight = 0.0;
+      for (std::int64_t e = g.offsets[v]; e < g.offsets[v + 1]; ++e)
+        if (g.neighbours[e] == u) weight = g.weights[e];
+      ASSERT_NE(weight, 0.0) << "hop " << v << " -> " << u << " is not an edge";
+      const double deg = static_cast<double>(g.offsets[v + 1] - g.offsets[v]);
+      EXPECT_NEAR(w.loads[static_cast<std::size_t>(t)],
+                  w.loads[static_cast<std::size_t>(t - 1)] * weight * deg / keep, 1e-12);
+    }
+  }
+  EXPECT_GT(longest, 1);  // with 32 walkers and p = 0.1 some walker moves (fails only if tracing is broken)
+  // Every (walker, step) visit appears exactly once in the accumulation order.
+  std::size_t visits = 0;
+  for (const TracedWalk& w : trace.walks) visits += w.nodes.size();
+  EXPECT_EQ(trace.order.size(), visits);
+}
+
+TEST(Walks, PartialRowsAreMeansOfSingleWalkers) {
+  // phi from the first m walkers is the mean of the m single-walker rows: m row(m) - (m-1) row(m-1)
+  // is walker m's own contribution sum_t load_t f_t e_{v_t}.
+  const Graph g = gridGraph(6, 6);
+  const WalkTrace trace = traceWalks(g, heat(0.5), opts(10, 0.2, 15, Sampling::Iid, 4), 14);
+  for (int m = 2; m <= 10; ++m) {
+    const Eigen::VectorXd own = m * traceRow(trace, m) - (m - 1) * traceRow(trace, m - 1);
+    Eigen::VectorXd expected = Eigen::VectorXd::Zero(g.nodeCount());
+    const TracedWalk& w = trace.walks[static_cast<std::size_t>(m - 1)];
+    for (int t = 0; t <= w.hops(); ++t)
+      expected[w.nodes[static_cast<std::size_t>(t)]] += w.loads[static_cast<std::size_t>(t)] * trace.f[static_cast<std::size_t>(t)];
+    EXPECT_LT((own - expected).cwiseAbs().maxCoeff(), 1e-9) << "walker " << m;
+  }
+}
+
+TEST(Walks, Errors) {
+  const Graph g = gridGraph(3, 3);
+  EXPECT_THROW(traceWalks(g, heat(1.0), opts(4, 0.1, 5, Sampling::Iid, 0), 9), Error);
+  EXPECT_THROW(traceWalks(g, heat(1.0), opts(3, 0.1, 5, Sampling::Antithetic, 0), 0), Error);
+  const WalkTrace trace = traceWalks(g, heat(1.0), opts(4, 0.1, 5, Sampling::Iid, 0), 0);
+  EXPECT_THROW(traceRow(trace, 0), Error);
+  EXPECT_THROW(traceRow(trace, 5), Error);
+}
+
+}  // namespace
+}  // namespace topomask
