@@ -142,3 +142,62 @@ TEST(Walks, Errors) {
 
 }  // namespace
 }  // namespace topomask
+
+#include "topomask/grf/matrix_view.h"
+
+namespace topomask {
+namespace {
+
+TEST(Walks, MaskRowFromAllWalkersIsTheEstimateRow) {
+  const Graph g = testing::gridGraph(6, 5);
+  GrfOptions o = opts(8, 0.2, 10, Sampling::Iid, 2);
+  const MaskFunction mask = heat(0.6);
+  const GrfFeatures features = sampleFeatures(g, mask, o);
+  const SparseFeatures keyT = transpose(features.key());
+  for (std::int64_t i : {0, 7, 29}) {
+    const WalkTrace trace = traceWalks(g, mask, o, i);
+    const Eigen::VectorXd expected = estimateRow(features.query(), keyT, i);
+    const Eigen::VectorXd got = traceMaskRow(trace, o.walkers, keyT);
+    // Same products of the same floats, summed in another order: relative rounding only.
+    EXPECT_LT((got - expected).cwiseAbs().maxCoeff(), 1e-12 * (1.0 + expected.cwiseAbs().maxCoeff()));
+  }
+}
+
+TEST(MatrixView, MortonOrderKeepsNeighboursCloseAndSamplesAreBlocks) {
+  const Graph g = testing::gridGraph(16, 16);
+  Eigen::MatrixX3d grid(256, 3);  // node y * 16 + x at (x, y, 0): the grid's own geometry
+  for (int i = 0; i < 256; ++i) grid.row(i) << i % 16, i / 16, 0.0;
+  const std::vector<std::int64_t> order = mortonOrder(grid);
+  ASSERT_EQ(order.size(), 256u);
+  std::vector<std::int64_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::int64_t k = 0; k < 256; ++k) EXPECT_EQ(sorted[static_cast<std::size_t>(k)], k);  // a permutation
+  // Consecutive nodes on a Z-curve over a 16 x 16 grid: the first four are a 2 x 2 block.
+  double span = 0;
+  for (int k = 0; k < 4; ++k)
+    span = std::max(span, (grid.row(order[static_cast<std::size_t>(k)]) - grid.row(order[0])).norm());
+  EXPECT_LE(span, 1.5);
+  // Along the whole curve, consecutive nodes are on average close (a random order averages ~7.5 cells).
+  double meanStep = 0;
+  for (int k = 1; k < 256; ++k)
+    meanStep += (grid.row(order[static_cast<std::size_t>(k)]) - grid.row(order[static_cast<std::size_t>(k - 1)])).norm() / 255;
+  EXPECT_LT(meanStep, 2.0);
+
+  MaskOperator op(g, heat(0.5));
+  GrfOptions o = opts(8, 0.2, 10, Sampling::Iid, 2);
+  const GrfFeatures features = sampleFeatures(g, heat(0.5), o);
+  const SparseFeatures keyT = transpose(features.key());
+  const MatrixBlocks blocks = matrixBlocks(op, features.query(), keyT, grid, 40);
+  ASSERT_EQ(blocks.nodes.size(), 40u);
+  EXPECT_TRUE(blocks.sampled);
+  for (int a = 0; a < 40; a += 7)
+    for (int b = 0; b < 40; b += 5) {
+      const std::int64_t i = blocks.nodes[static_cast<std::size_t>(a)], j = blocks.nodes[static_cast<std::size_t>(b)];
+      EXPECT_NEAR(blocks.exact(a, b), op.row(i)[j], 1e-12);
+      EXPECT_NEAR(blocks.estimate(a, b), estimateRow(features.query(), keyT, i)[j], 1e-12);
+    }
+  EXPECT_FALSE(matrixBlocks(op, features.query(), keyT, grid, 1000).sampled);
+}
+
+}  // namespace
+}  // namespace topomask

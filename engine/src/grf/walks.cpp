@@ -6,6 +6,7 @@
 
 #include "topomask/core/error.h"
 #include "topomask/core/rng.h"
+#include "topomask/grf/features.h"
 #include "topomask/grf/sampler.h"
 
 namespace topomask {
@@ -216,6 +217,19 @@ Eigen::VectorXd traceRow(const WalkTrace& trace, int walkers) {
   }
   row *= 1.0 / walkers;
   return row;
+}
+
+Eigen::VectorXd traceMaskRow(const WalkTrace& trace, int walkers, const SparseFeatures& keyT) {
+  if (keyT.rows != trace.nodes) throw usageError("traceMaskRow: key features do not match the graph");
+  const Eigen::VectorXd phi = traceRow(trace, walkers);
+  Eigen::VectorXd out = Eigen::VectorXd::Zero(keyT.cols);
+  for (std::int64_t l = 0; l < phi.size(); ++l) {
+    if (phi[l] == 0.0) continue;
+    const double q = static_cast<double>(static_cast<float>(phi[l]));
+    for (std::int64_t e = keyT.offsets[l]; e < keyT.offsets[l + 1]; ++e)
+      out[keyT.indices[e]] += q * static_cast<double>(keyT.values[e]);
+  }
+  return out;
 }
 
 }  // namespace topomask

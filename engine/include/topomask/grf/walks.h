@@ -9,6 +9,7 @@
 #include <Eigen/Core>
 
 #include "topomask/graph/graph.h"
+#include "topomask/grf/features.h"
 #include "topomask/grf/options.h"
 #include "topomask/mask/mask_function.h"
 
@@ -52,5 +53,15 @@ WalkTrace traceWalks(const Graph& graph, const MaskFunction& mask, const GrfOpti
 // row bit for bit. For repelling and antithetic schemes the first m walkers are a coupled subset
 // (each still unbiased). Throws usage Error for walkers outside [1, n]. O(visits + N).
 Eigen::VectorXd traceRow(const WalkTrace& trace, int walkers);
+
+}  // namespace topomask
+
+namespace topomask {
+
+// Row `trace.source` of M_hat with the query side rebuilt from the first `walkers` walkers:
+// sum_l phi_m(i)_l (Phi_K^T)[l, :], phi_m rounded to float as the sampler stores it; keyT is the
+// transposed key side of the same sampling (transpose(features.key())). With walkers = n it is
+// estimateRow(features.query(), keyT, i) up to summation order. O(visits + sum of touched keyT rows).
+Eigen::VectorXd traceMaskRow(const WalkTrace& trace, int walkers, const SparseFeatures& keyT);
 
 }  // namespace topomask
