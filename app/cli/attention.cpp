@@ -107,6 +107,7 @@ int run(const AttentionCommandOptions& o) {
 
   AttentionOptions ao;
   ao.threads = o.common.threads;
+  ao.gridWidth = g.gridWidth;
   AttentionOptions denseOptions = ao;
   denseOptions.absMask = o.absMask;
 

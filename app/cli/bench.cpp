@@ -128,6 +128,7 @@ nlohmann::json runMethodOnce(const Setting& s, std::int64_t n, const std::string
   AttentionOptions ao;
   ao.threads = threads;
   ao.received = false;
+  ao.gridWidth = g.gridWidth;
   MaskOperatorOptions mo;
   mo.threads = threads;
   if (method == "grf_features") {

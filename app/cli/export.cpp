@@ -81,6 +81,7 @@ int run(const ExportOptions& o) {
     AttentionOptions ao;
     ao.threads = o.common.threads;
     ao.received = false;
+    ao.gridWidth = g.gridWidth;
     const MaskOperator op(g, fn, mo);
     AttentionOutput out;
     std::function<Eigen::VectorXd(std::int64_t)> maskRow;

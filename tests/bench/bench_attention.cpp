@@ -63,6 +63,7 @@ void BM_GrfMasked(benchmark::State& state) {
   Problem& p = problem(state.range(0));
   AttentionOptions o;
   o.received = false;
+  o.gridWidth = p.graph.gridWidth;
   for (auto _ : state) benchmark::DoNotOptimize(grfMaskedAttention(p.inputs, p.features, o).out.data());
   state.counters["nnz_per_row"] = p.features.query().meanNonZerosPerRow();
   state.counters["peak_rss_mb"] = peakRssMb();

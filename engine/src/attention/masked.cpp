@@ -2,7 +2,13 @@
 // features in O(N) (S_l = sum_j Phi_K[j,l] T_j, out_i = sum_l Phi_Q[i,l] phi(q_i)^T S_l).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <memory>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "attention/guard.h"
 #include "topomask/attention/attention.h"
@@ -38,6 +44,30 @@ int chunkFeatures(const AttentionOptions& o, Eigen::Index n, Eigen::Index m, Eig
   return static_cast<int>(std::min<Eigen::Index>(4, m));
 }
 
+// Working array of the GRF products, backed by 2 MB pages where the system allows (transparent huge
+// pages on request): S is touched in a window of about (walk reach) x (row width) bytes around the
+// current row, which at N = 2^20 spans more 4 KB pages than the TLB holds.
+class WorkBuffer {
+ public:
+  explicit WorkBuffer(std::size_t count) {
+    constexpr std::size_t kHuge = std::size_t{2} << 20;
+    bytes_ = std::max<std::size_t>((count * sizeof(double) + kHuge - 1) / kHuge * kHuge, kHuge);
+    data_ = static_cast<double*>(std::aligned_alloc(kHuge, bytes_));
+    if (!data_) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    madvise(data_, bytes_, MADV_HUGEPAGE);  // advice only: failure leaves 4 KB pages
+#endif
+  }
+  ~WorkBuffer() { std::free(data_); }
+  WorkBuffer(const WorkBuffer&) = delete;
+  WorkBuffer& operator=(const WorkBuffer&) = delete;
+  double* data() { return data_; }
+
+ private:
+  double* data_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
 // Source rows of a scatter: T_j = src[j, a0 : a0 + cc] (x) [v_j, 1] when values != nullptr (width
 // cc (dv + 1)), else T_j = src[j, a0 : a0 + cc] (width cc).
 struct ScatterSource {
@@ -48,14 +78,15 @@ struct ScatterSource {
 };
 
 // S[l, :] = sum_j phi[j, l] T_j for l in [lBegin, lEnd), T_j as above, S row-major with `width` columns.
-// Scans every row of phi, skipping rows whose (sorted) columns miss the range: no transpose is formed
+// Scans every row of phi (in `order` when given), skipping rows whose (sorted) columns miss the range: no transpose is formed
 // and each l is summed in increasing j, whatever the partition.
 TOPOMASK_HOT void scatterRange(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd,
                                const ScatterSource& s, Eigen::Index a0, Eigen::Index cc, double* S,
-                               Eigen::Index width, double* t) {
+                               Eigen::Index width, double* t, const std::int32_t* order) {
   std::fill(S + lBegin * width, S + lEnd * width, 0.0);
   const Eigen::Index d1 = s.values ? s.dv + 1 : 1;
-  for (std::int64_t j = 0; j < phi.rows; ++j) {
+  for (std::int64_t k = 0; k < phi.rows; ++k) {
+    const std::int64_t j = order ? order[k] : k;
     const std::int64_t b = phi.offsets[j];
     const std::int64_t e = phi.offsets[j + 1];
     if (b == e || phi.indices[e - 1] < lBegin || phi.indices[b] >= lEnd) continue;
@@ -83,12 +114,14 @@ TOPOMASK_HOT void scatterRange(const SparseRowsView& phi, std::int64_t lBegin, s
   }
 }
 
-// For rows i in [iBegin, iEnd): acc = sum_l phi[i, l] S[l, :] (width cc d1), then
+// For rows i = order[k], k in [iBegin, iEnd) (i = k without an order): acc = sum_l phi[i, l] S[l, :] (width cc d1), then
 // out[i, e] += sum_a q[i, a0 + a] acc[a d1 + e] for e < d1 (out row-major with d1 columns).
 TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, std::int64_t iBegin, std::int64_t iEnd, const double* S,
                              Eigen::Index width, const double* q, Eigen::Index qCols, Eigen::Index a0,
-                             Eigen::Index cc, Eigen::Index d1, double* out, double* acc) {
-  for (std::int64_t i = iBegin; i < iEnd; ++i) {
+                             Eigen::Index cc, Eigen::Index d1, double* out, double* acc,
+                             const std::int32_t* order) {
+  for (std::int64_t k = iBegin; k < iEnd; ++k) {
+    const std::int64_t i = order ? order[k] : k;
     std::fill(acc, acc + width, 0.0);
     for (std::int64_t p = phi.offsets[i]; p < phi.offsets[i + 1]; ++p) {
       const double w = static_cast<double>(phi.values[p]);
@@ -110,7 +143,8 @@ TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, std::int64_t iBegin, std
 //   out_i = sum_a q[i, a] sum_l PhiGather[i, l] sum_j PhiScatter[j, l] T_j[a, :].
 RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSource& source,
                             const SparseRowsView& gatherPhi, const RowMatrixXd& q, int chunk, int threads,
-                            Progress* progress) {
+                            const std::vector<std::int32_t>& order, Progress* progress) {
+  const std::int32_t* ord = order.empty() ? nullptr : order.data();
   const std::int64_t n = gatherPhi.rows;
   const std::int64_t l = scatterPhi.cols;
   const Eigen::Index m = q.cols();
@@ -121,7 +155,7 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
   const std::int64_t tasks = small ? 1 : std::max<std::int64_t>(1, std::min<std::int64_t>(4 * workers, l));
   RowMatrixXd out = RowMatrixXd::Zero(n, d1);
   const Eigen::Index maxWidth = chunk * d1;
-  std::vector<double> S(static_cast<std::size_t>(l * maxWidth));
+  WorkBuffer S(static_cast<std::size_t>(l * maxWidth));
   const Eigen::Index chunks = (m + chunk - 1) / chunk;
   for (Eigen::Index k = 0; k < chunks; ++k) {
     const Eigen::Index a0 = k * chunk;
@@ -132,17 +166,32 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
       for (std::int64_t task = lo; task < hi; ++task) {
         const std::int64_t b = l * task / tasks;
         const std::int64_t e = l * (task + 1) / tasks;
-        scatterRange(scatterPhi, b, e, source, a0, cc, S.data(), width, t.data());
+        scatterRange(scatterPhi, b, e, source, a0, cc, S.data(), width, t.data(), ord);
       }
     }, threads, 1);
     reportProgress(progress, (k + 0.5) / static_cast<double>(chunks));
     parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
       std::vector<double> acc(static_cast<std::size_t>(width));
-      gatherRows(gatherPhi, lo, hi, S.data(), width, q.data(), m, a0, cc, d1, out.data(), acc.data());
+      gatherRows(gatherPhi, lo, hi, S.data(), width, q.data(), m, a0, cc, d1, out.data(), acc.data(), ord);
     }, threads, 512);
     reportProgress(progress, (k + 1.0) / static_cast<double>(chunks));
   }
   return out;
+}
+
+// Visiting order of the nodes of a width-W grid in 16 x 16 tiles (empty = id order): neighbouring
+// rows of Phi touch nearby rows of S, so the window of S in use stays small at any N.
+std::vector<std::int32_t> tileOrder(std::int64_t n, int gridWidth) {
+  std::vector<std::int32_t> order;
+  if (gridWidth <= 0 || n <= 0 || n % gridWidth != 0) return order;
+  constexpr std::int64_t kTile = 16;
+  const std::int64_t w = gridWidth, h = n / gridWidth;
+  order.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t ty = 0; ty < h; ty += kTile)
+    for (std::int64_t tx = 0; tx < w; tx += kTile)
+      for (std::int64_t y = ty; y < std::min(h, ty + kTile); ++y)
+        for (std::int64_t x = tx; x < std::min(w, tx + kTile); ++x) order.push_back(static_cast<std::int32_t>(y * w + x));
+  return order;
 }
 
 void checkView(const SparseRowsView& v, std::int64_t n, const char* name) {
@@ -239,7 +288,8 @@ AttentionOutput grfMaskedAttention(const AttentionInputs& in, const SparseRowsVi
   const Eigen::Index dv = in.values.cols();
   const int chunk = chunkFeatures(o, n, in.phiK.cols(), dv + 1);
   ScatterSource source{in.phiK.data(), in.phiK.cols(), in.values.data(), dv};
-  const RowMatrixXd numz = twoPhaseProduct(phiK, source, phiQ, in.phiQ, chunk, o.threads, progress);
+  const std::vector<std::int32_t> order = tileOrder(n, o.gridWidth);
+  const RowMatrixXd numz = twoPhaseProduct(phiK, source, phiQ, in.phiQ, chunk, o.threads, order, progress);
   AttentionOutput result;
   const Eigen::VectorXd z = numz.col(dv);
   detail::finishFeatureMap(result, numz.leftCols(dv), z, o.guard);
@@ -249,7 +299,7 @@ AttentionOutput grfMaskedAttention(const AttentionInputs& in, const SparseRowsVi
     const RowMatrixXd rq = in.phiQ.array().colwise() * r.array();
     ScatterSource rs{rq.data(), rq.cols(), nullptr, 0};
     const Eigen::Index m = rq.cols();
-    const RowMatrixXd rec = twoPhaseProduct(phiQ, rs, phiK, in.phiK, static_cast<int>(m), o.threads, nullptr);
+    const RowMatrixXd rec = twoPhaseProduct(phiQ, rs, phiK, in.phiK, static_cast<int>(m), o.threads, order, nullptr);
     result.received = rec.col(0);
   }
   result.seconds = clock.seconds();

@@ -52,6 +52,9 @@ struct AttentionOptions {
   int featureChunk = 0;       // masked linear algorithms work on this many features of phi at a time
                               // (working memory N * featureChunk * (d_v + 1) doubles); 0 = automatic:
                               // all m when N m (d_v + 1) doubles fit in 32 MB, else 4
+  int gridWidth = 0;          // GRF algorithm on a pixel grid of this width (Graph::gridWidth): rows are
+                              // visited in 16 x 16 tiles for cache reuse (same result up to the order of
+                              // summation); 0 = node id order
   int threads = 0;            // 0 = all cores
 };
 
