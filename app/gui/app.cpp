@@ -315,7 +315,8 @@ void App::syncDrawable() {
     }
   }
   if (drawable_ && !state_.cameraFramed) {
-    state_.camera = drawable_->defaultCamera();
+    const auto rects = render::layoutViews(std::max(1, viewsArea_.width), std::max(1, viewsArea_.height), state_.view.viewCount);
+    state_.camera = drawable_->defaultCamera(static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height));
     state_.cameraFramed = true;
   }
 }

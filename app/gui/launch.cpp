@@ -29,7 +29,7 @@ int runApplication(const std::vector<std::string>& args) {
   std::string file, screenshotPath, layout = "mask";
   std::int64_t query = -1;
   int views = 3;
-  parser.add_option("file", file, "mesh, point cloud, image or graph (default: the demo scene)");
+  parser.add_option("file", file, "mesh, point cloud, image or graph ('demo' or nothing: the built-in demo scene)");
   parser.add_option("--query", query, "node to make the query");
   parser.add_option("--layout", layout, "mask or attention")->check(CLI::IsMember({"mask", "attention"}));
   parser.add_option("--views", views, "1, 2 or 3 views")->check(CLI::Range(1, 3));
@@ -54,7 +54,7 @@ int runApplication(const std::vector<std::string>& args) {
     v.layout = layout == "attention" ? Layout::Attention : Layout::Mask;
     v.viewCount = views;
     app.dispatch(SetView{v});
-    if (file.empty()) app.dispatch(OpenDemo{});
+    if (file.empty() || file == "demo") app.dispatch(OpenDemo{});
     else app.dispatch(OpenFile{std::filesystem::absolute(file).string()});
     if (query >= 0) {
       app.waitIdle();

@@ -86,7 +86,8 @@ OffscreenResult renderOffscreen(const OffscreenRequest& request) {
     render::ViewRenderer views(gl);
     render::SceneDrawable drawable(gl, *r.scene, *r.graph);
     for (std::size_t k = 0; k < content.size(); ++k) drawable.setScalar(static_cast<int>(k), content[k].values);
-    state.camera = drawable.defaultCamera();
+    const auto rects = render::layoutViews(width, height, static_cast<int>(content.size()));
+    state.camera = drawable.defaultCamera(static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height));
     render::FrameSpec frame = frameSpec(state, content);
     frame.hover = -1;
     views.render(drawable, frame, width, height);

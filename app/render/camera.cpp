@@ -98,14 +98,17 @@ void Camera::zoom(float factor, float ndcX, float ndcY, float aspect) {
   target = under - newOffset;
 }
 
-void Camera::frame(const Eigen::Vector3f& lo, const Eigen::Vector3f& hi) {
+void Camera::frame(const Eigen::Vector3f& lo, const Eigen::Vector3f& hi, float aspect) {
+  aspect = std::max(aspect, 1e-3f);
   target = (lo + hi) / 2.0f;
   sceneRadius = std::max((hi - lo).norm() / 2.0f, 1e-6f);
   if (mode == CameraMode::Planar) {
     const Eigen::Vector3f size = hi - lo;
-    halfHeight = std::max({size.y() * 0.55f, size.x() * 0.55f / 1.2f, 1e-6f});
+    halfHeight = std::max({size.y() * 0.55f, size.x() * 0.55f / aspect, 1e-6f});
   } else {
-    distance = sceneRadius / std::sin(fovY / 2.0f);  // the bounding sphere just fits
+    // The bounding sphere just fits the narrower of the two fields of view.
+    const float fovX = 2.0f * std::atan(std::tan(fovY / 2.0f) * aspect);
+    distance = sceneRadius / std::sin(std::min(fovY, fovX) / 2.0f);
     yaw = 0.6f;
     pitch = 0.35f;
   }

@@ -34,8 +34,8 @@ struct Camera {
   void pan(float dxPixels, float dyPixels, float viewportHeight);
   // factor > 1 zooms in. Planar: keeps the world point under (ndcX, ndcY) fixed.
   void zoom(float factor, float ndcX = 0.0f, float ndcY = 0.0f, float aspect = 1.0f);
-  // Frames the axis-aligned box [lo, hi] (reset).
-  void frame(const Eigen::Vector3f& lo, const Eigen::Vector3f& hi);
+  // Frames the axis-aligned box [lo, hi] (reset) in a viewport of the given aspect (width / height).
+  void frame(const Eigen::Vector3f& lo, const Eigen::Vector3f& hi, float aspect = 1.0f);
 
   // Projects a world point to pixel coordinates of a width x height viewport (origin top-left);
   // nullopt behind the eye.

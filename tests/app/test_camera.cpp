@@ -40,18 +40,22 @@ TEST(Camera, TargetProjectsToTheViewportCentre) {
 TEST(Camera, FrameFitsTheBoxInView) {
   Camera c;
   const Eigen::Vector3f lo(-2, -1, -3), hi(4, 1, 1);
-  c.frame(lo, hi);
-  EXPECT_LT((c.target - Eigen::Vector3f(1, 0, -1)).norm(), 1e-5f);
-  // Every corner of the box projects inside a square viewport.
-  for (int k = 0; k < 8; ++k) {
-    const Eigen::Vector3f corner((k & 1) ? hi.x() : lo.x(), (k & 2) ? hi.y() : lo.y(), (k & 4) ? hi.z() : lo.z());
-    const auto p = c.toPixels(corner, 500, 500);
-    ASSERT_TRUE(p.has_value());
-    EXPECT_GE(p->x(), 0.0f);
-    EXPECT_LE(p->x(), 500.0f);
-    EXPECT_GE(p->y(), 0.0f);
-    EXPECT_LE(p->y(), 500.0f);
-  }
+  // Every corner of the box projects inside viewports of several shapes, 3-D and 2-D.
+  for (CameraMode mode : {CameraMode::Orbit, CameraMode::Planar})
+    for (float w : {500.0f, 200.0f, 900.0f}) {
+      c.mode = mode;
+      c.frame(lo, hi, w / 500.0f);
+      EXPECT_LT((c.target - Eigen::Vector3f(1, 0, -1)).norm(), 1e-5f);
+      for (int k = 0; k < 8; ++k) {
+        const Eigen::Vector3f corner((k & 1) ? hi.x() : lo.x(), (k & 2) ? hi.y() : lo.y(), (k & 4) ? hi.z() : lo.z());
+        const auto p = c.toPixels(corner, w, 500);
+        ASSERT_TRUE(p.has_value());
+        EXPECT_GE(p->x(), 0.0f) << w;
+        EXPECT_LE(p->x(), w) << w;
+        EXPECT_GE(p->y(), 0.0f);
+        EXPECT_LE(p->y(), 500.0f);
+      }
+    }
 }
 
 TEST(Camera, PlanarZoomKeepsThePointUnderTheCursor) {

@@ -211,10 +211,10 @@ Eigen::Vector3f SceneDrawable::nodePosition(std::int64_t i) const {
   return Eigen::Vector3f(positions_[i * 3], positions_[i * 3 + 1], positions_[i * 3 + 2]);
 }
 
-Camera SceneDrawable::defaultCamera() const {
+Camera SceneDrawable::defaultCamera(float aspect) const {
   Camera camera;
   camera.mode = cameraMode();
-  camera.frame(lo_, hi_);
+  camera.frame(lo_, hi_, aspect);
   return camera;
 }
 

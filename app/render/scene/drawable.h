@@ -54,8 +54,8 @@ class SceneDrawable {
   const Eigen::Vector3f& boundsHi() const { return hi_; }
   // World position of node i (pixel centre for images).
   Eigen::Vector3f nodePosition(std::int64_t i) const;
-  // A camera framing the scene.
-  Camera defaultCamera() const;
+  // A camera framing the scene in a view of the given aspect (width / height).
+  Camera defaultCamera(float aspect = 1.0f) const;
 
   // Uploads the values of view slot `slot` (0..kMaxViews-1); they stay until replaced.
   void setScalar(int slot, std::span<const float> values);
