@@ -13,7 +13,7 @@ set(topomask_shaders
   surface.vert surface.frag points.vert points.frag lines.vert lines.frag marker.vert marker.frag
   image.vert image.frag overlay.vert overlay.frag
   pick_surface.vert pick_surface.geom pick_surface.frag pick_points.vert pick_points.frag
-  pick_image.vert pick_image.frag)
+  pick_image.vert pick_image.frag walks.vert walks.frag)
 list(TRANSFORM topomask_shaders PREPEND ${TOPOMASK_SHADER_DIR}/)
 set(topomask_shader_cpp ${CMAKE_CURRENT_BINARY_DIR}/generated/embedded_shaders.cpp)
 topomask_embed_shaders(OUTPUT ${topomask_shader_cpp} SOURCES ${topomask_shaders})
@@ -22,7 +22,7 @@ topomask_embed_shaders(OUTPUT ${topomask_shader_cpp} SOURCES ${topomask_shaders}
 add_library(topomask_render_core STATIC
   render/shader_source.cpp ${topomask_shader_cpp} render/null_renderer.cpp
   render/camera.cpp render/colormap.cpp
-  render/scene/overlay.cpp render/scene/drawable.cpp render/scene/views.cpp)
+  render/scene/overlay.cpp render/scene/drawable.cpp render/scene/views.cpp render/scene/walks.cpp)
 target_include_directories(topomask_render_core PUBLIC ${TOPOMASK_APP_DIR})
 target_link_libraries(topomask_render_core PUBLIC topomask_engine PRIVATE PkgConfig::STB topomask_warnings)
 
@@ -43,13 +43,13 @@ target_include_directories(topomask_imgui SYSTEM PUBLIC /usr/include/imgui /usr/
 target_link_libraries(topomask_imgui PUBLIC /usr/lib/x86_64-linux-gnu/libimgui.a glfw OpenGL::GL ${CMAKE_DL_LIBS})
 
 # Application logic without GL or ImGui: state, commands, engine pipeline, worker thread.
-add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp)
+add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp gui/insight_model.cpp)
 target_include_directories(topomask_gui_core PUBLIC ${TOPOMASK_APP_DIR})
 target_link_libraries(topomask_gui_core PUBLIC topomask_engine topomask_render_core Threads::Threads PRIVATE topomask_warnings)
 
 # The window: app (commands -> engine work -> pictures), panels (ImGui), launch, offscreen render.
 add_library(topomask_gui STATIC
-  gui/launch.cpp gui/app.cpp gui/app_input.cpp gui/offscreen.cpp gui/screenshot.cpp
+  gui/launch.cpp gui/app.cpp gui/app_input.cpp gui/offscreen.cpp gui/screenshot.cpp gui/insight_offscreen.cpp
   gui/panels/data_panel.cpp gui/panels/params_panels.cpp gui/panels/view_panel.cpp
   gui/panels/stats_panel.cpp gui/panels/overlays.cpp)
 target_include_directories(topomask_gui PUBLIC ${TOPOMASK_APP_DIR})

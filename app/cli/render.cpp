@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "gui/insight_offscreen.h"
 #include "gui/offscreen.h"
 
 namespace topomask::cli {
@@ -11,19 +12,21 @@ void addRenderCommand(CLI::App& root, Action& action) {
   auto options = std::make_shared<CommonOptions>();
   auto request = std::make_shared<gui::OffscreenRequest>();
   auto featureMap = std::make_shared<std::string>("elu");
+  auto walkersShown = std::make_shared<int>(0);
   addCommonOptions(*sub, *options);
   sub->add_option("file", request->path, "mesh, point cloud, image or graph ('demo' for the built-in scene)")->required();
   sub->add_option("--view", request->view,
                   "exact, grf, diff, attention-<method> (softmax, softmax_masked, linear, exact_masked, grf_masked, "
-                  "toeplitz_fft), compare")
+                  "toeplitz_fft), compare, walks, matrix")
       ->required();
   sub->add_option("--out", request->out, "PNG to write")->required();
   sub->add_option("--query", request->query, "query node (default: an end of the graph's longest path)");
   sub->add_option("--width", request->width, "image width in pixels (default 640 per view)");
   sub->add_option("--height", request->height, "image height in pixels (default 560)");
   sub->add_option("--feature-map", *featureMap, "relu, elu, favor (attention views)")->capture_default_str();
-  sub->callback([&action, options, request, featureMap] {
-    action = [options, request, featureMap] {
+  sub->add_option("--walkers-shown", *walkersShown, "walks view: draw the first m walkers and the GRF row from them (0 = all)");
+  sub->callback([&action, options, request, featureMap, walkersShown] {
+    action = [options, request, featureMap, walkersShown] {
       gui::OffscreenRequest r = *request;
       if (r.path == "demo") r.path.clear();
       r.graph = toGraphOptions(*options);
@@ -34,7 +37,8 @@ void addRenderCommand(CLI::App& root, Action& action) {
       if (r.width < 0 || r.height < 0) throw usageError("--width and --height must be positive");
       gui::OffscreenResult out;
       try {
-        out = gui::renderOffscreen(r);
+        out = (r.view == "walks" || r.view == "matrix") ? gui::renderInsightOffscreen(r, *walkersShown)
+                                                        : gui::renderOffscreen(r);
       } catch (const Error&) {
         throw;
       } catch (const std::runtime_error& e) {
