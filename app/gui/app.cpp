@@ -332,6 +332,7 @@ void App::syncViews() {
   uploadedQuery_ = state_.query;
   uploadedBusy_ = busyNow;
   content_ = buildViews(state_);
+  ++contentVersion_;
   for (std::size_t k = 0; k < content_.size(); ++k) drawable_->setScalar(static_cast<int>(k), content_[k].values);
 }
 
@@ -342,6 +343,13 @@ void App::drawViews() {
     return;
   }
   syncViews();
+  // Skip the draw when nothing shown changed (the texture keeps the last picture): frames stay
+  // cheap while the engine computes.
+  const std::string key = state_.camera.toText() + "|" + std::to_string(contentVersion_) + "|" + std::to_string(w) + "x" +
+                          std::to_string(h) + "|" + std::to_string(state_.query) + "|" + std::to_string(state_.hover) + "|" +
+                          std::to_string(reinterpret_cast<std::uintptr_t>(drawable_.get()));
+  if (key == drawnKey_) return;
+  drawnKey_ = key;
   render::FrameSpec frame = frameSpec(state_, content_);
   frame.textScale = std::max(1.0f, std::round(2.0f * uiScale_));
   views_->render(*drawable_, frame, w, h);

@@ -115,6 +115,8 @@ class App {
   int screenshotCounter_ = 0;
   PanelUi ui_;
   std::vector<ViewContent> content_;
+  std::uint64_t contentVersion_ = 0;  // increases whenever content_ is rebuilt
+  std::string drawnKey_;  // what the views texture shows; unchanged key: no re-render
 };
 
 }  // namespace topomask::gui

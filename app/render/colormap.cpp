@@ -39,7 +39,7 @@ const std::vector<Rgb>& keys(Colormap map) {
 void widen(ValueRange& r) {
   if (r.log) {
     if (!(r.hi > 0)) r.hi = 1.0;
-    if (!(r.lo > 0) || r.lo >= r.hi) r.lo = r.hi * 1e-6;
+    if (!(r.lo > 0) || r.lo >= r.hi) r.lo = r.hi * 1e-9;
     return;
   }
   if (!(r.hi > r.lo)) {
@@ -113,11 +113,11 @@ ValueRange computeRange(std::span<const float> values, RangeMode mode, double fi
     case RangeMode::Log:
       r.log = true;
       if (empty || !(hi > 0)) {
-        r.lo = 1e-6;
+        r.lo = 1e-9;
         r.hi = 1.0;
       } else {
         r.hi = hi;
-        r.lo = std::max(minPositive, hi * 1e-6);
+        r.lo = std::max(minPositive, hi * 1e-9);
       }
       break;
     case RangeMode::Auto:

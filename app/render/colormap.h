@@ -32,7 +32,7 @@ struct ValueRange {
 
 // The range of `values` (non-finite entries ignored) under `mode`:
 //   Auto: [min, max]; Fixed: [fixedLo, fixedHi]; Symmetric: [-m, m] with m = max |v|;
-//   Log: [max(min positive, max * 1e-6), max] (needs a positive value; else [1e-6, 1]).
+//   Log: [max(min positive, max * 1e-9), max] (nine decades; needs a positive value, else [1e-9, 1]).
 // A degenerate range (lo == hi) is widened so normalise() stays defined.
 ValueRange computeRange(std::span<const float> values, RangeMode mode, double fixedLo = 0.0, double fixedHi = 1.0);
 // The smallest range holding both (symmetric stays symmetric, log stays log).

@@ -73,6 +73,13 @@ void NullRenderer::setViewport(const Rect& rect) {
     problem("frame", "viewport outside the target");
 }
 
+void NullRenderer::setScissor(const Rect& rect) {
+  if (!inFrame_) problem("frame", "scissor outside begin/end");
+  if (rect.width < 1 || rect.height < 1 || rect.x < 0 || rect.y < 0 || rect.x + rect.width > width_ ||
+      rect.y + rect.height > height_)
+    problem("frame", "scissor outside the target");
+}
+
 void NullRenderer::end() {
   if (!inFrame_) problem("frame", "end without begin");
   inFrame_ = false;

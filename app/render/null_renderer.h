@@ -25,6 +25,7 @@ class NullRenderer final : public Renderer {
   void begin(Target target, int width, int height) override;
   void clear(const Rect& rect, const Eigen::Vector4f& rgba) override;
   void setViewport(const Rect& rect) override;
+  void setScissor(const Rect& rect) override;
   void draw(const DrawCall& call) override;
   void end() override;
   std::vector<std::uint8_t> readColor() override;

@@ -86,6 +86,8 @@ class Renderer {
   virtual void clear(const Rect& rect, const Eigen::Vector4f& rgba) = 0;
   // Restricts drawing to a rectangle of the current target.
   virtual void setViewport(const Rect& rect) = 0;
+  // Restricts rasterisation further to a rectangle inside the viewport (picking draws one pixel).
+  virtual void setScissor(const Rect& rect) = 0;
   virtual void draw(const DrawCall& call) = 0;
   // Finishes the target (resolves multisampling).
   virtual void end() = 0;

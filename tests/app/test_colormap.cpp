@@ -52,7 +52,9 @@ TEST(Range, AutoFixedSymmetricLog) {
   const ValueRange l = computeRange(v, RangeMode::Log);
   EXPECT_TRUE(l.log);
   EXPECT_DOUBLE_EQ(l.hi, 2.0);
-  EXPECT_NEAR(l.lo, 1e-4, 1e-10);  // smallest positive, above hi * 1e-6
+  EXPECT_NEAR(l.lo, 1e-4, 1e-10);  // smallest positive, above hi * 1e-9
+  const ValueRange deep = computeRange(std::vector<float>{1.0f, 1e-12f}, RangeMode::Log);
+  EXPECT_NEAR(deep.lo, 1e-9, 1e-15);  // at most nine decades
 }
 
 TEST(Range, DegenerateAndEmptyRangesStayUsable) {

@@ -233,6 +233,12 @@ void GlRenderer::setViewport(const Rect& rect) {
   glScissor(rect.x, y, rect.width, rect.height);
 }
 
+void GlRenderer::setScissor(const Rect& rect) {
+  const Framebuffer& fb = current_ == Target::Color ? color_ : pick_;
+  glEnable(GL_SCISSOR_TEST);
+  glScissor(rect.x, fb.height - rect.y - rect.height, rect.width, rect.height);
+}
+
 void GlRenderer::draw(const DrawCall& call) {
   Program& p = program(call.program);
   glUseProgram(p.id);

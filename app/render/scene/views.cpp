@@ -44,7 +44,7 @@ ViewRenderer::~ViewRenderer() {
 
 void ViewRenderer::decorate(const ViewPanel& view, const Rect& rect, float s) {
   Overlay& o = *overlay_;
-  const Eigen::Vector4f white(0.95f, 0.95f, 0.96f, 1.0f), grey(0.68f, 0.70f, 0.74f, 1.0f), shade(0.0f, 0.0f, 0.0f, 0.45f);
+  const Eigen::Vector4f white(0.95f, 0.95f, 0.96f, 1.0f), grey(0.68f, 0.70f, 0.74f, 1.0f), shade(0.0f, 0.0f, 0.0f, 0.32f);
   const float pad = 5.0f * s;
   // Title and subtitle on a translucent band.
   const Eigen::Vector2f titleSize = Overlay::textSize(view.title, s);
@@ -107,7 +107,10 @@ std::int64_t ViewRenderer::pick(SceneDrawable& scene, const FrameSpec& frame, in
   if (k < 0) return -1;
   renderer_.begin(Target::Pick, width, height);
   renderer_.setViewport(rects[k]);
-  renderer_.clear(rects[k], Eigen::Vector4f::Zero());
+  // Only the pixel under the cursor is rasterised: picking costs the vertex work alone.
+  const Rect pixel{x, y, 1, 1};
+  renderer_.clear(pixel, Eigen::Vector4f::Zero());
+  renderer_.setScissor(pixel);
   scene.drawPick(frame.camera, rects[k], frame.style);
   renderer_.end();
   const std::uint32_t id = renderer_.readPick(x, y);
