@@ -175,8 +175,8 @@ void App::scheduleHeavy() {
         r.timings.load = seconds;
         state_.scenePath = path;
         state_.warnings = scene->warnings;
-        state_.sceneLabel = path.empty() ? "demo: " + scene->name : std::filesystem::path(path).filename().string() + "  (" +
-                                                                         sceneKindName(scene->kind()) + ")";
+        state_.sceneLabel = path.empty() ? scene->name : std::filesystem::path(path).filename().string() + "  (" +
+                                                             sceneKindName(scene->kind()) + ")";
         state_.query = -1;
         state_.hover = -1;
         state_.cameraFramed = false;
