@@ -75,8 +75,19 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
     drawable.setScalar(0, left);
     drawable.setScalar(1, right);
     const auto rects = render::layoutViews(width, height, 2);
-    const render::Camera camera =
-        drawable.defaultCamera(static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height));
+    const float aspect = static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height);
+    render::Camera camera = drawable.defaultCamera(aspect);
+    // Frame the walks: the box of the visited nodes, doubled around its centre (never below 1/8 of
+    // the scene), so that short walks on large meshes stay visible.
+    Eigen::Vector3f lo = drawable.nodePosition(query), hi = lo;
+    for (const TracedWalk& w : trace.walks)
+      for (const std::int32_t v : w.nodes) {
+        lo = lo.cwiseMin(drawable.nodePosition(v));
+        hi = hi.cwiseMax(drawable.nodePosition(v));
+      }
+    const Eigen::Vector3f centre = (lo + hi) / 2;
+    const Eigen::Vector3f half = ((hi - lo).cwiseMax((drawable.boundsHi() - drawable.boundsLo()) / 8)).cwiseMax(1e-6f);
+    camera.frame(centre - half, centre + half, aspect);
     render::DrawStyle style;
     const render::TextureHandle map = views.colormapTexture(render::Colormap::Viridis);
     char line[160];
@@ -90,7 +101,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
       q.range = range;
       q.colormap = render::Colormap::Viridis;
       drawable.draw(k, true, q, map, camera, rects[k], style, query, -1);
-      if (k == 0) walkLines.draw(camera, rects[k], shown);
+      if (k == 0) walkLines.draw(camera, rects[k], shown, 3.0f);
       const Eigen::Vector4f white(0.95f, 0.95f, 0.96f, 1.0f), grey(0.7f, 0.72f, 0.76f, 1.0f);
       overlay.rect(0, 0, static_cast<float>(rects[k].width), 40, Eigen::Vector4f(0, 0, 0, 0.45f));
       if (k == 0) {

@@ -10,3 +10,10 @@ add_dependencies(test_gl topomask)
 add_executable(gui_timing gl/gui_timing.cpp gl/gl_fixtures.cpp)
 target_link_libraries(gui_timing PRIVATE topomask_gui topomask_test_support PkgConfig::STB topomask_warnings)
 set_target_properties(gui_timing PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+
+# Teaching views (walks, matrix) offscreen.
+topomask_add_test(test_insight
+  SOURCES gl/test_insight.cpp gl/gl_fixtures.cpp
+  LIBS topomask_gui PkgConfig::STB
+  LABELS gl
+  WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24")
