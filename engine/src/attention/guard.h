@@ -34,6 +34,7 @@ void finishFeatureMap(AttentionOutput& result, const Num& num, const Eigen::Vect
   result.normaliser = z;
   result.floor = featureMapFloor(z, guard);
   result.out.resize(num.rows(), num.cols());
+  Eigen::VectorXd inv(z.size());
   std::int64_t guarded = 0;
   for (Eigen::Index i = 0; i < z.size(); ++i) {
     double zi = z(i);
@@ -41,7 +42,15 @@ void finishFeatureMap(AttentionOutput& result, const Num& num, const Eigen::Vect
       zi = result.floor;
       ++guarded;
     }
-    result.out.row(i) = num.row(i) / zi;
+    inv(i) = 1.0 / zi;
+  }
+  // Blocks of rows, so that a row-major num and the column-major out are both read and written
+  // within cache-resident blocks at any N.
+  constexpr Eigen::Index kBlock = 256;
+  for (Eigen::Index i0 = 0; i0 < num.rows(); i0 += kBlock) {
+    const Eigen::Index rows = std::min(kBlock, num.rows() - i0);
+    for (Eigen::Index c = 0; c < num.cols(); ++c)
+      for (Eigen::Index i = i0; i < i0 + rows; ++i) result.out(i, c) = num(i, c) * inv(i);
   }
   result.guardedRows = guarded;
 }
