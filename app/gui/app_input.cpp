@@ -39,6 +39,7 @@ void App::drawUi() {
   if (ImGui::CollapsingHeader("Attention")) attentionPanel(state_, emit);
   if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) viewPanel(state_, ui_, emit);
   if (ImGui::CollapsingHeader("Statistics")) statsPanel(state_);
+  if (ImGui::CollapsingHeader("Random walks")) walksPanel(state_, ui_.walks, viewsArea_, uiScale_);
   ImGui::PopItemWidth();
   ImGui::End();
   if (!ui_.messages.empty()) {

@@ -66,3 +66,19 @@ bool matrixCellAt(const MatrixPicture& p, std::int64_t s, int x, int y, MatrixCe
 }
 
 }  // namespace topomask::gui
+
+namespace topomask::gui {
+
+WalkProgress walkProgress(const Graph& graph, const MaskSpec& mask, const GrfOptions& options,
+                          const SparseFeatures& keyT, const Eigen::VectorXd& exactRow, std::int64_t query) {
+  WalkProgress p;
+  p.query = query;
+  p.trace = traceWalks(graph, MaskFunction(mask), options, query);
+  p.exactRow = exactRow;
+  const double norm = std::max(exactRow.norm(), 1e-300);
+  for (int m = 1; m <= static_cast<int>(p.trace.walks.size()); ++m)
+    p.relError.push_back((p.row(m, keyT) - exactRow).norm() / norm);
+  return p;
+}
+
+}  // namespace topomask::gui

@@ -35,3 +35,32 @@ struct MatrixCell {
 bool matrixCellAt(const MatrixPicture& picture, std::int64_t s, int x, int y, MatrixCell& out);
 
 }  // namespace topomask::gui
+
+#include <memory>
+
+#include <Eigen/Core>
+
+#include "topomask/graph/graph.h"
+#include "topomask/grf/features.h"
+#include "topomask/grf/options.h"
+#include "topomask/grf/walks.h"
+#include "topomask/mask/mask_function.h"
+
+namespace topomask::gui {
+
+// The walks demo of one query: its traced walks (the sampler's, grf/walks.h) and the relative error
+// ||M_hat row from the first m walkers - exact row|| / ||exact row|| for m = 1..n.
+struct WalkProgress {
+  std::int64_t query = -1;
+  WalkTrace trace;
+  Eigen::VectorXd exactRow;
+  std::vector<double> relError;  // index m - 1
+  // M_hat row from the first m walkers (engine: traceMaskRow).
+  Eigen::VectorXd row(int m, const SparseFeatures& keyT) const { return traceMaskRow(trace, m, keyT); }
+};
+
+// O(n (visits + row cost)): cheap for the walker counts of the demo (n <= a few hundred).
+WalkProgress walkProgress(const Graph& graph, const MaskSpec& mask, const GrfOptions& options,
+                          const SparseFeatures& keyT, const Eigen::VectorXd& exactRow, std::int64_t query);
+
+}  // namespace topomask::gui

@@ -3,3 +3,7 @@ topomask_add_test(test_app
   SOURCES app/test_camera.cpp app/test_colormap.cpp app/test_commands.cpp app/test_null_renderer.cpp
   LIBS topomask_gui_core topomask_render_core
   LABELS app)
+topomask_add_test(test_app_insight
+  SOURCES app/test_insight.cpp
+  LIBS topomask_gui_core topomask_render_core
+  LABELS app)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gui/commands.h"
+#include "gui/panels/insight_walks.h"
 #include "gui/state.h"
 
 namespace topomask::gui {
@@ -20,6 +21,7 @@ struct PanelUi {
   bool focusPath = false;
   bool showBrowser = false;
   std::vector<std::string> messages;  // transient notices to show once
+  WalksUi walks;                      // the "Random walks" panel
 };
 
 void dataPanel(const AppState& state, PanelUi& ui, const Emit& emit);

@@ -1,0 +1,118 @@
+#include "gui/panels/insight_walks.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <numeric>
+
+#include <imgui.h>
+
+#include "render/scene/views.h"
+#include "render/scene/walks.h"
+
+namespace topomask::gui {
+
+namespace {
+
+ImU32 toImColor(const Eigen::Vector4f& c) {
+  return IM_COL32(static_cast<int>(c.x() * 255), static_cast<int>(c.y() * 255), static_cast<int>(c.z() * 255),
+                  static_cast<int>(c.w() * 255));
+}
+
+// Lines of the first `shown` walkers over view 0, projected with the views' camera.
+void drawWalks(const AppState& state, const WalkProgress& p, int shown, const render::Rect& area, float uiScale) {
+  const Graph& graph = *state.results.graph;
+  const auto rects = render::layoutViews(std::max(1, area.width), std::max(1, area.height), state.view.viewCount);
+  const render::Rect r = rects[0];
+  const float aspect = static_cast<float>(r.width) / static_cast<float>(std::max(1, r.height));
+  const Eigen::Matrix4f pv = state.camera.projection(aspect) * state.camera.view();
+  const float inv = 1.0f / uiScale;
+  auto screen = [&](std::int32_t v, ImVec2& out) {
+    const Eigen::Vector4f c = pv * Eigen::Vector4f(static_cast<float>(graph.positions(v, 0)), static_cast<float>(graph.positions(v, 1)),
+                                                   static_cast<float>(graph.positions(v, 2)), 1.0f);
+    if (c.w() <= 0) return false;
+    out = ImVec2((area.x + r.x + (c.x() / c.w() + 1) * 0.5f * r.width) * inv,
+                 (area.y + r.y + (1 - c.y() / c.w()) * 0.5f * r.height) * inv);
+    return true;
+  };
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  dl->PushClipRect(ImVec2((area.x + r.x) * inv, (area.y + r.y) * inv),
+                   ImVec2((area.x + r.x + r.width) * inv, (area.y + r.y + r.height) * inv), true);
+  int longest = 0;
+  for (const TracedWalk& w : p.trace.walks) longest = std::max(longest, w.hops());
+  for (int k = 0; k < shown && k < static_cast<int>(p.trace.walks.size()); ++k) {
+    const TracedWalk& w = p.trace.walks[static_cast<std::size_t>(k)];
+    for (int t = 0; t < w.hops(); ++t) {
+      ImVec2 a, b;
+      if (screen(w.nodes[static_cast<std::size_t>(t)], a) && screen(w.nodes[static_cast<std::size_t>(t + 1)], b))
+        dl->AddLine(a, b, toImColor(render::WalksDrawable::stepColor(t, longest)), 2.5f);
+    }
+  }
+  dl->PopClipRect();
+}
+
+}  // namespace
+
+void walksPanel(const AppState& state, WalksUi& ui, const render::Rect& viewsArea, float uiScale) {
+  const Results& r = state.results;
+  if (!r.graph || !r.grf || state.query < 0 || r.rowsQuery != state.query || r.exactRow.size() == 0) {
+    ImGui::TextWrapped("Click a node (the query) to see its random walks.");
+    return;
+  }
+  if (!ui.progress || ui.progress->query != state.query || ui.grfKey != r.grf.get()) {
+    try {
+      ui.progress = std::make_shared<const WalkProgress>(
+          walkProgress(*r.graph, state.mask, r.grf->features.options, r.grf->keyT, r.exactRow, state.query));
+      ui.grfKey = r.grf.get();
+      ui.shown = 1;
+    } catch (const std::exception& e) {
+      ImGui::TextWrapped("%s", e.what());
+      return;
+    }
+  }
+  const WalkProgress& p = *ui.progress;
+  const int n = static_cast<int>(p.trace.walks.size());
+  ImGui::Checkbox("Draw on the first view", &ui.showOnView);
+  ImGui::SliderInt("walkers shown", &ui.shown, 1, n);
+  if (ImGui::Button("+1 walker")) ui.shown = std::min(n, ui.shown + 1);
+  ImGui::SameLine();
+  if (ImGui::Button(ui.playing ? "Pause" : "Play")) {
+    ui.playing = !ui.playing;
+    if (ui.playing && ui.shown >= n) ui.shown = 1;
+    ui.lastStep = ImGui::GetTime();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) ui.shown = 1;
+  if (ui.playing && ImGui::GetTime() - ui.lastStep > 0.35) {
+    ui.lastStep = ImGui::GetTime();
+    if (++ui.shown >= n) {
+      ui.shown = n;
+      ui.playing = false;
+    }
+  }
+  ui.shown = std::clamp(ui.shown, 1, n);
+  const TracedWalk& last = p.trace.walks[static_cast<std::size_t>(ui.shown - 1)];
+  ImGui::Text("walker %d: %d hops, final load %.3g", ui.shown, last.hops(), last.loads.back());
+  ImGui::Text("rel. error of the GRF row: %.4f", p.relError[static_cast<std::size_t>(ui.shown - 1)]);
+  // Error against walkers so far, and the two rows on the nodes with the largest exact values.
+  std::vector<float> err(p.relError.begin(), p.relError.begin() + ui.shown);
+  ImGui::PlotLines("error vs m", err.data(), static_cast<int>(err.size()), 0, nullptr, 0.0f, FLT_MAX, ImVec2(0, 60));
+  const Eigen::VectorXd grfRow = p.row(ui.shown, r.grf->keyT);
+  std::vector<std::int64_t> top(static_cast<std::size_t>(p.exactRow.size()));
+  std::iota(top.begin(), top.end(), std::int64_t{0});
+  const std::size_t k = std::min<std::size_t>(48, top.size());
+  std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(k), top.end(),
+                    [&](std::int64_t a, std::int64_t b) { return p.exactRow[a] > p.exactRow[b]; });
+  std::vector<float> exact(k), est(k);
+  float hi = 0.0f;
+  for (std::size_t i = 0; i < k; ++i) {
+    exact[i] = static_cast<float>(p.exactRow[top[i]]);
+    est[i] = static_cast<float>(grfRow[top[i]]);
+    hi = std::max({hi, exact[i], est[i]});
+  }
+  ImGui::TextUnformatted("48 largest entries of the exact row:");
+  ImGui::PlotHistogram("exact", exact.data(), static_cast<int>(k), 0, nullptr, 0.0f, hi, ImVec2(0, 50));
+  ImGui::PlotHistogram("GRF", est.data(), static_cast<int>(k), 0, nullptr, 0.0f, hi, ImVec2(0, 50));
+  if (ui.showOnView) drawWalks(state, p, ui.shown, viewsArea, uiScale);
+}
+
+}  // namespace topomask::gui

@@ -1,0 +1,27 @@
+// The "Random walks" panel: the query's walks drawn over the first view, a walker count that grows
+// one at a time (or plays), and the GRF row from those walkers beside the exact row.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "gui/insight_model.h"
+#include "gui/state.h"
+#include "render/renderer.h"
+
+namespace topomask::gui {
+
+struct WalksUi {
+  bool showOnView = true;
+  bool playing = false;
+  int shown = 1;
+  double lastStep = 0.0;  // ImGui time of the last played step
+  const void* grfKey = nullptr;  // the GrfData the trace belongs to
+  std::shared_ptr<const WalkProgress> progress;
+};
+
+// Panel body (inside a collapsing header) plus, when showOnView, the walks drawn over view 0 of the
+// views area (framebuffer pixels; uiScale = framebuffer pixels per ImGui unit) with the state's camera.
+void walksPanel(const AppState& state, WalksUi& ui, const render::Rect& viewsArea, float uiScale);
+
+}  // namespace topomask::gui
