@@ -13,9 +13,16 @@ namespace topomask::testing {
 
 namespace {
 std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
+  std::string q(1, '\'');
+  for (char c : s) {
+    if (c == '\'') {
+      q.append("'\\''");
+    } else {
+      q.push_back(c);
+    }
+  }
+  q.push_back('\'');
+  return q;
 }
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -36,9 +43,10 @@ nlohmann::json CliResult::json() const {
 
 CliResult runTopomask(const std::vector<std::string>& args, int timeoutSeconds) {
   const std::string dir = tempDir("cli");
-  std::string cmd = "timeout " + std::to_string(timeoutSeconds) + " " + quote(binDir() + "/topomask");
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " > " + quote(dir + "/out") + " 2> " + quote(dir + "/err") + " < /dev/null";
+  std::string cmd = "timeout ";
+  cmd.append(std::to_string(timeoutSeconds)).append(" ").append(quote(binDir() + "/topomask"));
+  for (const auto& a : args) cmd.append(" ").append(quote(a));
+  cmd.append(" > ").append(quote(dir + "/out")).append(" 2> ").append(quote(dir + "/err")).append(" < /dev/null");
   const int raw = std::system(cmd.c_str());
   CliResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
