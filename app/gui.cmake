@@ -43,9 +43,9 @@ target_include_directories(topomask_imgui SYSTEM PUBLIC /usr/include/imgui /usr/
 target_link_libraries(topomask_imgui PUBLIC /usr/lib/x86_64-linux-gnu/libimgui.a glfw OpenGL::GL ${CMAKE_DL_LIBS})
 
 # Application logic without GL or ImGui: state, commands, engine pipeline, worker thread.
-add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp gui/insight_model.cpp)
+add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp gui/insight_model.cpp gui/insight_plot.cpp)
 target_include_directories(topomask_gui_core PUBLIC ${TOPOMASK_APP_DIR})
-target_link_libraries(topomask_gui_core PUBLIC topomask_engine topomask_render_core Threads::Threads PRIVATE topomask_warnings)
+target_link_libraries(topomask_gui_core PUBLIC topomask_engine topomask_render_core Threads::Threads PRIVATE PkgConfig::STB topomask_warnings)
 
 # The window: app (commands -> engine work -> pictures), panels (ImGui), launch, offscreen render.
 add_library(topomask_gui STATIC

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "gui/insight_plot.h"
+#include "gui/screenshot.h"
 #include "topomask/core/error.h"
 #include "topomask/core/rng.h"
 #include "topomask/grf/accuracy.h"
@@ -29,6 +31,7 @@ struct ConvergenceOptions {
   std::string walkers = "2,4,8,16";
   int trials = 10;
   std::string csv;
+  std::string plot;  // --plot F.png
   std::int64_t rows = 256;
   std::int64_t denseCap = 4096;
 };
@@ -121,6 +124,19 @@ int runConvergence(const ConvergenceOptions& o) {
     if (!out) throw Error("cannot write the table", o.csv);
   }
 
+  if (!o.plot.empty()) {
+    // The plotted values are the table's values (the JSON's mean_rel_frobenius_sq and stderr).
+    std::vector<double> w, msq, se;
+    for (const Row& r : table) {
+      w.push_back(r.walkers);
+      msq.push_back(r.meanSq);
+      se.push_back(r.stderrSq);
+    }
+    const gui::PlotImage img = gui::rasterisePlot(gui::convergencePlot(
+        w, msq, se, mask.formula() + ", " + std::to_string(n) + " nodes, " + std::to_string(o.trials) + " trials"));
+    gui::writePng(o.plot, img.rgba, img.width, img.height);
+  }
+
   if (o.common.json) {
     nlohmann::json j;
     j["file"] = o.file;
@@ -180,6 +196,7 @@ void addConvergenceCommand(CLI::App& root, Action& action) {
   sub->add_option("--walkers", o->walkers, "comma-separated walker counts")->capture_default_str();
   sub->add_option("--trials", o->trials, "independent samplings per walker count")->capture_default_str();
   sub->add_option("--csv", o->csv, "write the table (walkers, mean_rel_frobenius_sq, stderr, mean_rel_frobenius)");
+  sub->add_option("--plot", o->plot, "write the log-log plot of the error against walkers (with the 1/n slope) as a PNG");
   sub->add_option("--rows", o->rows, "exact rows sampled when N exceeds --dense-cap")->capture_default_str();
   sub->add_option("--dense-cap", o->denseCap, "largest N evaluated densely (all rows)")->capture_default_str();
   sub->callback([&action, o] { action = [o] { return runConvergence(*o); }; });

@@ -66,3 +66,32 @@ TEST(InsightModel, WalkErrorCurveIsTheEstimateError) {
 }
 
 }  // namespace
+
+#include "gui/insight_plot.h"
+#include "topomask/core/error.h"
+
+namespace {
+
+TEST(InsightPlot, ConvergencePlotDrawsTheTableValues) {
+  const std::vector<double> w{2, 4, 8, 16}, msq{0.2, 0.11, 0.049, 0.026}, se{0.01, 0.004, 0.002, 0.001};
+  const gui::LogLogPlot plot = gui::convergencePlot(w, msq, se, "test");
+  ASSERT_EQ(plot.series.size(), 2u);
+  EXPECT_EQ(plot.series[0].y, msq);  // the values plotted are the values given (the JSON's)
+  for (std::size_t k = 0; k < w.size(); ++k) EXPECT_DOUBLE_EQ(plot.series[1].y[k], 0.2 * 2 / w[k]);  // 1/n through the first
+  const gui::PlotImage img = gui::rasterisePlot(plot);
+  EXPECT_EQ(img.log10XLo, 0.0);
+  EXPECT_EQ(img.log10XHi, 2.0);
+  EXPECT_EQ(img.log10YLo, -2.0);
+  EXPECT_EQ(img.log10YHi, 0.0);
+  // A marker of the series colour at each data point.
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    const int x = static_cast<int>(img.pixelX(w[k])), y = static_cast<int>(img.pixelY(msq[k]));
+    const std::uint8_t* px = &img.rgba[(static_cast<std::size_t>(y) * img.width + x) * 4];
+    EXPECT_EQ(px[0], 0x1f);
+    EXPECT_EQ(px[1], 0x77);
+    EXPECT_EQ(px[2], 0xb4);
+  }
+  EXPECT_THROW(gui::rasterisePlot(gui::LogLogPlot{}), Error);
+}
+
+}  // namespace
