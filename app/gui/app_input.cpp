@@ -39,6 +39,9 @@ void App::drawUi() {
   if (ImGui::CollapsingHeader("Attention")) attentionPanel(state_, emit);
   if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) viewPanel(state_, ui_, emit);
   if (ImGui::CollapsingHeader("Statistics")) statsPanel(state_);
+  if (ImGui::CollapsingHeader("Guided tour", ImGuiTreeNodeFlags_DefaultOpen)) tourPanel(state_, ui_.tour, ui_.walks, emit);
+  if (ui_.walks.requestOpen) ImGui::SetNextItemOpen(true);
+  ui_.walks.requestOpen = false;
   if (ImGui::CollapsingHeader("Random walks")) walksPanel(state_, ui_.walks, viewsArea_, uiScale_);
   ImGui::PopItemWidth();
   ImGui::End();

@@ -95,3 +95,44 @@ TEST(InsightPlot, ConvergencePlotDrawsTheTableValues) {
 }
 
 }  // namespace
+
+#include "gui/commands.h"
+#include "gui/tour.h"
+
+namespace {
+
+TEST(Tour, EveryStepSetsItsStateThroughCommands) {
+  const auto& steps = gui::tourSteps();
+  ASSERT_GE(steps.size(), 6u);
+  ASSERT_LE(steps.size(), 8u);
+  gui::AppState state;
+  state.results.graph = std::make_shared<const Graph>(topomask::testing::gridGraph(5, 4));
+  for (int k = 0; k < static_cast<int>(steps.size()); ++k) {
+    EXPECT_FALSE(steps[static_cast<std::size_t>(k)].title.empty());
+    EXPECT_GT(steps[static_cast<std::size_t>(k)].text.size(), 40u);
+    for (const gui::Command& c : gui::tourCommands(k, state)) gui::apply(state, c);
+    EXPECT_GE(state.query, 0) << "a query is chosen on any loaded graph";
+    EXPECT_EQ(state.view.layout, k == 5 ? gui::Layout::Attention : gui::Layout::Mask) << k;
+    if (k == 0 || k == 1) {
+      EXPECT_EQ(state.view.viewCount, 1);
+    }
+    if (k >= 3) {
+      EXPECT_EQ(state.view.viewCount, 3);
+    }
+    if (k == 3) {
+      EXPECT_EQ(state.grf.walkers, 16);
+    }
+    if (k == 4) {
+      EXPECT_EQ(state.grf.walkers, 64);
+    }
+    if (k == 5) {
+      EXPECT_EQ(state.attention.b, gui::AttentionMethod::GrfMasked);
+    }
+    // Re-applying a step changes nothing: its commands are then only what differs.
+    EXPECT_TRUE(gui::tourCommands(k, state).empty()) << k;
+  }
+  EXPECT_TRUE(steps[2].showWalks);
+  EXPECT_THROW(gui::tourCommands(static_cast<int>(steps.size()), state), Error);
+}
+
+}  // namespace

@@ -13,6 +13,7 @@ namespace topomask::gui {
 
 struct WalksUi {
   bool showOnView = true;
+  bool requestOpen = false;  // open the panel's header on the next frame (the tour)
   bool playing = false;
   int shown = 1;
   double lastStep = 0.0;  // ImGui time of the last played step

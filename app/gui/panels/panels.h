@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gui/commands.h"
+#include "gui/panels/insight_tour.h"
 #include "gui/panels/insight_walks.h"
 #include "gui/state.h"
 
@@ -22,6 +23,7 @@ struct PanelUi {
   bool showBrowser = false;
   std::vector<std::string> messages;  // transient notices to show once
   WalksUi walks;                      // the "Random walks" panel
+  TourUi tour;                        // the "Guided tour" panel
 };
 
 void dataPanel(const AppState& state, PanelUi& ui, const Emit& emit);

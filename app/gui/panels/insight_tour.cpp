@@ -1,0 +1,34 @@
+#include "gui/panels/insight_tour.h"
+
+#include <imgui.h>
+
+#include "gui/tour.h"
+
+namespace topomask::gui {
+
+void tourPanel(const AppState& state, TourUi& tour, WalksUi& walks, const std::function<void(const Command&)>& emit) {
+  const auto& steps = tourSteps();
+  auto go = [&](int step) {
+    tour.step = step;
+    for (const Command& c : tourCommands(step, state)) emit(c);
+    if (steps[static_cast<std::size_t>(step)].showWalks) walks.requestOpen = true;
+  };
+  if (!tour.active) {
+    ImGui::TextWrapped("Seven short steps: from the graph to masked attention.");
+    if (ImGui::Button("Start the tour")) {
+      tour.active = true;
+      go(0);
+    }
+    return;
+  }
+  const TourStep& s = steps[static_cast<std::size_t>(tour.step)];
+  ImGui::TextUnformatted(s.title.c_str());
+  ImGui::TextWrapped("%s", s.text.c_str());
+  if (tour.step > 0 && ImGui::Button("< Back")) go(tour.step - 1);
+  if (tour.step > 0) ImGui::SameLine();
+  if (tour.step + 1 < static_cast<int>(steps.size()) && ImGui::Button("Next >")) go(tour.step + 1);
+  ImGui::SameLine();
+  if (ImGui::Button("End tour")) tour.active = false;
+}
+
+}  // namespace topomask::gui
