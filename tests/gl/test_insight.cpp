@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "gl_fixtures.h"
+#include "gui/app.h"
+#include "gui/tour.h"
 #include "gui/insight_offscreen.h"
 #include "gui/pipeline.h"
 #include "platform/window.h"
@@ -105,6 +107,36 @@ TEST(InsightViews, DrawnWalksAreTheAppSamplersWalks) {
     for (std::int64_t e = phi.offsets[i]; e < phi.offsets[i + 1]; ++e)
       EXPECT_EQ(static_cast<float>(row[phi.indices[e]]), phi.values[e]) << "row " << i;
     EXPECT_EQ(static_cast<std::int64_t>((row.array() != 0).count()), phi.rowNonZeros(i));
+  }
+}
+
+TEST(InsightViews, EveryTourStepRendersOnTheDemoAndOnAFile) {
+  const std::string dir = topomask::testing::tempDir("insight");
+  gui::AppOptions o;
+  o.width = 1200;
+  o.height = 700;
+  gui::App app(o);
+  auto settle = [&] {
+    for (int k = 0; k < 3; ++k) {
+      app.frame();
+      app.waitIdle();
+    }
+    app.frame();
+  };
+  for (const std::string& path : {std::string(), topomask::testing::writeSheetObj(dir, 16, 16)}) {
+    if (path.empty()) app.dispatch(gui::OpenDemo{});
+    else app.dispatch(gui::OpenFile{path});
+    settle();
+    for (int step = 0; step < static_cast<int>(gui::tourSteps().size()); ++step) {
+      for (const gui::Command& c : gui::tourCommands(step, app.state())) app.dispatch(c);
+      settle();
+      ASSERT_TRUE(app.state().error.empty()) << "step " << step << ": " << app.state().error;
+      EXPECT_GE(app.state().query, 0);
+      int w = 0, h = 0;
+      const std::vector<std::uint8_t> pixels = app.viewsPixels(&w, &h);
+      for (const render::Rect& r : render::layoutViews(w, h, app.state().view.viewCount))
+        EXPECT_GT(topomask::testing::foregroundPixels(pixels, w, r, kBackground), 1000) << "step " << step << " " << path;
+    }
   }
 }
 
