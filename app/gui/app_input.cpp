@@ -32,6 +32,10 @@ void App::drawUi() {
   ImGui::Begin("TopoMask", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                                         ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
   ImGui::PushItemWidth(-130.0f);
+  if (ImGui::CollapsingHeader("Guided tour", ImGuiTreeNodeFlags_DefaultOpen)) tourPanel(state_, ui_.tour, ui_.walks, emit);
+  if (ui_.walks.requestOpen) ImGui::SetNextItemOpen(true);
+  ui_.walks.requestOpen = false;
+  if (ImGui::CollapsingHeader("Random walks")) walksPanel(state_, ui_.walks, viewsArea_, uiScale_);
   if (ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) dataPanel(state_, ui_, emit);
   if (ImGui::CollapsingHeader("Graph", ImGuiTreeNodeFlags_DefaultOpen)) graphPanel(state_, emit);
   if (ImGui::CollapsingHeader("Mask", ImGuiTreeNodeFlags_DefaultOpen)) maskPanel(state_, emit);
@@ -39,10 +43,6 @@ void App::drawUi() {
   if (ImGui::CollapsingHeader("Attention")) attentionPanel(state_, emit);
   if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) viewPanel(state_, ui_, emit);
   if (ImGui::CollapsingHeader("Statistics")) statsPanel(state_);
-  if (ImGui::CollapsingHeader("Guided tour", ImGuiTreeNodeFlags_DefaultOpen)) tourPanel(state_, ui_.tour, ui_.walks, emit);
-  if (ui_.walks.requestOpen) ImGui::SetNextItemOpen(true);
-  ui_.walks.requestOpen = false;
-  if (ImGui::CollapsingHeader("Random walks")) walksPanel(state_, ui_.walks, viewsArea_, uiScale_);
   ImGui::PopItemWidth();
   ImGui::End();
   if (!ui_.messages.empty()) {
