@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stb_image.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "gl_fixtures.h"
@@ -138,6 +139,26 @@ TEST(InsightViews, EveryTourStepRendersOnTheDemoAndOnAFile) {
         EXPECT_GT(topomask::testing::foregroundPixels(pixels, w, r, kBackground), 1000) << "step " << step << " " << path;
     }
   }
+}
+
+TEST(InsightViews, CommandLineWritesWalksMatrixAndConvergencePictures) {
+  const std::string dir = topomask::testing::tempDir("insight");
+  const std::string tm = topomask::testing::binDir() + "/topomask";
+  for (const std::string view : {"walks", "matrix"}) {
+    const std::string out = dir + "/" + view + ".png";
+    const std::string cmd = tm + " render demo --view " + view + " --out " + out + " --walkers 8 > /dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    int w = 0, h = 0;
+    const auto rgba = loadRgba(out, w, h);
+    EXPECT_GT(topomask::testing::foregroundPixels(rgba, w, {0, 0, w, h}, kBackground), w * h / 4) << view;
+  }
+  const std::string plot = dir + "/conv.png";
+  const std::string cmd = tm + " convergence demo --walkers 2,8 --trials 2 --plot " + plot + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  int w = 0, h = 0;
+  loadRgba(plot, w, h);
+  EXPECT_EQ(w, 720);
+  EXPECT_EQ(h, 480);
 }
 
 }  // namespace

@@ -17,3 +17,4 @@ topomask_add_test(test_insight
   LIBS topomask_gui PkgConfig::STB
   LABELS gl
   WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24")
+add_dependencies(test_insight topomask)
