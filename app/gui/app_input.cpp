@@ -36,6 +36,7 @@ void App::drawUi() {
   if (ui_.walks.requestOpen) ImGui::SetNextItemOpen(true);
   ui_.walks.requestOpen = false;
   if (ImGui::CollapsingHeader("Random walks")) walksPanel(state_, ui_.walks, viewsArea_, uiScale_);
+  if (ImGui::CollapsingHeader("Mask function plots")) maskPlotsPanel(state_);
   if (ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) dataPanel(state_, ui_, emit);
   if (ImGui::CollapsingHeader("Graph", ImGuiTreeNodeFlags_DefaultOpen)) graphPanel(state_, emit);
   if (ImGui::CollapsingHeader("Mask", ImGuiTreeNodeFlags_DefaultOpen)) maskPanel(state_, emit);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gui/commands.h"
+#include "gui/panels/insight_plots.h"
 #include "gui/panels/insight_tour.h"
 #include "gui/panels/insight_walks.h"
 #include "gui/state.h"

@@ -1,0 +1,11 @@
+// The "Mask function" plots: the coefficients alpha_k and the modulation f_k (f * f = alpha) that the
+// walkers use, and g(lambda) = sum_k alpha_k lambda^k over the spectrum interval [-rho(W), rho(W)].
+#pragma once
+
+#include "gui/state.h"
+
+namespace topomask::gui {
+
+void maskPlotsPanel(const AppState& state);
+
+}  // namespace topomask::gui
