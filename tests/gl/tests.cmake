@@ -1,9 +1,12 @@
 # Real frames under xvfb-run: the application, picking, linked views, `topomask render`.
+# -noreset: by default Xvfb resets when its last client disconnects, and a test that opens the
+# display during that reset fails to connect ("Failed to open display"); every test here opens and
+# closes its own window, so the server must not reset between them.
 topomask_add_test(test_gl
   SOURCES gl/test_gl.cpp gl/gl_fixtures.cpp
   LIBS topomask_gui PkgConfig::STB
   LABELS gl
-  WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24")
+  WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24 -noreset")
 add_dependencies(test_gl topomask)
 
 # Frame time while computing and click-to-rows time on a large mesh (run by hand, see its --help).
@@ -16,5 +19,5 @@ topomask_add_test(test_insight
   SOURCES gl/test_insight.cpp gl/gl_fixtures.cpp
   LIBS topomask_gui PkgConfig::STB
   LABELS gl
-  WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24")
+  WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24 -noreset")
 add_dependencies(test_insight topomask)
