@@ -18,18 +18,7 @@ using testing::cycleGraph;
 using testing::gridGraph;
 using testing::irregularGraph;
 
-GrfOptions opts(int walkers, double pHalt, int maxLength, Sampling s = Sampling::Iid,
-                Ensemble e = Ensemble::Shared, std::uint64_t seed = 1) {
-  GrfOptions o;
-  o.walkers = walkers;
-  o.pHalt = pHalt;
-  o.maxLength = maxLength;
-  o.sampling = s;
-  o.ensemble = e;
-  o.seed = seed;
-  o.threads = 1;
-  return o;
-}
+using testing::opts;
 
 MaskSpec heatSpec(double beta) {
   MaskSpec m;

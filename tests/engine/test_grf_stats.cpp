@@ -20,17 +20,7 @@ using testing::irregularGraph;
 using testing::meanStderr;
 using testing::MeanStderr;
 
-GrfOptions opts(int walkers, double pHalt, int maxLength, Sampling s, Ensemble e, std::uint64_t seed) {
-  GrfOptions o;
-  o.walkers = walkers;
-  o.pHalt = pHalt;
-  o.maxLength = maxLength;
-  o.sampling = s;
-  o.ensemble = e;
-  o.seed = seed;
-  o.threads = 1;
-  return o;
-}
+using testing::opts;
 
 const Sampling kSchemes[] = {Sampling::Iid, Sampling::Antithetic, Sampling::Repelling};
 const Ensemble kEnsembles[] = {Ensemble::Shared, Ensemble::Independent, Ensemble::Asymmetric};

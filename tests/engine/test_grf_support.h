@@ -14,6 +14,20 @@
 
 namespace topomask::testing {
 
+// GRF options for tests: one thread (results do not depend on it; the thread tests set their own).
+inline GrfOptions opts(int walkers, double pHalt, int maxLength, Sampling s = Sampling::Iid,
+                       Ensemble e = Ensemble::Shared, std::uint64_t seed = 1) {
+  GrfOptions o;
+  o.walkers = walkers;
+  o.pHalt = pHalt;
+  o.maxLength = maxLength;
+  o.sampling = s;
+  o.ensemble = e;
+  o.seed = seed;
+  o.threads = 1;
+  return o;
+}
+
 // sum_{k < coeffs.size()} coeffs[k] W^k for a dense W (Horner). O(K N^3).
 inline Eigen::MatrixXd denseSeries(const Eigen::MatrixXd& w, const std::vector<double>& coeffs) {
   const Eigen::Index n = w.rows();
