@@ -1,2 +1,4 @@
 # Tests of the io module: real files of assimp-testmodels, generated files, bad input.
 topomask_add_test(test_io SOURCES engine/test_io.cpp LABELS engine)
+# Spectrum of W (graph module): dense eigenvalues against closed forms, KPM against dense.
+topomask_add_test(test_spectrum SOURCES engine/test_spectrum.cpp LABELS engine)
