@@ -1,6 +1,8 @@
 // topomask convergence FILE --walkers 2,4,8,16 --trials T: the mean squared relative Frobenius
 // error of the GRF mask estimate against the exact mask, for each number of walkers (SPEC 5, 8).
 //
+// --plot F.png draws the table with the 1/n slope and the concentration bound where it is not vacuous.
+//
 // Exact reference: the dense mask when N <= --dense-cap, otherwise exact rows (by propagation) of
 // --rows nodes drawn with --seed, the same rows for every trial. Trial t of every walker count uses
 // the sampler seed mix64(seed ^ mix64(t + 1)) (common random numbers across walker counts).
@@ -132,8 +134,14 @@ int runConvergence(const ConvergenceOptions& o) {
       msq.push_back(r.meanSq);
       se.push_back(r.stderrSq);
     }
+    // The concentration bound on the same quantity (gui::concentrationCurve: from the engine's tail
+    // bound, E e_ij^2 <= int P_bound(sqrt u) du, times the entries used over ||M||_F^2 on those rows).
+    const ConcentrationConstant constant = concentrationConstant(g, mask, grf.front());
+    const gui::BoundCurve bound = gui::concentrationCurve(constant, grf.front().ensemble, w,
+                                                          static_cast<double>(rows.size()) * static_cast<double>(n),
+                                                          exact.squaredNorm());
     const gui::PlotImage img = gui::rasterisePlot(gui::convergencePlot(
-        w, msq, se, mask.formula() + ", " + std::to_string(n) + " nodes, " + std::to_string(o.trials) + " trials"));
+        w, msq, se, mask.formula() + ", " + std::to_string(n) + " nodes, " + std::to_string(o.trials) + " trials", &bound));
     gui::writePng(o.plot, img.rgba, img.width, img.height);
   }
 

@@ -17,7 +17,7 @@ void addRenderCommand(CLI::App& root, Action& action) {
   sub->add_option("file", request->path, "mesh, point cloud, image or graph ('demo' for the built-in scene)")->required();
   sub->add_option("--view", request->view,
                   "exact, grf, diff, attention-<method> (softmax, softmax_masked, linear, exact_masked, grf_masked, "
-                  "toeplitz_fft), compare, walks, matrix")
+                  "toeplitz_fft), compare, walks, matrix, spectrum")
       ->required();
   sub->add_option("--out", request->out, "PNG to write")->required();
   sub->add_option("--query", request->query, "query node (default: an end of the graph's longest path)");
@@ -37,7 +37,7 @@ void addRenderCommand(CLI::App& root, Action& action) {
       if (r.width < 0 || r.height < 0) throw usageError("--width and --height must be positive");
       gui::OffscreenResult out;
       try {
-        out = (r.view == "walks" || r.view == "matrix") ? gui::renderInsightOffscreen(r, *walkersShown)
+        out = (r.view == "walks" || r.view == "matrix" || r.view == "spectrum") ? gui::renderInsightOffscreen(r, *walkersShown)
                                                         : gui::renderOffscreen(r);
       } catch (const Error&) {
         throw;

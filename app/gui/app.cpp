@@ -8,6 +8,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include "gui/bench_runner.h"
 #include "gui/pipeline.h"
 #include "gui/screenshot.h"
 #include "gui/views_model.h"
@@ -23,6 +24,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kHeavy = 0;
 constexpr int kRows = 1;
+constexpr int kInsightLane = 2;  // lane of InsightKind k: kInsightLane + k
+int laneOf(InsightKind k) { return kInsightLane + static_cast<int>(k); }
+// Walker counts of the error-against-walkers plot (even: valid for antithetic sampling too).
+const std::vector<int> kConvergenceWalkers{2, 4, 8, 16, 32, 64};
 }  // namespace
 
 App::App(const AppOptions& options) : options_(options) {
@@ -41,6 +46,13 @@ App::App(const AppOptions& options) : options_(options) {
     });
   });
   rows_ = std::make_unique<Worker>([this](const std::string& m, std::uint64_t g) { post(kRows, g, [this, m] { state_.error = m; }); });
+  for (int k = 0; k < kInsightKindCount; ++k)
+    insight_[k] = std::make_unique<Worker>([this, k](const std::string& m, std::uint64_t g) {
+      post(kInsightLane + k, g, [this, k, m] {
+        state_.insight.error[k] = m;
+        state_.insight.busy[k] = false;
+      });
+    });
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -66,9 +78,12 @@ App::App(const AppOptions& options) : options_(options) {
 }
 
 App::~App() {
+  for (auto& w : insight_) w.reset();
   heavy_.reset();
   rows_.reset();
   drawable_.reset();
+  for (PictureTexture& t : textures_)
+    if (t.handle) renderer_->destroy(t.handle);
   views_.reset();
   renderer_.reset();
   ImGui_ImplOpenGL3_Shutdown();
@@ -88,10 +103,15 @@ void App::drainResults() {
     posted.swap(inbox_);
   }
   for (Posted& p : posted) {
-    const Worker& worker = p.lane == kHeavy ? *heavy_ : *rows_;
-    if (p.generation != worker.generation()) continue;  // a newer request made it stale
+    if (p.generation != worker(p.lane).generation()) continue;  // a newer request made it stale
     p.apply();
   }
+}
+
+Worker& App::worker(int lane) {
+  if (lane == kHeavy) return *heavy_;
+  if (lane == kRows) return *rows_;
+  return *insight_[lane - kInsightLane];
 }
 
 void App::dispatch(const Command& command) {
@@ -111,6 +131,12 @@ void App::dispatch(const Command& command) {
     rows_->cancel();
     state_.heavy = {};
     state_.rows = {};
+    for (int k = 0; k < kInsightKindCount; ++k)
+      if (state_.insight.busy[k]) {
+        insight_[k]->cancel();
+        state_.insight.busy[k] = false;
+        state_.insight.error[k] = "cancelled";
+      }
     state_.notice = "cancelled";
   }
   if (e.reframeCamera) state_.cameraFramed = false;
@@ -131,12 +157,17 @@ void App::dispatch(const Command& command) {
     rows_->cancel();
 }
 
-bool App::busy() const { return heavy_->busy() || rows_->busy(); }
+bool App::busy() const {
+  bool any = heavy_->busy() || rows_->busy();
+  for (const auto& w : insight_) any = any || w->busy();
+  return any;
+}
 
 void App::waitIdle() {
   for (int i = 0; i < 100000; ++i) {
     heavy_->waitIdle();
     rows_->waitIdle();
+    for (auto& w : insight_) w->waitIdle();
     drainResults();
     if (!busy()) {
       std::lock_guard<std::mutex> lock(inboxMutex_);
@@ -299,6 +330,165 @@ void App::scheduleRows() {
   });
 }
 
+void App::scheduleInsight() {
+  const Results& r = state_.results;
+  InsightResults& ins = state_.insight;
+  for (int k = 0; k < kInsightKindCount; ++k) {
+    ins.busy[k] = insight_[k]->busy();
+    ins.stage[k] = ins.busy[k] ? insight_[k]->stage() : std::string();
+    ins.fraction[k] = ins.busy[k] ? insight_[k]->fraction() : 0.0;
+  }
+  // Submits `job` for `kind` unless the same inputs were already submitted (done or in flight).
+  auto submit = [&](InsightKind kind, const InsightKey& key, Worker::Job job) {
+    const int k = static_cast<int>(kind);
+    if (key == submitted_[k]) return;
+    submitted_[k] = key;
+    ins.error[k].clear();
+    ins.busy[k] = true;
+    insight_[k]->submit(std::move(job));
+  };
+  if (ui_.insight.cancelBench) {
+    ui_.insight.cancelBench = false;
+    const int k = static_cast<int>(InsightKind::Cost);
+    insight_[k]->cancel();
+    ins.busy[k] = false;
+    ins.error[k] = "bench cancelled";
+  }
+  if (ui_.insight.runBench) {
+    ui_.insight.runBench = false;
+    const BenchRequest request = options_.bench;
+    const int k = static_cast<int>(InsightKind::Cost);
+    ins.error[k].clear();
+    ins.busy[k] = true;
+    insight_[k]->submit([this, request](Progress& progress, std::uint64_t gen) {
+      progress.setStage("topomask bench");
+      std::string json = runBench(request, &progress);
+      auto view = std::make_shared<const CostView>(costView(json));
+      post(laneOf(InsightKind::Cost), gen, [this, view, json = std::move(json)] {
+        state_.insight.cost = view;
+        state_.insight.costJson = json;
+        state_.insight.busy[static_cast<int>(InsightKind::Cost)] = false;
+      });
+    });
+  }
+  // Engine results are consistent with the parameters only once the heavy worker is done.
+  if (heavy_->busy() || !r.graph) return;
+
+  if (ui_.walks.open && r.grf && state_.query >= 0 && r.rowsQuery == state_.query && r.exactRow.size() > 0) {
+    const InsightKey key{r.grf.get(), r.graph.get(), state_.query};
+    if (!(key == submitted_[static_cast<int>(InsightKind::Walks)])) ins.walks.reset();
+    submit(InsightKind::Walks, key,
+           [this, graph = r.graph, grf = r.grf, exact = r.exactRow, mask = state_.mask, q = state_.query, key](Progress& progress,
+                                                                                                               std::uint64_t gen) {
+             progress.setStage("tracing the walks");
+             auto p = std::make_shared<const WalkProgress>(walkProgress(*graph, mask, grf->features.options, grf->keyT, exact, q));
+             post(laneOf(InsightKind::Walks), gen, [this, p, key] {
+               state_.insight.walks = p;
+               state_.insight.keys[static_cast<int>(InsightKind::Walks)] = key;
+               state_.insight.busy[static_cast<int>(InsightKind::Walks)] = false;
+             });
+           });
+  }
+  if (insightWants(ui_.insight, InsightKind::Matrix) && r.mask && r.grf) {
+    const InsightKey key{r.mask.get(), r.grf.get(), -1};
+    if (!(key == submitted_[static_cast<int>(InsightKind::Matrix)])) ins.matrix.reset();
+    submit(InsightKind::Matrix, key, [this, graph = r.graph, mask = r.mask, grf = r.grf, key](Progress& progress, std::uint64_t gen) {
+      progress.setStage("M and M_hat on the sample");
+      auto v = std::make_shared<const MatrixView>(
+          computeMatrixView(mask->op, grf->features.query(), grf->keyT, graph->positions, 512, &progress));
+      post(laneOf(InsightKind::Matrix), gen, [this, v, key] {
+        state_.insight.matrix = v;
+        state_.insight.keys[static_cast<int>(InsightKind::Matrix)] = key;
+        state_.insight.busy[static_cast<int>(InsightKind::Matrix)] = false;
+      });
+    });
+  }
+  if (insightWants(ui_.insight, InsightKind::Spectrum)) {
+    const InsightKey key{r.graph.get(), r.mask.get(), -1};
+    std::shared_ptr<const Spectrum> cached = spectrumGraph_ == r.graph.get() ? spectrumCache_ : nullptr;
+    submit(InsightKind::Spectrum, key,
+           [this, graph = r.graph, mask = state_.mask, cached, key](Progress& progress, std::uint64_t gen) {
+             progress.setStage(cached ? "mask function" : "spectrum of W");
+             auto v = std::make_shared<const SpectrumView>(computeSpectrumView(*graph, mask, cached, &progress));
+             post(laneOf(InsightKind::Spectrum), gen, [this, v, key, g = graph.get()] {
+               state_.insight.spectrum = v;
+               state_.insight.keys[static_cast<int>(InsightKind::Spectrum)] = key;
+               state_.insight.busy[static_cast<int>(InsightKind::Spectrum)] = false;
+               spectrumCache_ = v->spectrum;
+               spectrumGraph_ = g;
+             });
+           });
+  }
+  if (insightWants(ui_.insight, InsightKind::Convergence) && r.mask && r.grf) {
+    const InsightKey key{r.mask.get(), r.grf.get(), -1};
+    if (!(key == submitted_[static_cast<int>(InsightKind::Convergence)])) ins.convergence.reset();
+    submit(InsightKind::Convergence, key,
+           [this, graph = r.graph, mask = state_.mask, grf = r.grf, key](Progress& progress, std::uint64_t gen) {
+             auto v = std::make_shared<const ConvergenceView>(
+                 computeConvergence(*graph, mask, grf->features.options, kConvergenceWalkers, 3, 1024, 48, &progress));
+             post(laneOf(InsightKind::Convergence), gen, [this, v, key] {
+               state_.insight.convergence = v;
+               state_.insight.keys[static_cast<int>(InsightKind::Convergence)] = key;
+               state_.insight.busy[static_cast<int>(InsightKind::Convergence)] = false;
+             });
+           });
+  }
+}
+
+void App::syncInsightTextures() {
+  const InsightResults& ins = state_.insight;
+  struct Source {
+    const void* key;
+    const std::vector<std::uint8_t>* rgba;
+    int w, h;
+    render::TextureFilter filter;
+  };
+  const Source sources[5] = {
+      {ins.matrix.get(), ins.matrix ? &ins.matrix->picture.rgba : nullptr, ins.matrix ? ins.matrix->picture.width : 0,
+       ins.matrix ? ins.matrix->picture.height : 0, render::TextureFilter::Nearest},
+      {ins.convergence.get(), ins.convergence ? &ins.convergence->image.rgba : nullptr,
+       ins.convergence ? ins.convergence->image.width : 0, ins.convergence ? ins.convergence->image.height : 0,
+       render::TextureFilter::Linear},
+      {ins.spectrum.get(), ins.spectrum ? &ins.spectrum->image.rgba : nullptr, ins.spectrum ? ins.spectrum->image.width : 0,
+       ins.spectrum ? ins.spectrum->image.height : 0, render::TextureFilter::Linear},
+      {ins.cost.get(), ins.cost ? &ins.cost->timeImage.rgba : nullptr, ins.cost ? ins.cost->timeImage.width : 0,
+       ins.cost ? ins.cost->timeImage.height : 0, render::TextureFilter::Linear},
+      {ins.cost ? &ins.cost->memoryImage : nullptr, ins.cost ? &ins.cost->memoryImage.rgba : nullptr,
+       ins.cost ? ins.cost->memoryImage.width : 0, ins.cost ? ins.cost->memoryImage.height : 0, render::TextureFilter::Linear},
+  };
+  std::uintptr_t ids[5] = {};
+  for (int k = 0; k < 5; ++k) {
+    PictureTexture& t = textures_[k];
+    const Source& src = sources[k];
+    if (src.key != t.source) {
+      t.source = src.key;
+      if (t.handle) renderer_->destroy(t.handle);
+      t.handle = {};
+      if (src.rgba && src.w > 0 && src.h > 0 && !src.rgba->empty())
+        t.handle = renderer_->createTexture(src.w, src.h, render::TextureFormat::Rgba8, src.filter, src.rgba->data());
+    }
+    ids[k] = t.handle.id;
+  }
+  insightTextures_ = InsightTextures{ids[0], ids[1], ids[2], ids[3], ids[4]};
+}
+
+void App::setMouse(float x, float y, bool leftDown) {
+  mouseOverride_ = true;
+  mouseX_ = x;
+  mouseY_ = y;
+  mouseDown_ = leftDown;
+}
+
+void App::clearMouse() { mouseOverride_ = false; }
+
+std::vector<std::uint8_t> App::windowPixels(int* width, int* height) {
+  captureNext_ = true;
+  frame();
+  if (width) *width = capturedW_;
+  if (height) *height = capturedH_;
+  return captured_;
+}
+
 void App::syncDrawable() {
   const Graph* graph = state_.results.graph.get();
   if (graph != drawnGraph_) {
@@ -425,11 +615,18 @@ void App::frame() {
   }
   state_.rows.busy = rows_->busy();
   syncDrawable();
+  syncInsightTextures();
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (mouseOverride_) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(mouseX_, mouseY_);
+    io.MouseDown[0] = mouseDown_;
+  }
   ImGui::NewFrame();
   drawUi();
+  scheduleInsight();
   handleShortcuts();
   handleViewInput();
   drawViews();
@@ -444,6 +641,12 @@ void App::frame() {
   const auto [fbw, fbh] = window_->framebufferSize();
   renderer_->clearScreen(fbw, fbh);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (captureNext_) {
+    captureNext_ = false;
+    captured_ = renderer_->readScreen(fbw, fbh);
+    capturedW_ = fbw;
+    capturedH_ = fbh;
+  }
   window_->swapBuffers();
   lastFrameSeconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/bench_runner.h"
 #include "gui/commands.h"
 #include "gui/panels/panels.h"
 #include "gui/views_model.h"
@@ -34,6 +35,8 @@ struct AppOptions {
   int height = 1000;
   bool visible = true;
   std::string configDir;  // where recent files are kept ("" = not kept)
+  // The `topomask bench` runs of the cost-against-N plot (tests pass the built binary and small sizes).
+  BenchRequest bench;
 };
 
 class App {
@@ -64,6 +67,15 @@ class App {
   void clickAt(int x, int y);
   // Writes the views (without panels) to a PNG; returns the path written.
   std::string screenshot(const std::string& path);
+  // The mouse as ImGui sees it from the next frame on (ImGui units, origin top-left of the window)
+  // and whether its left button is down, instead of the window's own mouse: tests and scripted
+  // screenshots drive the panels with it. clearMouse() gives the mouse back to the window.
+  void setMouse(float x, float y, bool leftDown = false);
+  void clearMouse();
+  // Draws one frame and returns the whole window as drawn (views and panels): RGBA, row 0 at the top.
+  std::vector<std::uint8_t> windowPixels(int* width, int* height);
+  // The panels' own state (which panels and tabs are open, the matrix entry under the mouse).
+  PanelUi& panelUi() { return ui_; }
   // Seconds the last frame took (CPU side, including the views' draw).
   double lastFrameSeconds() const { return lastFrameSeconds_; }
 
@@ -77,6 +89,9 @@ class App {
   void drainResults();
   void scheduleHeavy();
   void scheduleRows();
+  void scheduleInsight();
+  void syncInsightTextures();
+  Worker& worker(int lane);
   void syncDrawable();
   void syncViews();
   void drawViews();
@@ -102,6 +117,22 @@ class App {
   std::string loadPath_;  // "" = demo, when StageLoad is stale
   std::unique_ptr<Worker> heavy_;
   std::unique_ptr<Worker> rows_;
+  // One worker per teaching view (lane 2 + InsightKind), so that one view's work never cancels another's.
+  std::unique_ptr<Worker> insight_[kInsightKindCount];
+  InsightKey submitted_[kInsightKindCount];  // inputs of the job last submitted per view
+  std::shared_ptr<const Spectrum> spectrumCache_;
+  const void* spectrumGraph_ = nullptr;
+  struct PictureTexture {
+    render::TextureHandle handle;
+    const void* source = nullptr;  // the picture uploaded
+  };
+  PictureTexture textures_[5];  // matrix, convergence, spectrum, cost time, cost memory
+  InsightTextures insightTextures_;
+  bool mouseOverride_ = false, mouseDown_ = false;
+  float mouseX_ = 0, mouseY_ = 0;
+  bool captureNext_ = false;
+  std::vector<std::uint8_t> captured_;
+  int capturedW_ = 0, capturedH_ = 0;
   std::mutex inboxMutex_;
   std::vector<Posted> inbox_;
 

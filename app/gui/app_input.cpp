@@ -32,11 +32,29 @@ void App::drawUi() {
   ImGui::Begin("TopoMask", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                                         ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
   ImGui::PushItemWidth(-130.0f);
-  if (ImGui::CollapsingHeader("Guided tour", ImGuiTreeNodeFlags_DefaultOpen)) tourPanel(state_, ui_.tour, ui_.walks, emit);
+  if (ImGui::CollapsingHeader("Guided tour", ImGuiTreeNodeFlags_DefaultOpen))
+    tourPanel(state_, ui_.tour, ui_.walks, ui_.insight, emit);
   if (ui_.walks.requestOpen) ImGui::SetNextItemOpen(true);
   ui_.walks.requestOpen = false;
-  if (ImGui::CollapsingHeader("Random walks")) walksPanel(state_, ui_.walks, viewsArea_, uiScale_);
-  if (ImGui::CollapsingHeader("Mask function plots")) maskPlotsPanel(state_);
+  ui_.walks.open = ImGui::CollapsingHeader("Random walks");
+  if (ui_.walks.open) walksPanel(state_, ui_.walks, viewsArea_, uiScale_);
+  if (ImGui::CollapsingHeader("Insight views", ImGuiTreeNodeFlags_DefaultOpen)) {
+    const struct {
+      InsightTab tab;
+      const char* label;
+    } buttons[] = {{InsightTab::Matrix, "Matrix"}, {InsightTab::Convergence, "Error vs n"},
+                   {InsightTab::Spectrum, "Spectrum"}, {InsightTab::Cost, "Cost vs N"}};
+    for (const auto& b : buttons) {
+      if (b.tab != InsightTab::Matrix) ImGui::SameLine();
+      if (ImGui::SmallButton(b.label)) {
+        ui_.insight.open = true;
+        ui_.insight.tab = b.tab;
+        ui_.insight.selectTab = true;
+      }
+    }
+  }
+  ui_.insight.maskPlotsOpen = ImGui::CollapsingHeader("Mask function plots");
+  if (ui_.insight.maskPlotsOpen) maskPlotsPanel(state_);
   if (ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) dataPanel(state_, ui_, emit);
   if (ImGui::CollapsingHeader("Graph", ImGuiTreeNodeFlags_DefaultOpen)) graphPanel(state_, emit);
   if (ImGui::CollapsingHeader("Mask", ImGuiTreeNodeFlags_DefaultOpen)) maskPanel(state_, emit);
@@ -50,6 +68,7 @@ void App::drawUi() {
     state_.notice = ui_.messages.back();
     ui_.messages.clear();
   }
+  insightWindow(state_, ui_.insight, insightTextures_, viewsArea_, uiScale_, emit);
   statusBar(state_, 0, io.DisplaySize.y - statusH, io.DisplaySize.x, statusH, lastFrameSeconds_, emit);
   helpOverlay(state_, emit);
 }

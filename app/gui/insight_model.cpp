@@ -1,18 +1,45 @@
 #include "gui/insight_model.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "gui/raster.h"
+#include "topomask/core/error.h"
+#include "topomask/core/rng.h"
+#include "topomask/grf/accuracy.h"
+#include "topomask/grf/sampler.h"
 
 namespace topomask::gui {
+
+namespace {
+
+std::uint32_t packed(const std::array<float, 3>& c) {
+  auto byte = [](float v) { return static_cast<std::uint32_t>(std::clamp(v * 255.0f + 0.5f, 0.0f, 255.0f)); };
+  return byte(c[0]) << 16 | byte(c[1]) << 8 | byte(c[2]);
+}
+
+std::string number(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", v);
+  return b;
+}
+
+}  // namespace
 
 MatrixPicture matrixPicture(const MatrixBlocks& blocks, int cell) {
   const int s = static_cast<int>(blocks.nodes.size());
   MatrixPicture p;
   p.cell = cell > 0 ? cell : std::max(1, 360 / std::max(1, s));
   p.panelSize = s * p.cell;
-  p.gap = 12;
-  p.margin = 8;
+  p.gap = 24;
+  p.margin = 12;
+  p.top = 34;
+  const int barY = p.top + p.panelSize + 10, barH = 12;
   p.width = 2 * p.margin + 3 * p.panelSize + 2 * p.gap;
-  p.height = 2 * p.margin + p.panelSize;
+  p.height = barY + barH + 26 + p.margin;
   std::vector<float> values, diff;
   values.reserve(static_cast<std::size_t>(2 * s * s));
   diff.reserve(static_cast<std::size_t>(s * s));
@@ -31,27 +58,37 @@ MatrixPicture matrixPicture(const MatrixBlocks& blocks, int cell) {
     p.rgba[k + 2] = 33;
     p.rgba[k + 3] = 255;
   }
+  Canvas canvas(p.rgba, p.width, p.height);
+  const char* titles[3] = {"M (exact)", "M_hat (GRF estimate)", "M_hat - M"};
   for (int panel = 0; panel < 3; ++panel) {
     const int x0 = p.margin + panel * (p.panelSize + p.gap);
+    const bool valuesPanel = panel < 2;
+    const render::Colormap map = valuesPanel ? render::Colormap::Viridis : render::Colormap::Diverging;
+    const render::ValueRange& range = valuesPanel ? p.valueRange : p.diffRange;
     for (int a = 0; a < s; ++a)
       for (int b = 0; b < s; ++b) {
         const double v = panel == 0 ? blocks.exact(a, b) : panel == 1 ? blocks.estimate(a, b) : blocks.estimate(a, b) - blocks.exact(a, b);
         std::array<float, 3> c;
-        if (panel < 2 && p.valueRange.log && !(v > 0)) c = {0.0f, 0.0f, 0.0f};  // zero (or negative) on a log scale: black
-        else c = render::colormapColor(panel < 2 ? render::Colormap::Viridis : render::Colormap::Diverging,
-                                       render::normalise(v, panel < 2 ? p.valueRange : p.diffRange));
-        for (int dy = 0; dy < p.cell; ++dy)
-          for (int dx = 0; dx < p.cell; ++dx) {
-            const std::size_t o = (static_cast<std::size_t>(p.margin + a * p.cell + dy) * p.width + x0 + b * p.cell + dx) * 4;
-            for (int ch = 0; ch < 3; ++ch) p.rgba[o + ch] = static_cast<std::uint8_t>(std::clamp(c[ch] * 255.0f + 0.5f, 0.0f, 255.0f));
-          }
+        if (valuesPanel && p.valueRange.log && !(v > 0)) c = {0.0f, 0.0f, 0.0f};  // zero (or negative) on a log scale: black
+        else c = render::colormapColor(map, render::normalise(v, range));
+        canvas.fill(x0 + b * p.cell, p.top + a * p.cell, x0 + (b + 1) * p.cell, p.top + (a + 1) * p.cell, packed(c));
       }
+    // Title, colour bar and its range (log: the decades spanned; difference: -m, 0, m).
+    canvas.text(x0, 8, titles[panel], 0xf0f0f2);
+    const int w = std::max(p.panelSize, 1);
+    for (int x = 0; x < w; ++x) canvas.fill(x0 + x, barY, x0 + x + 1, barY + barH, packed(render::colormapColor(map, (x + 0.5f) / w)));
+    const std::string lo = number(range.lo), hi = number(range.hi);
+    const std::uint32_t grey = 0xb4b8c0;
+    canvas.text(x0, barY + barH + 4, lo, grey);
+    canvas.text(x0 + w - Canvas::textWidth(hi), barY + barH + 4, hi, grey);
+    if (!valuesPanel) canvas.text(x0 + w / 2.0 - Canvas::textWidth("0") / 2.0, barY + barH + 4, "0", grey);
+    else if (range.log && w > 200) canvas.text(x0 + w / 2.0 - Canvas::textWidth("log scale") / 2.0, barY + barH + 4, "log scale", grey);
   }
   return p;
 }
 
 bool matrixCellAt(const MatrixPicture& p, std::int64_t s, int x, int y, MatrixCell& out) {
-  const int ly = y - p.margin;
+  const int ly = y - p.top;
   if (ly < 0 || ly >= p.panelSize) return false;
   for (int panel = 0; panel < 3; ++panel) {
     const int lx = x - (p.margin + panel * (p.panelSize + p.gap));
@@ -65,9 +102,13 @@ bool matrixCellAt(const MatrixPicture& p, std::int64_t s, int x, int y, MatrixCe
   return false;
 }
 
-}  // namespace topomask::gui
-
-namespace topomask::gui {
+MatrixView computeMatrixView(const MaskOperator& mask, const SparseFeatures& query, const SparseFeatures& keyT,
+                             const Eigen::MatrixX3d& positions, std::int64_t maxNodes, Progress* progress) {
+  MatrixView v;
+  v.blocks = matrixBlocks(mask, query, keyT, positions, maxNodes, progress);
+  v.picture = matrixPicture(v.blocks);
+  return v;
+}
 
 WalkProgress walkProgress(const Graph& graph, const MaskSpec& mask, const GrfOptions& options,
                           const SparseFeatures& keyT, const Eigen::VectorXd& exactRow, std::int64_t query) {
@@ -75,10 +116,109 @@ WalkProgress walkProgress(const Graph& graph, const MaskSpec& mask, const GrfOpt
   p.query = query;
   p.trace = traceWalks(graph, MaskFunction(mask), options, query);
   p.exactRow = exactRow;
+  std::vector<std::int64_t> order(static_cast<std::size_t>(exactRow.size()));
+  std::iota(order.begin(), order.end(), std::int64_t{0});
+  const std::size_t k = std::min<std::size_t>(48, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                    [&](std::int64_t a, std::int64_t b) { return exactRow[a] > exactRow[b]; });
+  p.top.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k));
   const double norm = std::max(exactRow.norm(), 1e-300);
-  for (int m = 1; m <= static_cast<int>(p.trace.walks.size()); ++m)
-    p.relError.push_back((p.row(m, keyT) - exactRow).norm() / norm);
+  for (int m = 1; m <= static_cast<int>(p.trace.walks.size()); ++m) {
+    const Eigen::VectorXd row = p.row(m, keyT);
+    p.relError.push_back((row - exactRow).norm() / norm);
+    std::vector<float> values;
+    for (const std::int64_t j : p.top) values.push_back(static_cast<float>(row[j]));
+    p.topRow.push_back(std::move(values));
+  }
   return p;
+}
+
+MaskCurves maskCurves(const MaskSpec& mask, double rho, int terms, int points) {
+  MaskCurves c;
+  c.rho = rho > 0 ? rho : 1.0;
+  try {
+    const MaskFunction fn(mask);
+    c.formula = fn.formula();
+    c.alpha = fn.alpha(terms);
+    c.f = fn.modulation(terms);
+    for (int k = 0; k < points; ++k) {
+      const double l = -c.rho + 2 * c.rho * k / (points - 1);
+      c.lambda.push_back(l);
+      c.g.push_back(fn(l));
+    }
+  } catch (const Error& e) {
+    c.error = e.what();
+  }
+  return c;
+}
+
+SpectrumView computeSpectrumView(const Graph& graph, const MaskSpec& mask, std::shared_ptr<const Spectrum> previous,
+                                 Progress* progress) {
+  SpectrumView v;
+  v.spectrum = previous ? std::move(previous) : std::make_shared<const Spectrum>(spectrum(graph, SpectrumOptions{}, progress));
+  v.curves = maskCurves(mask, v.spectrum->rho);
+  if (v.spectrum->fraction.empty()) return v;
+  v.plot = spectrumPlot(*v.spectrum, v.curves.error.empty() ? v.curves.lambda : std::vector<double>{},
+                        v.curves.g, v.curves.error.empty() ? v.curves.formula : "(" + v.curves.error + ")");
+  v.image = rasterisePlot(v.plot);
+  return v;
+}
+
+ConvergenceView computeConvergence(const Graph& graph, const MaskSpec& maskSpec, const GrfOptions& options,
+                                   const std::vector<int>& walkers, int trials, std::int64_t denseCap,
+                                   std::int64_t sampleRows, Progress* progress) {
+  if (walkers.empty() || trials < 1) throw usageError("convergence: give walker counts and at least one trial");
+  ConvergenceView v;
+  const MaskFunction mask(maskSpec);
+  const std::int64_t n = graph.nodeCount();
+  AccuracyOptions acc;
+  acc.denseCap = denseCap;
+  v.allRows = n <= denseCap;
+  const std::vector<std::int64_t> rows = v.allRows ? sampleNodes(n, n, 0) : sampleNodes(n, sampleRows, options.seed);
+  if (progress) progress->setStage("error against walkers: exact rows");
+  const Eigen::MatrixXd exact = exactMaskRows(graph, mask, rows, acc, progress);
+  v.rowsUsed = static_cast<std::int64_t>(rows.size());
+  v.exactFrobeniusSq = exact.squaredNorm();
+  if (progress) progress->setStage("error against walkers: sampling");
+  const int total = static_cast<int>(walkers.size()) * trials;
+  int done = 0;
+  for (const int w : walkers) {
+    std::vector<double> sq;
+    for (int t = 0; t < trials; ++t) {
+      GrfOptions o = options;
+      o.walkers = w;
+      o.seed = mix64(options.seed ^ mix64(static_cast<std::uint64_t>(t) + 1));
+      const GrfFeatures phi = sampleFeatures(graph, mask, o, nullptr);
+      const FrobeniusError e = frobeniusError(rows, exact, estimateRows(phi, rows), n);
+      sq.push_back(e.relFrobeniusSq);
+      reportProgress(progress, static_cast<double>(++done) / total);
+    }
+    double mean = 0.0, ss = 0.0;
+    for (const double s : sq) mean += s / trials;
+    for (const double s : sq) ss += (s - mean) * (s - mean);
+    v.walkers.push_back(w);
+    v.meanSq.push_back(mean);
+    v.stderrSq.push_back(trials > 1 ? std::sqrt(ss / (trials - 1.0) / trials) : 0.0);
+  }
+  v.constant = concentrationConstant(graph, mask, options);
+  v.bound = concentrationCurve(v.constant, options.ensemble, v.walkers, static_cast<double>(v.rowsUsed) * static_cast<double>(n),
+                               v.exactFrobeniusSq);
+  v.plot = convergencePlot(v.walkers, v.meanSq, v.stderrSq,
+                           mask.formula() + ", " + std::to_string(n) + " nodes, " + std::to_string(trials) + " trials, " +
+                               (v.allRows ? "all rows" : std::to_string(v.rowsUsed) + " sampled rows"),
+                           &v.bound);
+  v.image = rasterisePlot(v.plot);
+  return v;
+}
+
+CostView costView(const std::string& benchJson) {
+  CostView v;
+  v.data = parseBenchJson(benchJson);
+  v.timePlot = costPlot(v.data, false);
+  v.memoryPlot = costPlot(v.data, true);
+  v.timeImage = rasterisePlot(v.timePlot);
+  v.memoryImage = rasterisePlot(v.memoryPlot);
+  return v;
 }
 
 }  // namespace topomask::gui

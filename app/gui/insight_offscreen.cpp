@@ -20,7 +20,8 @@ namespace topomask::gui {
 
 OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown) {
   const bool walks = request.view == "walks";
-  if (!walks && request.view != "matrix") throw usageError("renderInsightOffscreen: view must be walks or matrix");
+  if (!walks && request.view != "matrix" && request.view != "spectrum")
+    throw usageError("renderInsightOffscreen: view must be walks, matrix or spectrum");
   if (request.out.empty()) throw usageError("--out F.png is required");
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
     throw usageError("--width and --height must be between 1 and 16384");
@@ -28,6 +29,16 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
   const std::shared_ptr<const Scene> scene = loadSceneStage(request.path, nullptr);
   const GraphStage g = runGraphStage(*scene, request.graph, nullptr);
   const Graph& graph = *g.graph;
+  if (request.view == "spectrum") {
+    const SpectrumView view = computeSpectrumView(graph, request.mask, nullptr);
+    if (view.image.rgba.empty()) throw usageError("the graph has no nodes: no spectrum to draw");
+    writePng(request.out, view.image.rgba, view.image.width, view.image.height);
+    OffscreenResult result;
+    result.width = view.image.width;
+    result.height = view.image.height;
+    result.renderer = "cpu raster";
+    return result;
+  }
   const std::int64_t query = request.query >= 0 ? request.query : defaultQuery(graph);
   if (query >= graph.nodeCount())
     throw usageError("--query " + std::to_string(query) + " is out of range (the graph has " +

@@ -1,13 +1,22 @@
-// Plots rasterised on the CPU (no GL needed): log-log axes with decade ticks and labels, series as
-// polylines with markers and error bars, text with the stb_easy_font bitmap font. Used by
-// `topomask convergence --plot F.png` (error against walkers with the 1/n slope).
+// Plots rasterised on the CPU (no GL needed): log or linear axes with ticks and labels, series as
+// polylines with markers and error bars or as bars, an optional right-hand axis, a legend and notes,
+// text with the stb_easy_font bitmap font. The same pictures go to PNG files (`topomask convergence
+// --plot`, `topomask render --view spectrum`) and, as textures, into the application's plots window.
+// Also the plot models of the teaching views: error against walkers with the concentration bound,
+// the spectrum of W under g(lambda), and time and memory against N from `topomask bench --json`.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "topomask/graph/spectrum.h"
+#include "topomask/grf/accuracy.h"
+#include "topomask/grf/options.h"
+
 namespace topomask::gui {
+
+enum class SeriesKind { Line, Bars };
 
 struct PlotSeries {
   std::string label;
@@ -16,32 +25,96 @@ struct PlotSeries {
   std::uint32_t rgb = 0x4c9be8;
   bool markers = true;
   bool dashed = false;
+  SeriesKind kind = SeriesKind::Line;
+  std::vector<double> xRight;  // Bars: bar k spans [x[k], xRight[k]) and rises from 0 to y[k]
+  bool rightAxis = false;      // drawn against the right-hand axis (linear, its own range)
 };
 
-struct LogLogPlot {
-  std::string title, xLabel, yLabel;
+struct Plot {
+  std::string title, xLabel, yLabel, yRightLabel;
   std::vector<PlotSeries> series;
-  int width = 720, height = 480;
+  std::vector<std::string> notes;  // lines written under the legend (e.g. why a bound is not drawn)
+  bool logX = true, logY = true;
+  int width = 720, height = 520;
 };
+using LogLogPlot = Plot;
 
 struct PlotImage {
   int width = 0, height = 0;
   std::vector<std::uint8_t> rgba;
-  // Axis ranges actually used (log10 of the data ranges, widened to whole decades).
-  double log10XLo = 0, log10XHi = 1, log10YLo = 0, log10YHi = 1;
-  // Pixel of a data point (x, y > 0).
+  bool logX = true, logY = true;
+  // Axis ranges in axis units (log10 of the value on a log axis), widened to whole decades (log) or
+  // to tick multiples (linear). yRight*: the right-hand axis (when a series uses it).
+  double xLo = 0, xHi = 1, yLo = 0, yHi = 1, yRightLo = 0, yRightHi = 1;
+  bool hasRightAxis = false;
+  int left = 0, right = 0, top = 0, bottom = 0;  // plot area in pixels
+  int legendX0 = 0, legendY0 = 0, legendX1 = 0, legendY1 = 0;  // the legend's box (above the plot area)
+  // Pixel of a data value (log axes: value > 0).
   double pixelX(double x) const;
   double pixelY(double y) const;
-  int left = 0, right = 0, top = 0, bottom = 0;  // plot area in pixels
+  double pixelYRight(double y) const;
+  // Data value at a pixel column (inverse of pixelX).
+  double valueX(double px) const;
 };
 
-// Rasterises the plot; non-positive values are skipped (no log). Throws usage Error when no series
-// has a positive point.
-PlotImage rasterisePlot(const LogLogPlot& plot);
+// Rasterises the plot; points that a log axis cannot show (<= 0) are skipped. Throws usage Error when
+// no series has a point to show.
+PlotImage rasterisePlot(const Plot& plot);
 
-// The convergence plot of `topomask convergence`: mean squared relative Frobenius error (with its
-// standard error) against walkers, and the 1/n line through the first point.
-LogLogPlot convergencePlot(const std::vector<double>& walkers, const std::vector<double>& meanSq,
-                           const std::vector<double>& stderrSq, const std::string& title);
+// Tick values of an axis over [lo, hi] in axis units: decades (log) or multiples of 1, 2 or 5 x 10^k
+// giving 4 to 10 ticks (linear).
+std::vector<double> axisTicks(double lo, double hi, bool log);
+
+// The concentration bound as a curve over the error plot's y quantity, the mean squared relative
+// Frobenius error E ||M_hat - M||_F^2 / ||M||_F^2 over the entries used. From the engine's tail bound
+// P(|M_hat_ij - M_ij| > t) <= min(1, 2 exp(-t^2 n^3 / (2 (2n - 1)^2 c^4))) (concentrationBound), each
+// entry has E e_ij^2 = int_0^inf P(e_ij^2 > u) du <= int_0^inf P_bound(sqrt u) du (integrated
+// numerically from the engine's function; closed form (1 + ln 2) 2 (2n - 1)^2 c^4 / n^3), so
+// E sum e_ij^2 / sum M_ij^2 <= entries * that / exactFrobeniusSq. Points where this is >= 1 (worse than
+// the trivial estimate 0) are vacuous and left out; `note` says so in words, and says why there is
+// no bound at all when the engine gives none (infinite c, asymmetric ensemble).
+struct BoundCurve {
+  std::vector<double> walkers, value;  // the non-vacuous points
+  std::vector<double> allValues;       // value at every walker count given (inf when unavailable)
+  bool available = false;
+  double c = 0.0;
+  std::string note;
+};
+BoundCurve concentrationCurve(const ConcentrationConstant& constant, Ensemble ensemble,
+                              const std::vector<double>& walkers, double entries, double exactFrobeniusSq);
+// int_0^inf P_bound(sqrt u) du for n walkers from the engine's concentrationBound (inf when unavailable).
+double boundOnMeanSquaredEntryError(const ConcentrationConstant& constant, Ensemble ensemble, int walkers);
+
+// Error against walkers: mean squared relative Frobenius error (with its standard error), the 1/n line
+// through the first point, and the concentration bound when given (its non-vacuous points as a line,
+// its note in the legend).
+Plot convergencePlot(const std::vector<double>& walkers, const std::vector<double>& meanSq,
+                     const std::vector<double>& stderrSq, const std::string& title, const BoundCurve* bound = nullptr);
+
+// The spectrum of W as bars (the engine's histogram: fraction of eigenvalues per bin over
+// [-rho, rho]) with g(lambda) = sum_k alpha_k lambda^k (values given at `lambda`) on the right axis.
+Plot spectrumPlot(const Spectrum& spectrum, const std::vector<double>& lambda, const std::vector<double>& g,
+                  const std::string& formula);
+
+// `topomask bench --json` output: per method, N (n_actual when reported), seconds and peak RSS (MB).
+struct BenchPoint {
+  std::int64_t n = 0;
+  double seconds = 0.0;  // < 0: no time (the method failed)
+  double peakMb = 0.0;
+};
+struct BenchSeries {
+  std::string method;
+  std::vector<BenchPoint> points;  // in the JSON's order (increasing N)
+};
+struct BenchData {
+  std::string graph;
+  std::string settings;  // one line: walkers, p_halt, d, m, kernel map, mask
+  double baselineMb = 0.0;
+  std::vector<BenchSeries> methods;  // in order of first appearance
+};
+// Throws Error when the text is not a bench JSON object.
+BenchData parseBenchJson(const std::string& text);
+// Log-log time (memory = false: seconds) or peak memory (memory = true: MB) against N, one series per method.
+Plot costPlot(const BenchData& data, bool memory);
 
 }  // namespace topomask::gui

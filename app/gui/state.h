@@ -10,6 +10,7 @@
 
 #include <Eigen/Core>
 
+#include "gui/insight_model.h"
 #include "render/camera.h"
 #include "render/colormap.h"
 #include "topomask/attention/attention.h"
@@ -137,6 +138,33 @@ struct Results {
   Timings timings;
 };
 
+// The teaching views' results (insight_model.h), each computed on its own worker thread from the
+// results above; `key` names the inputs a result was computed from (App compares it with the
+// current inputs to decide what to recompute).
+enum class InsightKind { Walks, Matrix, Spectrum, Convergence, Cost };
+inline constexpr int kInsightKindCount = 5;
+
+struct InsightKey {
+  const void* a = nullptr;  // e.g. the graph, mask or GRF data the result belongs to
+  const void* b = nullptr;
+  std::int64_t query = -1;
+  bool operator==(const InsightKey&) const = default;
+};
+
+struct InsightResults {
+  std::shared_ptr<const WalkProgress> walks;
+  std::shared_ptr<const MatrixView> matrix;
+  std::shared_ptr<const SpectrumView> spectrum;
+  std::shared_ptr<const ConvergenceView> convergence;
+  std::shared_ptr<const CostView> cost;
+  std::string costJson;  // the merged output of `topomask bench --json` behind `cost`
+  InsightKey keys[kInsightKindCount];
+  bool busy[kInsightKindCount] = {};
+  std::string stage[kInsightKindCount];
+  double fraction[kInsightKindCount] = {};
+  std::string error[kInsightKindCount];  // the last failure of each view ("" = none)
+};
+
 struct TaskStatus {
   bool busy = false;
   std::string stage;
@@ -166,6 +194,7 @@ struct AppState {
   std::int64_t hover = -1;
 
   Results results;
+  InsightResults insight;
   TaskStatus heavy;  // load, graph, mask, GRF, tokens
   TaskStatus rows;   // rows of the query
   std::string error;   // last error, one line ("" = none); the previous scene stays

@@ -24,15 +24,19 @@ const std::vector<TourStep>& tourSteps() {
        "estimate of M[q, j]. Left exact, middle estimate, right their difference: with 16 walkers the shape "
        "is already there."},
       {"5. More walkers",
-       "With 64 walkers per node the difference shrinks: the mean squared error falls like 1/n "
-       "(see `topomask convergence --plot`). Each feature vector stays sparse, so the cost is O(N n / p)."},
+       "With 64 walkers per node the difference shrinks: the mean squared error falls like 1/n. The "
+       "Insight views window plots it against n for this graph, with the 1/n slope and the concentration "
+       "bound. Each feature vector stays sparse, so the cost is O(N n / p).",
+       false, true},
       {"6. Attention: unmasked vs masked",
        "Left: plain softmax attention of the query token. Middle: linear attention masked by the GRF "
        "estimate, computed in O(N) without ever forming M. The mask makes attention follow the geometry."},
       {"7. Cost against N",
        "Dense masked attention costs O(N^2) time and memory; the GRF-masked linear attention costs O(N). "
-       "Run `topomask bench` to measure both on your machine; load your own mesh, point cloud or image "
-       "(File panel) and replay this tour on it."},
+       "The Insight views window runs `topomask bench` on grid graphs and plots time and peak memory "
+       "against N for each algorithm (log-log: slope 1 is linear, slope 2 quadratic). Load your own mesh, "
+       "point cloud or image (Data panel) and replay this tour on it.",
+       false, false, true},
   };
   return steps;
 }

@@ -14,7 +14,9 @@ namespace topomask::gui {
 struct TourStep {
   std::string title;
   std::string text;
-  bool showWalks = false;  // open the "Random walks" panel
+  bool showWalks = false;        // open the "Random walks" panel
+  bool showConvergence = false;  // open the insight window on the error against walkers
+  bool showCost = false;         // open the insight window on the cost against N (and run the bench once)
 };
 
 const std::vector<TourStep>& tourSteps();

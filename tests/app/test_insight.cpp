@@ -28,7 +28,7 @@ TEST(InsightModel, MatrixPicturePixelsAreTheEngineValues) {
   for (int panel = 0; panel < 3; ++panel)
     for (int a = 0; a < 36; a += 5)
       for (int b = 0; b < 36; b += 7) {
-        const int x = p.margin + panel * (p.panelSize + p.gap) + b * 3 + 1, y = p.margin + a * 3 + 1;
+        const int x = p.margin + panel * (p.panelSize + p.gap) + b * 3 + 1, y = p.top + a * 3 + 1;
         gui::MatrixCell cell;
         ASSERT_TRUE(gui::matrixCellAt(p, 36, x, y, cell));
         EXPECT_EQ(cell.panel, panel);
@@ -79,10 +79,10 @@ TEST(InsightPlot, ConvergencePlotDrawsTheTableValues) {
   EXPECT_EQ(plot.series[0].y, msq);  // the values plotted are the values given (the JSON's)
   for (std::size_t k = 0; k < w.size(); ++k) EXPECT_DOUBLE_EQ(plot.series[1].y[k], 0.2 * 2 / w[k]);  // 1/n through the first
   const gui::PlotImage img = gui::rasterisePlot(plot);
-  EXPECT_EQ(img.log10XLo, 0.0);
-  EXPECT_EQ(img.log10XHi, 2.0);
-  EXPECT_EQ(img.log10YLo, -2.0);
-  EXPECT_EQ(img.log10YHi, 0.0);
+  EXPECT_EQ(img.xLo, 0.0);
+  EXPECT_EQ(img.xHi, 2.0);
+  EXPECT_EQ(img.yLo, -2.0);
+  EXPECT_EQ(img.yHi, 0.0);
   // A marker of the series colour at each data point.
   for (std::size_t k = 0; k < w.size(); ++k) {
     const int x = static_cast<int>(img.pixelX(w[k])), y = static_cast<int>(img.pixelY(msq[k]));
@@ -133,6 +133,222 @@ TEST(Tour, EveryStepSetsItsStateThroughCommands) {
   }
   EXPECT_TRUE(steps[2].showWalks);
   EXPECT_THROW(gui::tourCommands(static_cast<int>(steps.size()), state), Error);
+}
+
+}  // namespace
+
+#include <cmath>
+
+#include "gui/bench_runner.h"
+#include "topomask/core/rng.h"
+#include "topomask/graph/spectrum.h"
+#include "topomask/grf/accuracy.h"
+
+namespace {
+
+std::uint32_t pixelAt(const gui::PlotImage& img, double px, double py) {
+  const std::uint8_t* p = &img.rgba[(static_cast<std::size_t>(std::lround(py)) * img.width + static_cast<std::size_t>(std::lround(px))) * 4];
+  return static_cast<std::uint32_t>(p[0]) << 16 | static_cast<std::uint32_t>(p[1]) << 8 | p[2];
+}
+
+TEST(InsightPlot, BoundOnTheMeanSquaredEntryErrorIsTheIntegralOfTheEngineTailBound) {
+  // E e^2 <= int_0^inf min(1, 2 exp(-u / s)) du = s (1 + ln 2) with s = 2 (2n - 1)^2 c^4 / n^3: the
+  // numerical integral of the engine's concentrationBound must give this closed form.
+  ConcentrationConstant constant;
+  constant.c = 0.8;
+  constant.finite = true;
+  for (const int n : {1, 2, 7, 64, 1000}) {
+    const double s = 2.0 * (2.0 * n - 1) * (2.0 * n - 1) * std::pow(0.8, 4) / (static_cast<double>(n) * n * n);
+    EXPECT_NEAR(gui::boundOnMeanSquaredEntryError(constant, Ensemble::Shared, n), s * (1 + std::log(2.0)), 1e-6 * s) << n;
+  }
+  // No bound: infinite c, or the asymmetric ensemble (the engine's statement is the note).
+  ConcentrationConstant infinite;
+  infinite.finite = false;
+  infinite.statement = "the series diverges";
+  EXPECT_TRUE(std::isinf(gui::boundOnMeanSquaredEntryError(infinite, Ensemble::Shared, 4)));
+  const gui::BoundCurve none = gui::concentrationCurve(infinite, Ensemble::Shared, {2, 4}, 100, 10);
+  EXPECT_FALSE(none.available);
+  EXPECT_TRUE(none.walkers.empty());
+  EXPECT_EQ(none.note, concentrationBound(infinite, 2, 1.0).statement);
+  const gui::BoundCurve asym = gui::concentrationCurve(constant, Ensemble::Asymmetric, {2, 4}, 100, 10);
+  EXPECT_FALSE(asym.available);
+  EXPECT_NE(asym.note.find("asymmetric"), std::string::npos);
+}
+
+TEST(InsightPlot, ConvergencePlotDrawsTheBoundWhereItIsNotVacuous) {
+  ConcentrationConstant constant;
+  constant.c = 0.3;
+  constant.finite = true;
+  const std::vector<double> w{1, 4, 16, 64, 256};
+  // entries / ||M||^2 chosen so that the bound crosses 1 between n = 4 and n = 16.
+  const double entries = 400, exactSq = 400 * 2.0 * 7 * 7 * std::pow(0.3, 4) / 64.0 * (1 + std::log(2.0)) * 0.5;
+  const gui::BoundCurve bound = gui::concentrationCurve(constant, Ensemble::Shared, w, entries, exactSq);
+  ASSERT_TRUE(bound.available);
+  ASSERT_EQ(bound.allValues.size(), w.size());
+  std::vector<double> expectedW, expectedV;
+  for (std::size_t k = 0; k < w.size(); ++k) {
+    const double v = entries * gui::boundOnMeanSquaredEntryError(constant, Ensemble::Shared, static_cast<int>(w[k])) / exactSq;
+    EXPECT_DOUBLE_EQ(bound.allValues[k], v);
+    if (v < 1) {
+      expectedW.push_back(w[k]);
+      expectedV.push_back(v);
+    }
+  }
+  EXPECT_EQ(bound.walkers, expectedW);
+  EXPECT_EQ(bound.value, expectedV);
+  ASSERT_EQ(expectedW.size(), 3u);  // 16, 64, 256
+  EXPECT_NE(bound.note.find("vacuous"), std::string::npos);
+  const std::vector<double> msq{0.5, 0.12, 0.03, 0.008, 0.002}, se(5, 0.0);
+  const gui::Plot plot = gui::convergencePlot(w, msq, se, "t", &bound);
+  ASSERT_EQ(plot.series.size(), 3u);
+  EXPECT_EQ(plot.series[2].x, bound.walkers);
+  EXPECT_EQ(plot.series[2].y, bound.value);  // the line drawn is the bound computed
+  ASSERT_EQ(plot.notes.size(), 1u);
+  const gui::PlotImage img = gui::rasterisePlot(plot);
+  int checked = 0;
+  for (std::size_t k = 0; k < bound.walkers.size(); ++k) {
+    const double x = img.pixelX(bound.walkers[k]), y = img.pixelY(bound.value[k]);
+    if (x >= img.legendX0 - 5 && x <= img.legendX1 + 5 && y >= img.legendY0 - 5 && y <= img.legendY1 + 5) continue;
+    EXPECT_EQ(pixelAt(img, x, y), 0x2ca02cu) << k;
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+  // Everything vacuous: no line, the words in the legend.
+  const gui::BoundCurve vacuous = gui::concentrationCurve(constant, Ensemble::Shared, {1, 2}, 1e6, 1.0);
+  EXPECT_TRUE(vacuous.walkers.empty());
+  EXPECT_NE(vacuous.note.find("vacuous"), std::string::npos);
+  const gui::Plot p2 = gui::convergencePlot({1, 2}, {0.5, 0.25}, {0, 0}, "t", &vacuous);
+  EXPECT_EQ(p2.series.size(), 2u);
+  EXPECT_EQ(p2.notes, std::vector<std::string>{vacuous.note});
+}
+
+TEST(InsightModel, ConvergenceViewIsTheEngineErrorAndBound) {
+  const Graph g = topomask::testing::gridGraph(6, 5);
+  MaskSpec spec;
+  GrfOptions o;
+  o.seed = 11;
+  const gui::ConvergenceView v = gui::computeConvergence(g, spec, o, {2, 8}, 2, 1024, 48, nullptr);
+  ASSERT_EQ(v.walkers, (std::vector<double>{2, 8}));
+  EXPECT_TRUE(v.allRows);
+  EXPECT_EQ(v.rowsUsed, 30);
+  // Recompute with the engine: dense exact mask, the same seeds, the Frobenius error.
+  const MaskFunction fn(spec);
+  const std::vector<std::int64_t> rows = sampleNodes(30, 30, 0);
+  const Eigen::MatrixXd exact = exactMaskRows(g, fn, rows);
+  EXPECT_NEAR(v.exactFrobeniusSq, exact.squaredNorm(), 1e-9 * exact.squaredNorm());
+  for (std::size_t k = 0; k < 2; ++k) {
+    double mean = 0;
+    for (int t = 0; t < 2; ++t) {
+      GrfOptions ot = o;
+      ot.walkers = static_cast<int>(v.walkers[k]);
+      ot.seed = mix64(o.seed ^ mix64(static_cast<std::uint64_t>(t) + 1));
+      const GrfFeatures phi = sampleFeatures(g, fn, ot);
+      mean += frobeniusError(rows, exact, estimateRows(phi, rows), 30).relFrobeniusSq / 2;
+    }
+    EXPECT_NEAR(v.meanSq[k], mean, 1e-12 * mean) << k;
+  }
+  EXPECT_EQ(v.plot.series[0].y, v.meanSq);
+  const ConcentrationConstant c = concentrationConstant(g, fn, o);
+  EXPECT_EQ(v.constant.c, c.c);
+  const gui::BoundCurve b = gui::concentrationCurve(c, o.ensemble, v.walkers, 30.0 * 30.0, v.exactFrobeniusSq);
+  EXPECT_EQ(v.bound.allValues, b.allValues);
+  EXPECT_EQ(v.bound.note, b.note);
+  EXPECT_GT(v.image.width, 0);
+}
+
+TEST(InsightModel, SpectrumPlotBarsAreTheEngineHistogramAndTheCurveIsG) {
+  const Graph g = topomask::testing::gridGraph(8, 6);
+  MaskSpec spec;
+  const gui::SpectrumView v = gui::computeSpectrumView(g, spec, nullptr);
+  const Spectrum s = spectrum(g);
+  ASSERT_TRUE(v.spectrum->exact);
+  EXPECT_EQ(v.spectrum->fraction, s.fraction);
+  ASSERT_EQ(v.plot.series.size(), 2u);
+  const gui::PlotSeries& bars = v.plot.series[0];
+  EXPECT_EQ(bars.kind, gui::SeriesKind::Bars);
+  EXPECT_EQ(bars.y, s.fraction);  // bar heights: the engine's histogram
+  for (std::size_t b = 0; b < s.fraction.size(); ++b) {
+    EXPECT_EQ(bars.x[b], s.binEdges[b]);
+    EXPECT_EQ(bars.xRight[b], s.binEdges[b + 1]);
+  }
+  const MaskFunction fn(spec);
+  const gui::PlotSeries& curve = v.plot.series[1];
+  EXPECT_TRUE(curve.rightAxis);
+  ASSERT_EQ(curve.x.size(), curve.y.size());
+  EXPECT_DOUBLE_EQ(curve.x.front(), -s.rho);
+  EXPECT_DOUBLE_EQ(curve.x.back(), s.rho);
+  for (std::size_t k = 0; k < curve.x.size(); k += 10) EXPECT_DOUBLE_EQ(curve.y[k], fn(curve.x[k]));
+  // The tallest bar is drawn to its height in the bar colour.
+  const auto tallest = std::max_element(s.fraction.begin(), s.fraction.end()) - s.fraction.begin();
+  const gui::PlotImage& img = v.image;
+  const double cx = 0.5 * (img.pixelX(s.binEdges[static_cast<std::size_t>(tallest)]) + img.pixelX(s.binEdges[static_cast<std::size_t>(tallest) + 1]));
+  EXPECT_EQ(pixelAt(img, cx, img.pixelY(s.fraction[static_cast<std::size_t>(tallest)]) + 3), 0x7f9fc8u);
+  EXPECT_EQ(pixelAt(img, cx, img.pixelY(s.fraction[static_cast<std::size_t>(tallest)]) - 6), 0xffffffu);
+  // The mask curves come with it (the side panel's alpha_k, f_k, g).
+  EXPECT_EQ(v.curves.alpha, fn.alpha(16));
+  EXPECT_EQ(v.curves.f, fn.modulation(16));
+}
+
+TEST(InsightPlot, CostPlotPointsAreTheBenchJson) {
+  const std::string json = R"json({"graph": "grid4", "baseline_rss_mb": 10.5,
+    "settings": {"walkers": 16, "p_halt": 0.1, "d": 16, "m": 16, "kernel_map": "relu", "mask": "exp(W)"},
+    "rows": [
+      {"n": 256, "n_actual": 256, "method": "grf_masked", "seconds": 0.001, "peak_rss_mb": 12.0},
+      {"n": 256, "n_actual": 256, "method": "dense", "seconds": 0.004, "peak_rss_mb": 14.0},
+      {"n": 1000, "n_actual": 992, "method": "grf_masked", "seconds": 0.0041, "peak_rss_mb": 13.0},
+      {"n": 1000, "n_actual": 992, "method": "dense", "seconds": null, "peak_rss_mb": 90.0, "error": "killed"}]})json";
+  const gui::CostView v = gui::costView(json);
+  ASSERT_EQ(v.data.methods.size(), 2u);
+  EXPECT_EQ(v.data.methods[0].method, "grf_masked");
+  EXPECT_EQ(v.data.methods[1].points[1].seconds, -1.0);
+  ASSERT_EQ(v.timePlot.series.size(), 2u);
+  EXPECT_EQ(v.timePlot.series[0].x, (std::vector<double>{256, 992}));  // n_actual
+  EXPECT_EQ(v.timePlot.series[0].y, (std::vector<double>{0.001, 0.0041}));
+  EXPECT_EQ(v.timePlot.series[1].y, (std::vector<double>{0.004}));  // the failed run has no time
+  EXPECT_EQ(v.memoryPlot.series[1].y, (std::vector<double>{14.0, 90.0}));
+  EXPECT_TRUE(v.timePlot.logX && v.timePlot.logY);
+  for (std::size_t k = 0; k < 2; ++k) {  // markers (the legend sits top left, away from growing costs)
+    const double x = v.timeImage.pixelX(v.timePlot.series[0].x[k]), y = v.timeImage.pixelY(v.timePlot.series[0].y[k]);
+    EXPECT_FALSE(x >= v.timeImage.legendX0 && x <= v.timeImage.legendX1 && y >= v.timeImage.legendY0 && y <= v.timeImage.legendY1);
+    EXPECT_EQ(pixelAt(v.timeImage, x, y), v.timePlot.series[0].rgb);
+  }
+  EXPECT_THROW(gui::costView("{\"graph\": 1}"), Error);
+  EXPECT_THROW(gui::costView("not json"), Error);
+  // The bench is run one size at a time with --json.
+  gui::BenchRequest r;
+  const std::vector<std::string> args = gui::benchArguments(r, 4096);
+  EXPECT_EQ(args.front(), "bench");
+  EXPECT_EQ(args.back(), "--json");
+  EXPECT_NE(std::find(args.begin(), args.end(), "4096"), args.end());
+}
+
+TEST(InsightPlot, LinearAxesHaveNiceTicks) {
+  EXPECT_EQ(gui::axisTicks(0, 1, false), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
+  EXPECT_EQ(gui::axisTicks(-2, 3, true), (std::vector<double>{-2, -1, 0, 1, 2, 3}));
+  const std::vector<double> t = gui::axisTicks(-1.3, 1.3, false);
+  EXPECT_GE(t.size(), 4u);
+  EXPECT_LE(t.size(), 10u);
+}
+
+TEST(InsightModel, WalkProgressRowsAreTheTracedRows) {
+  const Graph g = topomask::testing::gridGraph(7, 7);
+  const MaskSpec spec;
+  const MaskFunction fn(spec);
+  const MaskOperator op(g, fn);
+  GrfOptions o;
+  o.walkers = 6;
+  o.seed = 2;
+  const GrfFeatures f = sampleFeatures(g, fn, o);
+  const SparseFeatures keyT = transpose(f.key());
+  const Eigen::VectorXd exact = op.row(10);
+  const gui::WalkProgress p = gui::walkProgress(g, spec, o, keyT, exact, 10);
+  ASSERT_EQ(p.topRow.size(), 6u);
+  ASSERT_EQ(p.top.size(), 48u);
+  for (std::size_t k = 1; k < p.top.size(); ++k) EXPECT_GE(exact[p.top[k - 1]], exact[p.top[k]]);
+  for (int m = 1; m <= 6; ++m) {
+    const Eigen::VectorXd row = traceMaskRow(p.trace, m, keyT);
+    for (std::size_t k = 0; k < p.top.size(); ++k) EXPECT_EQ(p.topRow[static_cast<std::size_t>(m - 1)][k], static_cast<float>(row[p.top[k]]));
+  }
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <stb_image.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <tuple>
 #include <cstring>
 
 #include "gl_fixtures.h"
@@ -11,12 +14,19 @@
 #include "gui/tour.h"
 #include "gui/insight_offscreen.h"
 #include "gui/pipeline.h"
+#include "topomask/core/error.h"
+#include "topomask/graph/spectrum.h"
 #include "platform/window.h"
 #include "render/gl/gl_renderer.h"
 #include "render/scene/views.h"
 #include "render/scene/walks.h"
 #include "support/test_graphs.h"
 #include "topomask/grf/walks.h"
+#include "topomask/grf/matrix_view.h"
+#include "gui/insight_model.h"
+#include <nlohmann/json.hpp>
+#include <fstream>
+#include <sstream>
 
 using namespace topomask;
 
@@ -144,7 +154,7 @@ TEST(InsightViews, EveryTourStepRendersOnTheDemoAndOnAFile) {
 TEST(InsightViews, CommandLineWritesWalksMatrixAndConvergencePictures) {
   const std::string dir = topomask::testing::tempDir("insight");
   const std::string tm = topomask::testing::binDir() + "/topomask";
-  for (const std::string view : {"walks", "matrix"}) {
+  for (const std::string view : {"walks", "matrix", "spectrum"}) {
     const std::string out = dir + "/" + view + ".png";
     const std::string cmd = tm + " render demo --view " + view + " --out " + out + " --walkers 8 > /dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
@@ -158,7 +168,176 @@ TEST(InsightViews, CommandLineWritesWalksMatrixAndConvergencePictures) {
   int w = 0, h = 0;
   loadRgba(plot, w, h);
   EXPECT_EQ(w, 720);
-  EXPECT_EQ(h, 480);
+  EXPECT_EQ(h, 520);
+}
+
+// Distinct colours inside a rectangle (ImGui units = pixels here) of a window capture.
+int distinctColours(const std::vector<std::uint8_t>& rgba, int width, float x0, float y0, float w, float h) {
+  std::vector<std::uint32_t> seen;
+  for (int y = static_cast<int>(y0) + 1; y < static_cast<int>(y0 + h) - 1; y += 2)
+    for (int x = static_cast<int>(x0) + 1; x < static_cast<int>(x0 + w) - 1; x += 2) {
+      const std::uint8_t* p = &rgba[(static_cast<std::size_t>(y) * width + x) * 4];
+      const std::uint32_t c = static_cast<std::uint32_t>(p[0]) << 16 | static_cast<std::uint32_t>(p[1]) << 8 | p[2];
+      if (std::find(seen.begin(), seen.end(), c) == seen.end()) seen.push_back(c);
+      if (seen.size() > 400) return static_cast<int>(seen.size());
+    }
+  return static_cast<int>(seen.size());
+}
+
+gui::BenchRequest smallBench() {
+  gui::BenchRequest b;
+  b.executable = topomask::testing::binDir() + "/topomask";
+  b.sizes = {64, 256};
+  b.methods = "grf_masked,linear";
+  b.denseMax = 256;
+  return b;
+}
+
+TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {
+  const std::string dir = topomask::testing::tempDir("insight");
+  gui::AppOptions o;
+  o.width = 1400;
+  o.height = 900;
+  o.bench = smallBench();
+  gui::App app(o);
+  auto settle = [&] {
+    for (int k = 0; k < 4; ++k) {
+      app.frame();
+      app.waitIdle();
+    }
+    app.frame();
+  };
+  app.dispatch(gui::OpenFile{topomask::testing::writeSheetObj(dir, 16, 16)});
+  settle();
+  gui::InsightUi& ui = app.panelUi().insight;
+  ui.open = true;
+  ui.tab = gui::InsightTab::Matrix;
+  ui.selectTab = true;
+  settle();
+  const gui::AppState& st = app.state();
+  ASSERT_TRUE(st.insight.matrix) << st.insight.error[1];
+  ASSERT_GT(ui.imageW, 100.0f);
+  // The engine's blocks for the app's own mask and features: the view shows exactly these.
+  const MatrixBlocks blocks = matrixBlocks(st.results.mask->op, st.results.grf->features.query(), st.results.grf->keyT,
+                                           st.results.graph->positions, 512);
+  ASSERT_EQ(blocks.nodes.size(), 289u);  // all nodes under the cap
+  EXPECT_EQ(st.insight.matrix->blocks.nodes, blocks.nodes);
+  EXPECT_EQ(st.insight.matrix->blocks.exact, blocks.exact);
+  EXPECT_EQ(st.insight.matrix->blocks.estimate, blocks.estimate);
+  const gui::MatrixPicture& pic = st.insight.matrix->picture;
+  const float scale = ui.imageW / static_cast<float>(pic.width);
+  auto screenOf = [&](int panel, int a, int b, float& x, float& y) {
+    x = ui.imageX + (pic.margin + panel * (pic.panelSize + pic.gap) + b * pic.cell + pic.cell * 0.5f) * scale;
+    y = ui.imageY + (pic.top + a * pic.cell + pic.cell * 0.5f) * scale;
+  };
+  int w = 0, h = 0;
+  const std::vector<std::uint8_t> shot = app.windowPixels(&w, &h);
+  EXPECT_GT(distinctColours(shot, w, ui.imageX, ui.imageY, ui.imageW, ui.imageH), 50);
+  for (const auto& [panel, a0, b0] : {std::tuple{0, 3, 5}, std::tuple{1, 100, 101}, std::tuple{2, 280, 2}, std::tuple{1, 17, 17}}) {
+    float x = 0, y = 0;
+    screenOf(panel, a0, b0, x, y);
+    // ImGui floors the mouse position, and a screen pixel may cover more than one entry when the
+    // picture is shown smaller: the entry expected is the one under the floored position.
+    x = std::floor(x);
+    y = std::floor(y);
+    gui::MatrixCell cell;
+    ASSERT_TRUE(gui::matrixCellAt(pic, 289, static_cast<int>((x - ui.imageX) / scale), static_cast<int>((y - ui.imageY) / scale), cell))
+        << panel << " " << a0 << " " << b0 << " at " << x << ", " << y << " image " << ui.imageX << ", " << ui.imageY << " scale " << scale;
+    EXPECT_EQ(cell.panel, panel);
+    EXPECT_LE(std::abs(cell.a - a0), 1);
+    EXPECT_LE(std::abs(cell.b - b0), 1);
+    app.setMouse(x, y);
+    app.frame();
+    app.frame();
+    const gui::MatrixHover& hv = ui.hover;
+    ASSERT_TRUE(hv.valid) << panel << " " << a0 << " " << b0;
+    EXPECT_EQ(hv.panel, panel);
+    EXPECT_EQ(hv.i, blocks.nodes[static_cast<std::size_t>(cell.a)]);
+    EXPECT_EQ(hv.j, blocks.nodes[static_cast<std::size_t>(cell.b)]);
+    EXPECT_EQ(hv.exact, blocks.exact(cell.a, cell.b));
+    EXPECT_EQ(hv.estimate, blocks.estimate(cell.a, cell.b));
+  }
+  // Outside the panels: no hover. A click on a cell makes its row the query.
+  app.setMouse(ui.imageX + 2, ui.imageY + 2);
+  app.frame();
+  app.frame();
+  EXPECT_FALSE(ui.hover.valid);
+  float x = 0, y = 0;
+  const int row = st.query == blocks.nodes[40] ? 41 : 40;
+  screenOf(0, row, 7, x, y);
+  gui::MatrixCell clicked;
+  ASSERT_TRUE(gui::matrixCellAt(pic, 289, static_cast<int>((std::floor(x) - ui.imageX) / scale),
+                                static_cast<int>((std::floor(y) - ui.imageY) / scale), clicked));
+  app.setMouse(x, y);
+  app.frame();
+  app.setMouse(x, y, true);
+  app.frame();
+  app.setMouse(x, y, false);
+  app.frame();
+  EXPECT_EQ(st.query, blocks.nodes[static_cast<std::size_t>(clicked.a)]);
+  app.clearMouse();
+
+  // Error against walkers, spectrum and cost: each tab shows its picture.
+  for (const gui::InsightTab tab : {gui::InsightTab::Convergence, gui::InsightTab::Spectrum, gui::InsightTab::Cost}) {
+    ui.tab = tab;
+    ui.selectTab = true;
+    if (tab == gui::InsightTab::Cost) ui.runBench = true;
+    settle();
+    ASSERT_EQ(ui.tab, tab);
+    for (int k = 0; k < gui::kInsightKindCount; ++k) EXPECT_TRUE(st.insight.error[k].empty()) << k << ": " << st.insight.error[k];
+    const std::vector<std::uint8_t> px = app.windowPixels(&w, &h);
+    ASSERT_GT(ui.imageW, 100.0f) << static_cast<int>(tab);
+    EXPECT_GT(distinctColours(px, w, ui.imageX, ui.imageY, ui.imageW, ui.imageH), 8) << static_cast<int>(tab);
+  }
+  ASSERT_TRUE(st.insight.convergence);
+  ASSERT_TRUE(st.insight.spectrum);
+  ASSERT_TRUE(st.insight.cost);
+  // The spectrum drawn is the engine's for the app's graph.
+  EXPECT_EQ(st.insight.spectrum->spectrum->fraction, spectrum(*st.results.graph).fraction);
+  // The cost plot's points are the rows of the bench's JSON.
+  const nlohmann::json j = nlohmann::json::parse(st.insight.costJson);
+  const gui::CostView& cost = *st.insight.cost;
+  std::size_t points = 0;
+  for (const auto& r : j["rows"]) {
+    const auto it = std::find_if(cost.timePlot.series.begin(), cost.timePlot.series.end(),
+                                 [&](const gui::PlotSeries& s) { return s.label == r["method"].get<std::string>(); });
+    ASSERT_NE(it, cost.timePlot.series.end());
+    const double n = r["n_actual"].get<double>();
+    const auto k = std::find(it->x.begin(), it->x.end(), n) - it->x.begin();
+    ASSERT_LT(static_cast<std::size_t>(k), it->x.size());
+    EXPECT_EQ(it->y[static_cast<std::size_t>(k)], r["seconds"].get<double>());
+    ++points;
+  }
+  EXPECT_EQ(points, 4u);  // 2 sizes x 2 methods
+}
+
+TEST(InsightViews, BenchRunnerReturnsTheBenchJsonOfEverySize) {
+  // The JSON the cost plot parses is literally `topomask bench --json` (one run per size, merged).
+  const gui::BenchRequest r = smallBench();
+  const std::string merged = gui::runBench(r, nullptr);
+  const nlohmann::json j = nlohmann::json::parse(merged);
+  ASSERT_EQ(j["rows"].size(), 4u);
+  EXPECT_EQ(j["graph"], "grid4");
+  const std::string dir = topomask::testing::tempDir("insight");
+  const std::string cmd = r.executable + " bench --graph grid4 --sizes 64 --methods grf_masked,linear --repeat 1 --json > " + dir + "/b.json";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(dir + "/b.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json one = nlohmann::json::parse(text.str());
+  ASSERT_EQ(one["rows"].size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(one["rows"][k]["method"], j["rows"][k]["method"]);
+    EXPECT_EQ(one["rows"][k]["n"], j["rows"][k]["n"]);
+  }
+  // A bad executable is an error, not a crash.
+  gui::BenchRequest bad = r;
+  bad.executable = dir + "/no-such-binary";
+  EXPECT_THROW(gui::runBench(bad, nullptr), Error);
+  // Cancelling stops the run.
+  Progress progress;
+  progress.cancel();
+  EXPECT_THROW(gui::runBench(r, &progress), Cancelled);
 }
 
 }  // namespace

@@ -21,3 +21,8 @@ topomask_add_test(test_insight
   LABELS gl
   WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24 -noreset")
 add_dependencies(test_insight topomask)
+
+# The README's pictures of the insight window (run by hand under xvfb-run, see assets/README.md).
+add_executable(insight_shots gl/insight_shots.cpp)
+target_link_libraries(insight_shots PRIVATE topomask_gui topomask_test_support topomask_warnings)
+set_target_properties(insight_shots PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)

@@ -6,12 +6,20 @@
 
 namespace topomask::gui {
 
-void tourPanel(const AppState& state, TourUi& tour, WalksUi& walks, const std::function<void(const Command&)>& emit) {
+void tourPanel(const AppState& state, TourUi& tour, WalksUi& walks, InsightUi& insight,
+               const std::function<void(const Command&)>& emit) {
   const auto& steps = tourSteps();
   auto go = [&](int step) {
     tour.step = step;
     for (const Command& c : tourCommands(step, state)) emit(c);
-    if (steps[static_cast<std::size_t>(step)].showWalks) walks.requestOpen = true;
+    const TourStep& s = steps[static_cast<std::size_t>(step)];
+    if (s.showWalks) walks.requestOpen = true;
+    if (s.showConvergence || s.showCost) {
+      insight.open = true;
+      insight.tab = s.showCost ? InsightTab::Cost : InsightTab::Convergence;
+      insight.selectTab = true;
+      if (s.showCost && !state.insight.cost && !state.insight.busy[static_cast<int>(InsightKind::Cost)]) insight.runBench = true;
+    }
   };
   if (!tour.active) {
     ImGui::TextWrapped("Seven short steps: from the graph to masked attention.");

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cfloat>
-#include <numeric>
 
 #include <imgui.h>
 
@@ -54,22 +53,22 @@ void drawWalks(const AppState& state, const WalkProgress& p, int shown, const re
 
 void walksPanel(const AppState& state, WalksUi& ui, const render::Rect& viewsArea, float uiScale) {
   const Results& r = state.results;
-  if (!r.graph || !r.grf || state.query < 0 || r.rowsQuery != state.query || r.exactRow.size() == 0) {
+  if (!r.graph || !r.grf || state.query < 0) {
     ImGui::TextWrapped("Click a node (the query) to see its random walks.");
     return;
   }
-  if (!ui.progress || ui.progress->query != state.query || ui.grfKey != r.grf.get()) {
-    try {
-      ui.progress = std::make_shared<const WalkProgress>(
-          walkProgress(*r.graph, state.mask, r.grf->features.options, r.grf->keyT, r.exactRow, state.query));
-      ui.grfKey = r.grf.get();
-      ui.shown = 1;
-    } catch (const std::exception& e) {
-      ImGui::TextWrapped("%s", e.what());
-      return;
-    }
+  const auto& walks = state.insight.walks;
+  const std::string& error = state.insight.error[static_cast<int>(InsightKind::Walks)];
+  if (!walks || walks->query != state.query || walks->trace.walks.empty()) {
+    if (!error.empty()) ImGui::TextWrapped("%s", error.c_str());
+    else ImGui::TextUnformatted("tracing the walks ...");
+    return;
   }
-  const WalkProgress& p = *ui.progress;
+  if (ui.shownFor != walks.get()) {
+    ui.shownFor = walks.get();
+    ui.shown = 1;
+  }
+  const WalkProgress& p = *walks;
   const int n = static_cast<int>(p.trace.walks.size());
   ImGui::Checkbox("Draw on the first view", &ui.showOnView);
   ImGui::SliderInt("walkers shown", &ui.shown, 1, n);
@@ -96,17 +95,13 @@ void walksPanel(const AppState& state, WalksUi& ui, const render::Rect& viewsAre
   // Error against walkers so far, and the two rows on the nodes with the largest exact values.
   std::vector<float> err(p.relError.begin(), p.relError.begin() + ui.shown);
   ImGui::PlotLines("error vs m", err.data(), static_cast<int>(err.size()), 0, nullptr, 0.0f, FLT_MAX, ImVec2(0, 60));
-  const Eigen::VectorXd grfRow = p.row(ui.shown, r.grf->keyT);
-  std::vector<std::int64_t> top(static_cast<std::size_t>(p.exactRow.size()));
-  std::iota(top.begin(), top.end(), std::int64_t{0});
-  const std::size_t k = std::min<std::size_t>(48, top.size());
-  std::partial_sort(top.begin(), top.begin() + static_cast<std::ptrdiff_t>(k), top.end(),
-                    [&](std::int64_t a, std::int64_t b) { return p.exactRow[a] > p.exactRow[b]; });
-  std::vector<float> exact(k), est(k);
+  // The two rows on the nodes with the largest exact values (the worker's values for this m).
+  const std::size_t k = p.top.size();
+  const std::vector<float>& est = p.topRow[static_cast<std::size_t>(ui.shown - 1)];
+  std::vector<float> exact(k);
   float hi = 0.0f;
   for (std::size_t i = 0; i < k; ++i) {
-    exact[i] = static_cast<float>(p.exactRow[top[i]]);
-    est[i] = static_cast<float>(grfRow[top[i]]);
+    exact[i] = static_cast<float>(p.exactRow[p.top[i]]);
     hi = std::max({hi, exact[i], est[i]});
   }
   ImGui::TextUnformatted("48 largest entries of the exact row:");

@@ -12,17 +12,18 @@
 namespace topomask::gui {
 
 struct WalksUi {
+  bool open = false;          // the panel is open this frame (App then computes its walks)
   bool showOnView = true;
   bool requestOpen = false;  // open the panel's header on the next frame (the tour)
   bool playing = false;
   int shown = 1;
   double lastStep = 0.0;  // ImGui time of the last played step
-  const void* grfKey = nullptr;  // the GrfData the trace belongs to
-  std::shared_ptr<const WalkProgress> progress;
+  const void* shownFor = nullptr;  // the WalkProgress `shown` counts walkers of
 };
 
 // Panel body (inside a collapsing header) plus, when showOnView, the walks drawn over view 0 of the
 // views area (framebuffer pixels; uiScale = framebuffer pixels per ImGui unit) with the state's camera.
+// Shows state.insight.walks, computed on a worker (walkProgress): no engine call here.
 void walksPanel(const AppState& state, WalksUi& ui, const render::Rect& viewsArea, float uiScale);
 
 }  // namespace topomask::gui

@@ -9,6 +9,7 @@
 #include "gui/panels/insight_plots.h"
 #include "gui/panels/insight_tour.h"
 #include "gui/panels/insight_walks.h"
+#include "gui/panels/insight_window.h"
 #include "gui/state.h"
 
 namespace topomask::gui {
@@ -25,6 +26,7 @@ struct PanelUi {
   std::vector<std::string> messages;  // transient notices to show once
   WalksUi walks;                      // the "Random walks" panel
   TourUi tour;                        // the "Guided tour" panel
+  InsightUi insight;                  // the "Insight views" window
 };
 
 void dataPanel(const AppState& state, PanelUi& ui, const Emit& emit);

@@ -327,6 +327,17 @@ std::vector<std::uint8_t> GlRenderer::readColor() {
   return pixels;
 }
 
+std::vector<std::uint8_t> GlRenderer::readScreen(int width, int height) {
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(width) * height * 4);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+  const std::size_t stride = static_cast<std::size_t>(width) * 4;
+  for (int y = 0; y < height / 2; ++y)
+    std::swap_ranges(pixels.begin() + y * stride, pixels.begin() + (y + 1) * stride, pixels.begin() + (height - 1 - y) * stride);
+  return pixels;
+}
+
 std::uint32_t GlRenderer::readPick(int x, int y) {
   if (!pick_.fbo || x < 0 || y < 0 || x >= pick_.width || y >= pick_.height) return 0;
   GLuint value = 0;

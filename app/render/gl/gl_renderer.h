@@ -41,6 +41,9 @@ class GlRenderer final : public Renderer {
 
   // Clears the window's own framebuffer (behind the UI) to a dark grey.
   void clearScreen(int width, int height);
+  // RGBA8 pixels of the window's own framebuffer (width x height, row 0 at the top), e.g. the back
+  // buffer after the UI was drawn and before it is swapped.
+  std::vector<std::uint8_t> readScreen(int width, int height);
 
   // "OpenGL 4.5 (Core Profile) Mesa ... llvmpipe"
   static std::string versionString();

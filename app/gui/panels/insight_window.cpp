@@ -1,0 +1,179 @@
+#include "gui/panels/insight_window.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <imgui.h>
+
+namespace topomask::gui {
+
+namespace {
+
+ImTextureID textureId(std::uintptr_t id) { return reinterpret_cast<ImTextureID>(id); }
+
+// Shows a picture scaled to the available width (at most maxScale), records where (first call only).
+void picture(InsightUi& ui, std::uintptr_t texture, int w, int h, bool record, float maxScale = 1.6f) {
+  if (!texture || w <= 0 || h <= 0) return;
+  const float avail = std::max(64.0f, ImGui::GetContentRegionAvail().x);
+  const float scale = std::min(maxScale, avail / static_cast<float>(w));
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::Image(textureId(texture), ImVec2(w * scale, h * scale));
+  if (record) {
+    ui.imageX = at.x;
+    ui.imageY = at.y;
+    ui.imageW = w * scale;
+    ui.imageH = h * scale;
+    ui.pictureW = w;
+    ui.pictureH = h;
+  }
+}
+
+void status(const AppState& state, InsightKind kind, const char* waiting) {
+  const int k = static_cast<int>(kind);
+  if (state.insight.busy[k]) {
+    ImGui::ProgressBar(static_cast<float>(state.insight.fraction[k]), ImVec2(-1, 0),
+                       state.insight.stage[k].empty() ? "computing ..." : state.insight.stage[k].c_str());
+  } else if (!state.insight.error[k].empty()) {
+    ImGui::TextWrapped("%s", state.insight.error[k].c_str());
+  } else if (waiting) {
+    ImGui::TextWrapped("%s", waiting);
+  }
+}
+
+void matrixTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const std::function<void(const Command&)>& emit) {
+  const auto& view = state.insight.matrix;
+  status(state, InsightKind::Matrix, view ? nullptr : "The matrix view needs the mask and the GRF features.");
+  if (!view || !tex.matrix) return;
+  const MatrixBlocks& blocks = view->blocks;
+  const MatrixPicture& p = view->picture;
+  const std::int64_t nodes = state.results.graph ? state.results.graph->nodeCount() : 0;
+  ImGui::TextWrapped("%zu x %zu entries on %s, ordered along a Morton curve of the positions (neighbours stay close). "
+                     "Hover an entry for its values; click to make row i the query.",
+                     blocks.nodes.size(), blocks.nodes.size(),
+                     blocks.sampled ? ("a sample of the " + std::to_string(nodes) + " nodes").c_str() : "all nodes");
+  picture(ui, tex.matrix, p.width, p.height, true);
+  ui.hover = MatrixHover{};
+  if (!ImGui::IsItemHovered()) return;
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  const float sx = ui.imageW / static_cast<float>(p.width), sy = ui.imageH / static_cast<float>(p.height);
+  const int px = static_cast<int>((m.x - ui.imageX) / sx), py = static_cast<int>((m.y - ui.imageY) / sy);
+  MatrixCell cell;
+  if (!matrixCellAt(p, static_cast<std::int64_t>(blocks.nodes.size()), px, py, cell)) return;
+  MatrixHover& h = ui.hover;
+  h.valid = true;
+  h.panel = cell.panel;
+  h.a = cell.a;
+  h.b = cell.b;
+  h.i = blocks.nodes[static_cast<std::size_t>(cell.a)];
+  h.j = blocks.nodes[static_cast<std::size_t>(cell.b)];
+  h.exact = blocks.exact(cell.a, cell.b);
+  h.estimate = blocks.estimate(cell.a, cell.b);
+  ImGui::BeginTooltip();
+  ImGui::Text("i = %lld, j = %lld", static_cast<long long>(h.i), static_cast<long long>(h.j));
+  ImGui::Text("M_ij     = %.6g", h.exact);
+  ImGui::Text("M_hat_ij = %.6g", h.estimate);
+  ImGui::Text("M_hat_ij - M_ij = %.3g", h.estimate - h.exact);
+  ImGui::TextDisabled("click: query node %lld", static_cast<long long>(h.i));
+  ImGui::EndTooltip();
+  if (ImGui::IsItemClicked(0)) emit(SelectQuery{h.i});
+}
+
+void convergenceTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
+  const auto& view = state.insight.convergence;
+  status(state, InsightKind::Convergence, view ? nullptr : "Needs the mask and the GRF options.");
+  if (!view || !tex.convergence) return;
+  ImGui::TextWrapped("Error of the GRF mask against the number of walkers (the current GRF options, %zu walker counts, "
+                     "error over %s). The dashed red line is the 1/n law.",
+                     view->walkers.size(), view->allRows ? "all rows" : (std::to_string(view->rowsUsed) + " sampled rows").c_str());
+  picture(ui, tex.convergence, view->image.width, view->image.height, true);
+  ImGui::TextWrapped("Concentration constant: %s", view->constant.statement.c_str());
+  if (!view->bound.note.empty()) ImGui::TextWrapped("Bound: %s", view->bound.note.c_str());
+  ImGui::TextDisabled("bound on E||M_hat - M||_F^2/||M||_F^2 from the engine's P(|M_hat_ij - M_ij| > t)");
+}
+
+void spectrumTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
+  const auto& view = state.insight.spectrum;
+  status(state, InsightKind::Spectrum, view ? nullptr : "Needs a graph.");
+  if (!view || !tex.spectrum) return;
+  ImGui::TextWrapped("Eigenvalues of W (%s) with the mask function g over [-rho, rho], rho = %.4g: M = g(W) weights each "
+                     "eigenvector by g(lambda).",
+                     view->spectrum->method.c_str(), view->spectrum->rho);
+  picture(ui, tex.spectrum, view->image.width, view->image.height, true);
+}
+
+void costTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
+  const int k = static_cast<int>(InsightKind::Cost);
+  const bool busy = state.insight.busy[k];
+  if (!busy && ImGui::Button(state.insight.cost ? "Run the bench again" : "Run topomask bench")) ui.runBench = true;
+  if (busy && ImGui::Button("Cancel")) ui.cancelBench = true;
+  ImGui::SameLine();
+  ImGui::TextWrapped("`topomask bench --json` on generated grid graphs, one process per size.");
+  status(state, InsightKind::Cost, nullptr);
+  const auto& view = state.insight.cost;
+  if (!view) {
+    if (!busy) ImGui::TextWrapped("Time and memory of each attention algorithm against N. Press the button (a few seconds).");
+    return;
+  }
+  picture(ui, tex.costTime, view->timeImage.width, view->timeImage.height, true);
+  picture(ui, tex.costMemory, view->memoryImage.width, view->memoryImage.height, false);
+}
+
+}  // namespace
+
+bool insightWants(const InsightUi& ui, InsightKind kind) {
+  switch (kind) {
+    case InsightKind::Walks: return false;  // the walks panel asks for these
+    case InsightKind::Matrix: return ui.open && ui.tab == InsightTab::Matrix;
+    case InsightKind::Convergence: return ui.open && ui.tab == InsightTab::Convergence;
+    case InsightKind::Spectrum: return (ui.open && ui.tab == InsightTab::Spectrum) || ui.maskPlotsOpen;
+    case InsightKind::Cost: return false;  // only on request (runBench)
+  }
+  return false;
+}
+
+void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& textures, const render::Rect& viewsArea,
+                   float uiScale, const std::function<void(const Command&)>& emit) {
+  if (!ui.open) {
+    ui.hover = MatrixHover{};
+    return;
+  }
+  const float inv = 1.0f / uiScale;
+  const float w = std::min(820.0f, viewsArea.width * inv - 20), h = std::min(720.0f, viewsArea.height * inv - 20);
+  ImGui::SetNextWindowPos(ImVec2((viewsArea.x + viewsArea.width) * inv - w - 10, viewsArea.y * inv + 10), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowBgAlpha(0.96f);
+  if (!ImGui::Begin("Insight views", &ui.open, ImGuiWindowFlags_NoSavedSettings)) {
+    ImGui::End();
+    return;
+  }
+  if (ImGui::BeginTabBar("insight tabs")) {
+    const struct {
+      InsightTab tab;
+      const char* name;
+    } tabs[] = {{InsightTab::Matrix, "Matrix M | M_hat"},
+                {InsightTab::Convergence, "Error vs walkers"},
+                {InsightTab::Spectrum, "Spectrum of W"},
+                {InsightTab::Cost, "Cost against N"}};
+    const InsightTab requested = ui.tab;
+    const bool select = ui.selectTab;
+    ui.selectTab = false;
+    for (const auto& t : tabs) {
+      const ImGuiTabItemFlags flags = select && requested == t.tab ? ImGuiTabItemFlags_SetSelected : 0;
+      if (ImGui::BeginTabItem(t.name, nullptr, flags)) {
+        ui.tab = t.tab;
+        if (t.tab != InsightTab::Matrix) ui.hover = MatrixHover{};
+        switch (t.tab) {
+          case InsightTab::Matrix: matrixTab(state, ui, textures, emit); break;
+          case InsightTab::Convergence: convergenceTab(state, ui, textures); break;
+          case InsightTab::Spectrum: spectrumTab(state, ui, textures); break;
+          case InsightTab::Cost: costTab(state, ui, textures); break;
+        }
+        ImGui::EndTabItem();
+      }
+    }
+    ImGui::EndTabBar();
+  }
+  ImGui::End();
+}
+
+}  // namespace topomask::gui

@@ -1,0 +1,53 @@
+// The "Insight views" window over the views area: tabs for the matrix view (M | M_hat | difference
+// with a hover tooltip of i, j and both values; a click makes row i the query), the error against
+// walkers with the 1/n slope and the concentration bound, the spectrum of W under g(lambda), and
+// time and memory against N from `topomask bench`. Every picture comes from a worker (state.insight),
+// uploaded by App as a texture; this panel only shows them and reads the mouse.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "gui/commands.h"
+#include "gui/state.h"
+#include "render/renderer.h"
+
+namespace topomask::gui {
+
+enum class InsightTab { Matrix, Convergence, Spectrum, Cost };
+
+// The matrix entry under the mouse (valid only while hovering a panel).
+struct MatrixHover {
+  bool valid = false;
+  int panel = -1;          // 0 M, 1 M_hat, 2 M_hat - M
+  int a = -1, b = -1;      // indices into the sample
+  std::int64_t i = -1, j = -1;  // node ids
+  double exact = 0.0, estimate = 0.0;
+};
+
+struct InsightUi {
+  bool open = false;
+  InsightTab tab = InsightTab::Matrix;  // the tab shown (updated from ImGui)
+  bool selectTab = false;               // select `tab` on the next frame (tour, tests)
+  bool maskPlotsOpen = false;           // the side panel's "Mask function plots" is open
+  bool runBench = false;                // start (or restart) the bench run
+  bool cancelBench = false;
+  MatrixHover hover;
+  // Where the current tab's first picture was drawn (ImGui units) and its size in picture pixels.
+  float imageX = 0, imageY = 0, imageW = 0, imageH = 0;
+  int pictureW = 0, pictureH = 0;
+};
+
+// GL texture ids of the pictures in state.insight (0 = none yet).
+struct InsightTextures {
+  std::uintptr_t matrix = 0, convergence = 0, spectrum = 0, costTime = 0, costMemory = 0;
+};
+
+// The window (when ui.open). viewsArea in framebuffer pixels, uiScale = framebuffer pixels per ImGui unit.
+void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& textures, const render::Rect& viewsArea,
+                   float uiScale, const std::function<void(const Command&)>& emit);
+
+// Whether the window shows a view of this kind this frame (App computes only those).
+bool insightWants(const InsightUi& ui, InsightKind kind);
+
+}  // namespace topomask::gui
