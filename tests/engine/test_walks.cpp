@@ -114,6 +114,11 @@ TEST(Walks, PathsAreWalksWithTheSamplerLoads) {
   std::size_t visits = 0;
   for (const TracedWalk& w : trace.walks) visits += w.nodes.size();
   EXPECT_EQ(trace.order.size(), visits);
+  // The order is step-major and, within a step, by increasing walker id (walks.h).
+  for (std::size_t k = 1; k < trace.order.size(); ++k) {
+    const WalkTrace::Visit a = trace.order[k - 1], b = trace.order[k];
+    EXPECT_TRUE(a.step < b.step || (a.step == b.step && a.walker < b.walker)) << "visit " << k;
+  }
 }
 
 TEST(Walks, PartialRowsAreMeansOfSingleWalkers) {

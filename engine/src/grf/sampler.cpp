@@ -6,15 +6,14 @@
 #include <cassert>
 #include <chrono>
 #include <cmath>
-#include <sstream>
+#include <cstring>
+#include <memory>
 #include <utility>
-#include <mutex>
-
-#include <sys/mman.h>
 
 #include "topomask/core/error.h"
 #include "topomask/core/parallel.h"
 #include "topomask/core/rng.h"
+#include "grf/walk_kernel.h"
 
 namespace topomask {
 
@@ -34,375 +33,291 @@ void validateGrfOptions(const GrfOptions& o) {
 
 namespace {
 
+using namespace grf_detail;
+
 constexpr std::int64_t kBlockNodes = 2048;  // nodes per work block: fixed, so results ignore threads
-constexpr int kInternalCap = 4096;          // hops when L_max <= 0 (see sampler.h)
 
-// Everything the walkers of one side read. Plain pointers: no virtual calls in the hot loop.
-struct WalkSetup {
-  const std::int64_t* offsets = nullptr;
-  const std::int32_t* neighbours = nullptr;
-  const double* weights = nullptr;  // W[v,u] in the CSR layout of W (W[u,v] on the transposed key side)
-  double invKeep = 1.0;             // 1 / (1 - p_halt): a hop multiplies the load by W[v,u] deg(v) / (1 - p)
-  const double* f = nullptr;        // f_0 .. f_length
-  int length = 0;                   // hops at most
-  std::uint64_t haltThreshold = 0;  // halt when the top 32 bits of a draw are below it
-  int walkers = 1;
-  Sampling sampling = Sampling::Iid;
-  std::uint64_t seed = 0;
-  std::uint64_t substream = 0;
-  std::int64_t nodes = 0;
-};
-
-// Uniform index in [0, d) from a 32-bit uniform x: Lemire's multiply-shift with rejection (exact).
-inline std::uint32_t pickNeighbour(std::uint32_t x, std::uint32_t d, Rng& rng) {
-  std::uint64_t m = static_cast<std::uint64_t>(x) * d;
-  std::uint32_t low = static_cast<std::uint32_t>(m);
-  if (low < d) [[unlikely]] {
-    const std::uint32_t threshold = static_cast<std::uint32_t>(-d) % d;
-    while (low < threshold) {
-      x = static_cast<std::uint32_t>(rng.next() >> 32);
-      m = static_cast<std::uint64_t>(x) * d;
-      low = static_cast<std::uint32_t>(m);
-    }
-  }
-  return static_cast<std::uint32_t>(m >> 32);
-}
-
-// Reserves `count` elements and asks the kernel for transparent huge pages on the (untouched)
-// reservation: the features are hundreds of MB on large graphs and 4 KiB page faults cost more than
-// the walks themselves.
-template <class T>
-void reserveLarge(std::vector<T>& v, std::int64_t count) {
-  v.reserve(static_cast<std::size_t>(std::max<std::int64_t>(count, 0)));
-#ifdef MADV_HUGEPAGE
-  constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
-  const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
-  const std::uintptr_t end = begin + v.capacity() * sizeof(T);
-  const std::uintptr_t lo = (begin + huge - 1) & ~(huge - 1), hi = end & ~(huge - 1);
-  if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advice only: ignore failure
-#endif
-}
-
-// The dense accumulator of the row being built: value and the row that last touched the node,
-// side by side (one cache line per visit).
-struct Cell {
-  double acc;
-  std::int64_t row;
-};
-
-// Per-thread scratch: a dense accumulator indexed by node with a touched list (no sort+merge of
-// visit lists), the walkers' state, and the group tables of repelling walks.
+// Per-thread scratch: the walkers' state; a dense accumulator indexed by node, zero between rows;
+// the list of nodes the current row touched; a two-level bitmap that orders them (bit per node, bit
+// per non-zero 64-node word; all zero between rows); and the sorted row before it is stored.
 struct Scratch {
-  explicit Scratch(std::int64_t n, int walkers, bool repelling) {
-    reserveLarge(cells, n);
-    cells.assign(static_cast<std::size_t>(n), Cell{0.0, -1});
+  Scratch(std::int64_t n, const WalkSetup& w)
+      : walk(n, w.walkers, w.sampling == Sampling::Repelling) {
+    acc.assign(static_cast<std::size_t>(n), 0.0);
     bits.assign(static_cast<std::size_t>(n / 64 + 1), 0);
-    touched.reserve(1024);
-    if (repelling) {
-      groupStamp.assign(static_cast<std::size_t>(n), 0);
-      groupCount.assign(static_cast<std::size_t>(n), 0);
-      groupRotation.assign(static_cast<std::size_t>(n), 0);
-    }
-    pos.resize(static_cast<std::size_t>(walkers));
-    load.resize(static_cast<std::size_t>(walkers));
-    alive.resize(static_cast<std::size_t>(walkers));
+    summary.assign(static_cast<std::size_t>(n / 4096 + 1), 0);
+    // One slot per visit at most (and a spare for the unconditional store of Accumulate), up to a
+    // size that grows on demand beyond it (long walks of many walkers).
+    const double visits = static_cast<double>(w.walkers) * (w.length + 1.0);
+    touched.resize(static_cast<std::size_t>(std::min<double>(visits, 1 << 20)) + 1);
+    const auto rowMax = static_cast<std::size_t>(std::min<double>(static_cast<double>(n), visits));
+    rowIndices.resize(rowMax);
+    rowValues.resize(rowMax);
   }
-  std::vector<Cell> cells;
-  std::vector<std::uint64_t> bits;  // all zero between rows
+  WalkState walk;
+  LargeVector<double> acc;
+  std::vector<std::uint64_t> bits;
+  std::vector<std::uint64_t> summary;
   std::vector<std::int32_t> touched;
-  std::vector<std::uint64_t> groupStamp;
-  std::vector<std::uint32_t> groupCount;
-  std::vector<std::uint32_t> groupRotation;
-  std::uint64_t stamp = 0;
-  std::vector<std::int32_t> pos;
-  std::vector<double> load;
-  std::vector<unsigned char> alive;
+  std::vector<std::int32_t> rowIndices;
+  std::vector<float> rowValues;
 };
 
-struct BlockResult {
+// The visitor of the sampler: adds load * f_t to entry v of the row being built. A node whose
+// accumulator held exactly zero is appended to `touched` (the store is unconditional, the count moves
+// only for such nodes: no branch on data). A node whose partial sum cancels to exactly zero may be
+// listed twice; the bitmap ordering removes repeats.
+struct Accumulate {
+  double* acc;
+  const double* f;
+  std::vector<std::int32_t>* list;
+  std::int32_t* touched;
+  std::int64_t capacity;   // slots in touched, the last one spare
+  std::int64_t count = 0;  // int64: cannot alias the int32 stores into touched
+
+  void operator()(int /*walker*/, int t, std::int32_t v, double load) {
+    const double old = acc[v];
+    acc[v] = old + load * f[t];
+    touched[count] = v;
+    count += old == 0.0 ? 1 : 0;
+    if (count == capacity - 1) [[unlikely]] grow();
+  }
+  void grow() {
+    list->resize(list->size() * 2);
+    touched = list->data();
+    capacity = static_cast<std::int64_t>(list->size());
+  }
+};
+
+// Writes the distinct touched nodes in increasing order to s.rowIndices and their values
+// acc * invN to s.rowValues, and zeroes their accumulators; returns how many. The two-level bitmap
+// costs O(count + span / 2^12) for a span of node ids; when the touched nodes are spread so widely
+// that the summary scan would dominate, std::sort orders them instead. Either way the order is the
+// unique sorted one.
+std::int64_t emitRow(Scratch& s, std::int64_t count, double invN) {
+  if (count == 0) return 0;
+  const std::int32_t* touched = s.touched.data();
+  double* acc = s.acc.data();
+  std::int32_t* outIndex = s.rowIndices.data();
+  float* outValue = s.rowValues.data();
+  std::int32_t lo = touched[0], hi = touched[0];
+  for (std::int64_t k = 1; k < count; ++k) {
+    lo = std::min(lo, touched[k]);
+    hi = std::max(hi, touched[k]);
+  }
+  const std::int64_t firstSummary = lo >> 12, lastSummary = hi >> 12;
+  std::int64_t out = 0;
+  if (lastSummary - firstSummary > 64 + 4 * count) {
+    std::vector<std::int32_t> sorted(touched, touched + count);
+    std::sort(sorted.begin(), sorted.end());
+    for (std::int64_t k = 0; k < count; ++k) {
+      const std::int32_t v = sorted[static_cast<std::size_t>(k)];
+      if (k > 0 && v == sorted[static_cast<std::size_t>(k - 1)]) continue;
+      outIndex[out] = v;
+      outValue[out] = static_cast<float>(acc[v] * invN);
+      acc[v] = 0.0;
+      ++out;
+    }
+    return out;
+  }
+  std::uint64_t* bits = s.bits.data();
+  std::uint64_t* summary = s.summary.data();
+  for (std::int64_t k = 0; k < count; ++k) {
+    const std::int32_t v = touched[k];
+    bits[v >> 6] |= std::uint64_t{1} << (v & 63);
+    summary[v >> 12] |= std::uint64_t{1} << ((v >> 6) & 63);
+  }
+  for (std::int64_t sw = firstSummary; sw <= lastSummary; ++sw) {
+    std::uint64_t words = summary[sw];
+    summary[sw] = 0;
+    while (words != 0) {
+      const std::int64_t w = sw * 64 + std::countr_zero(words);
+      words &= words - 1;
+      std::uint64_t word = bits[w];
+      bits[w] = 0;
+      do {
+        const auto v = static_cast<std::int32_t>(w * 64 + std::countr_zero(word));
+        word &= word - 1;
+        outIndex[out] = v;
+        outValue[out] = static_cast<float>(acc[v] * invN);
+        acc[v] = 0.0;
+        ++out;
+      } while (word != 0);
+    }
+  }
+  return out;
+}
+
+// Walks source i and leaves its sorted row in s.rowIndices / s.rowValues; returns its length.
+std::int64_t sampleRow(const WalkSetup& w, Scratch& s, std::int64_t i, std::int64_t& hops) {
+  Accumulate visit{s.acc.data(), w.f, &s.touched, s.touched.data(), static_cast<std::int64_t>(s.touched.size())};
+  hops += walkSource<false>(w, s.walk, i, visit);
+  return emitRow(s, visit.count, 1.0 / w.walkers);
+}
+
+// true when every value is finite (inf and NaN survive 0 * x; finite values give +-0).
+bool allFinite(const float* v, std::int64_t count) {
+  float check = 0.0f;
+  for (std::int64_t k = 0; k < count; ++k) check += 0.0f * v[k];
+  return check == 0.0f;
+}
+
+// One contiguous range of rows, sampled by one thread into its slot [slotBegin, slotEnd) of the
+// shared output arrays. Rows that no longer fit go to the part's own spill arrays (rare: slots are
+// sized from a pilot estimate with slack).
+struct Part {
+  std::int64_t rowBegin = 0, rowEnd = 0;
+  std::int64_t slotBegin = 0, slotEnd = 0;
+  std::int64_t used = 0;  // entries written into the slot
   std::vector<std::int64_t> rowNnz;
-  std::vector<std::int32_t> indices;
-  std::vector<float> values;
+  LargeVector<std::int32_t> spillIndices;
+  LargeVector<float> spillValues;
   std::int64_t hops = 0;
   bool finite = true;
 };
 
-// Accumulates one contribution into the row `row` being built.
-inline void add(Cell* cells, std::vector<std::int32_t>& touched, std::int64_t row, std::int32_t v, double value) {
-  Cell& c = cells[v];
-  if (c.row != row) {
-    c.row = row;
-    c.acc = value;
-    touched.push_back(v);
-  } else {
-    c.acc += value;
-  }
-}
-
-// I.i.d. walkers, advanced in lockstep: the n walkers of a node take their t-th hop together, so the
-// memory loads of different walkers overlap instead of forming one long chain of cache misses.
-// Halted walkers are swapped out of the active prefix.
-std::int64_t walkIid(const WalkSetup& w, Scratch& s, std::int64_t i, Rng& rng) {
-  const std::int64_t* off = w.offsets;
-  const std::int32_t* nbr = w.neighbours;
-  const double* weights = w.weights;
-  const double invKeep = w.invKeep;
-  const std::uint64_t threshold = w.haltThreshold;
-  const int length = w.length;
-  Cell* cells = s.cells.data();
-  std::int32_t* pos = s.pos.data();
-  double* load = s.load.data();
-  int active = w.walkers;
-  for (int k = 0; k < active; ++k) {
-    pos[k] = static_cast<std::int32_t>(i);
-    load[k] = 1.0;
-  }
-  std::int64_t hops = 0;
-  for (int t = 0;; ++t) {
-    const double ft = w.f[t];
-    for (int k = 0; k < active; ++k) add(cells, s.touched, i, pos[k], load[k] * ft);
-    if (t == length) break;
-    int k = 0;
-    while (k < active) {
-      const std::uint64_t x = rng.next();
-      const std::int32_t v = pos[k];
-      const std::int64_t o = off[v];
-      const std::uint32_t d = static_cast<std::uint32_t>(off[v + 1] - o);
-      if ((x >> 32) < threshold || d == 0) {
-        --active;
-        pos[k] = pos[active];
-        load[k] = load[active];
-        continue;
-      }
-      const std::int64_t e = o + pickNeighbour(static_cast<std::uint32_t>(x), d, rng);
-      load[k] *= weights[e] * (d * invKeep);
-      pos[k] = nbr[e];
-      ++k;
-    }
-    hops += active;
-    if (active == 0) break;
-  }
-  return hops;
-}
-
-// Moves a walker standing on v one hop using the 32-bit uniform x; false when v has no neighbour.
-inline bool hop(const WalkSetup& w, std::int32_t& v, double& load, std::uint32_t x, Rng& rng) {
-  const std::int64_t o = w.offsets[v];
-  const std::uint32_t d = static_cast<std::uint32_t>(w.offsets[v + 1] - o);
-  if (d == 0) return false;
-  const std::int64_t e = o + pickNeighbour(x, d, rng);
-  load *= w.weights[e] * (d * w.invKeep);
-  v = w.neighbours[e];
-  return true;
-}
-
-// Antithetic termination: walkers 2p and 2p + 1 read the halting uniforms u and u + 1/2 mod 1 of the
-// same draw at every step; their neighbour choices are independent. All pairs move in lockstep.
-std::int64_t walkAntithetic(const WalkSetup& w, Scratch& s, std::int64_t i, Rng& rng) {
-  const int n = w.walkers;
-  Cell* cells = s.cells.data();
-  std::int64_t hops = 0;
-  std::fill(s.pos.begin(), s.pos.end(), static_cast<std::int32_t>(i));
-  std::fill(s.load.begin(), s.load.end(), 1.0);
-  std::fill(s.alive.begin(), s.alive.end(), static_cast<unsigned char>(1));
-  int aliveCount = n;
-  for (int t = 0; aliveCount > 0; ++t) {
-    for (int k = 0; k < n; ++k)
-      if (s.alive[k]) add(cells, s.touched, i, s.pos[k], s.load[k] * w.f[t]);
-    if (t == w.length) break;
-    for (int a = 0; a < n; a += 2) {
-      const int b = a + 1;
-      if (!s.alive[a] && !s.alive[b]) continue;
-      const std::uint64_t x = rng.next();
-      const std::uint32_t u = static_cast<std::uint32_t>(x >> 32);
-      const std::uint32_t uTwin = u + 0x80000000u;  // (u + 1/2) mod 1 on the 32-bit lattice
-      if (s.alive[a]) {
-        if (u < w.haltThreshold || !hop(w, s.pos[a], s.load[a], static_cast<std::uint32_t>(x), rng)) {
-          s.alive[a] = 0;
-          --aliveCount;
-        } else {
-          ++hops;
-        }
-      }
-      if (s.alive[b]) {
-        if (uTwin < w.haltThreshold ||
-            !hop(w, s.pos[b], s.load[b], static_cast<std::uint32_t>(rng.next() >> 32), rng)) {
-          s.alive[b] = 0;
-          --aliveCount;
-        } else {
-          ++hops;
-        }
+void samplePart(const WalkSetup& w, Scratch& s, Part& part, std::int32_t* indices, float* values, Progress* progress,
+                double progressBase, double progressSpan, std::atomic<std::int64_t>& done) {
+  part.rowNnz.resize(static_cast<std::size_t>(part.rowEnd - part.rowBegin));
+  bool spilling = false;
+  for (std::int64_t b = part.rowBegin; b < part.rowEnd; b += kBlockNodes) {
+    const std::int64_t e = std::min(part.rowEnd, b + kBlockNodes);
+    for (std::int64_t i = b; i < e; ++i) {
+      const std::int64_t count = sampleRow(w, s, i, part.hops);
+      part.finite = part.finite && allFinite(s.rowValues.data(), count);
+      part.rowNnz[static_cast<std::size_t>(i - part.rowBegin)] = count;
+      spilling = spilling || part.slotBegin + part.used + count > part.slotEnd;
+      if (!spilling) {
+        std::copy_n(s.rowIndices.data(), count, indices + part.slotBegin + part.used);
+        std::copy_n(s.rowValues.data(), count, values + part.slotBegin + part.used);
+        part.used += count;
+      } else {
+        part.spillIndices.insert(part.spillIndices.end(), s.rowIndices.data(), s.rowIndices.data() + count);
+        part.spillValues.insert(part.spillValues.end(), s.rowValues.data(), s.rowValues.data() + count);
       }
     }
-  }
-  return hops;
-}
-
-std::int64_t walkRepelling(const WalkSetup& w, Scratch& s, std::int64_t i, Rng& rng) {
-  const int n = w.walkers;
-  Cell* cells = s.cells.data();
-  std::int64_t hops = 0;
-  std::fill(s.pos.begin(), s.pos.end(), static_cast<std::int32_t>(i));
-  std::fill(s.load.begin(), s.load.end(), 1.0);
-  std::fill(s.alive.begin(), s.alive.end(), static_cast<unsigned char>(1));
-  int aliveCount = n;
-  for (int t = 0; aliveCount > 0; ++t) {
-    for (int k = 0; k < n; ++k)
-      if (s.alive[k]) add(cells, s.touched, i, s.pos[k], s.load[k] * w.f[t]);
-    if (t == w.length) break;
-    const std::uint64_t stamp = ++s.stamp;
-    for (int k = 0; k < n; ++k) {
-      if (!s.alive[k]) continue;
-      const std::uint64_t x = rng.next();
-      const std::int32_t v = s.pos[k];
-      const std::int64_t o = w.offsets[v];
-      const std::uint32_t d = static_cast<std::uint32_t>(w.offsets[v + 1] - o);
-      if ((x >> 32) < w.haltThreshold || d == 0) {
-        s.alive[k] = 0;
-        --aliveCount;
-        continue;
-      }
-      // The first walker to leave v at this step draws the rotation r; the m-th takes r + m mod d.
-      if (s.groupStamp[v] != stamp) {
-        s.groupStamp[v] = stamp;
-        s.groupCount[v] = 0;
-        s.groupRotation[v] = pickNeighbour(static_cast<std::uint32_t>(x), d, rng);
-      }
-      const std::uint32_t c = static_cast<std::uint32_t>(
-          (static_cast<std::uint64_t>(s.groupRotation[v]) + s.groupCount[v]++) % d);
-      const std::int64_t e = o + c;
-      s.load[k] *= w.weights[e] * (d * w.invKeep);
-      s.pos[k] = w.neighbours[e];
-      ++hops;
-    }
-  }
-  return hops;
-}
-
-// Calls visit(v) for the touched nodes in increasing order. When they span few 64-bit words (walks are
-// local on grids and well-ordered meshes) a bitmap scan orders them; otherwise std::sort does.
-// Either way the order is the unique sorted one, so the output does not depend on the choice.
-template <class Visit>
-void sortedVisit(Scratch& s, Visit&& visit) {
-  std::vector<std::int32_t>& touched = s.touched;
-  if (touched.empty()) return;
-  std::int32_t lo = touched[0], hi = touched[0];
-  for (const std::int32_t v : touched) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  const std::int64_t firstWord = lo >> 6, lastWord = hi >> 6;
-  if (lastWord - firstWord > 16 * static_cast<std::int64_t>(touched.size())) {
-    std::sort(touched.begin(), touched.end());
-    for (const std::int32_t v : touched) visit(v);
-    return;
-  }
-  std::uint64_t* bits = s.bits.data();
-  for (const std::int32_t v : touched) bits[v >> 6] |= std::uint64_t{1} << (v & 63);
-  for (std::int64_t w = firstWord; w <= lastWord; ++w) {
-    std::uint64_t word = bits[w];
-    if (word == 0) continue;
-    bits[w] = 0;
-    do {
-      visit(static_cast<std::int32_t>(w * 64 + std::countr_zero(word)));
-      word &= word - 1;
-    } while (word != 0);
+    done += e - b;
+    reportProgress(progress, progressBase + progressSpan * static_cast<double>(done.load()) / static_cast<double>(w.nodes));
   }
 }
 
-// Runs the walkers of rows [lo, hi) and appends their sorted rows to `out`.
-void sampleRows(const WalkSetup& w, Scratch& s, std::int64_t lo, std::int64_t hi, BlockResult& out) {
-  const double invN = 1.0 / w.walkers;
-  const Cell* cells = s.cells.data();
-  for (std::int64_t i = lo; i < hi; ++i) {
-    Rng rng(w.seed, static_cast<std::uint64_t>(i), w.substream);
-    s.touched.clear();
-    switch (w.sampling) {
-      case Sampling::Iid: out.hops += walkIid(w, s, i, rng); break;
-      case Sampling::Antithetic: out.hops += walkAntithetic(w, s, i, rng); break;
-      case Sampling::Repelling: out.hops += walkRepelling(w, s, i, rng); break;
-    }
-    bool finite = true;
-    auto emit = [&](std::int32_t v) {
-      const float value = static_cast<float>(cells[v].acc * invN);
-      finite = finite && std::isfinite(value);
-      out.indices.push_back(v);
-      out.values.push_back(value);
-    };
-    sortedVisit(s, emit);
-    out.finite = out.finite && finite;
-    out.rowNnz.push_back(static_cast<std::int64_t>(s.touched.size()));
-  }
-}
-
-// Samples one side (one ensemble) with the given per-edge load factors. parallelFor hands each
-// thread one contiguous range of rows; the range starting at row 0 reserves room for all rows and
-// becomes the result, the others are appended in row order (so the output ignores the thread count).
+// Samples one side (one ensemble). The rows are split into one contiguous part per thread (block
+// boundaries, so the split changes nothing in the result). To write every entry once, straight into
+// the result, each part gets a slot of the output arrays sized from a pilot: the rows of a sample of
+// nodes (every ~512th, at least 64 when there are that many) are walked first and their non-zeros
+// counted per part. Parts then sample in parallel into their slots and are moved down to close the
+// gaps (the slots are a few percent larger than needed). The pilot only sizes memory; its rows are
+// walked again in place, so the output is the same for any thread count.
 SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, double progressBase,
                           double progressSpan, std::int64_t& hops) {
   const std::int64_t n = w.nodes;
-  // Expected visits per row bound the non-zeros: n min(L + 1, 1 / p) (capped for the reservation).
-  const double visitsPerWalker = w.haltThreshold > 0
-                                     ? std::min<double>(w.length + 1.0, 4294967296.0 / static_cast<double>(w.haltThreshold))
-                                     : w.length + 1.0;
-  const double perRow = std::min(256.0, w.walkers * visitsPerWalker);
-  std::mutex partsMutex;
-  std::vector<std::pair<std::int64_t, BlockResult>> parts;
-  std::atomic<std::int64_t> done{0};
-  parallelFor(
-      0, n,
-      [&](std::int64_t lo, std::int64_t hi) {
-        Scratch scratch(n, w.walkers, w.sampling == Sampling::Repelling);
-        BlockResult part;
-        part.rowNnz.reserve(static_cast<std::size_t>(hi - lo));
-        const std::int64_t reserveRows = lo == 0 ? n : hi - lo;
-        reserveLarge(part.indices, static_cast<std::int64_t>(perRow * static_cast<double>(reserveRows)));
-        reserveLarge(part.values, static_cast<std::int64_t>(perRow * static_cast<double>(reserveRows)));
-        for (std::int64_t b = lo; b < hi; b += kBlockNodes) {
-          const std::int64_t e = std::min(hi, b + kBlockNodes);
-          sampleRows(w, scratch, b, e, part);
-          done += e - b;
-          reportProgress(progress, progressBase + progressSpan * static_cast<double>(done.load()) / static_cast<double>(n));
-        }
-        std::lock_guard<std::mutex> lock(partsMutex);
-        parts.emplace_back(lo, std::move(part));
-      },
-      threads, kBlockNodes);
-  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  const std::int64_t blocks = (n + kBlockNodes - 1) / kBlockNodes;
+  const int partCount = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(resolveThreads(threads), blocks)));
+  std::vector<Part> parts(static_cast<std::size_t>(partCount));
+  for (int p = 0; p < partCount; ++p) {
+    parts[static_cast<std::size_t>(p)].rowBegin = std::min(n, blocks * p / partCount * kBlockNodes);
+    parts[static_cast<std::size_t>(p)].rowEnd = std::min(n, blocks * (p + 1) / partCount * kBlockNodes);
+  }
+
+  // Pilot: mean non-zeros per row of each part from an evenly spaced sample of its rows. Its scratch
+  // (clean again after every row) is then the first part's.
+  Scratch pilot(n, w);
+  {
+    Scratch& s = pilot;
+    std::int64_t pilotHops = 0;
+    for (Part& part : parts) {
+      const std::int64_t rows = part.rowEnd - part.rowBegin;
+      const std::int64_t samples = std::min(rows, std::max<std::int64_t>(64, rows / 512));
+      double nnz = 0.0;
+      // One row at a hashed position in each of `samples` equal strata (an evenly spaced sample would
+      // alias with the width of an image: every 512th pixel of a 1024-wide grid is on its border).
+      for (std::int64_t k = 0; k < samples; ++k) {
+        const std::int64_t lo = k * rows / samples, hi = (k + 1) * rows / samples;
+        const auto jitter = static_cast<std::int64_t>(mix64(static_cast<std::uint64_t>(part.rowBegin + k)) %
+                                                      static_cast<std::uint64_t>(hi - lo));
+        nnz += static_cast<double>(sampleRow(w, s, part.rowBegin + lo + jitter, pilotHops));
+      }
+      const double expected = samples > 0 ? nnz / static_cast<double>(samples) * static_cast<double>(rows) : 0.0;
+      // Slack: 4 % for the sampling error of the mean (about 0.5 % at 1024 sampled rows whose
+      // non-zero counts vary by ~15 %, measured on grids and meshes), plus room for small parts.
+      part.slotEnd = static_cast<std::int64_t>(std::ceil(expected * 1.04)) + 4096;
+    }
+    // The last slot is open-ended in address space only (never touched unless used).
+    parts.back().slotEnd += parts.back().slotEnd / 4;
+    std::int64_t at = 0;
+    for (Part& part : parts) {
+      const std::int64_t size = part.slotEnd;
+      part.slotBegin = at;
+      part.slotEnd = at + size;
+      at += size;
+    }
+  }
 
   SparseFeatures out;
   out.rows = n;
   out.cols = n;
-  out.offsets.assign(static_cast<std::size_t>(n + 1), 0);
-  std::int64_t total = 0, row = 0;
-  bool finite = true;
-  for (const auto& [lo, r] : parts) {
-    for (const std::int64_t c : r.rowNnz) {
-      total += c;
-      out.offsets[static_cast<std::size_t>(++row)] = total;
-    }
-    hops += r.hops;
-    finite = finite && r.finite;
+  out.indices.resize(static_cast<std::size_t>(parts.back().slotEnd));  // uninitialised: no page touched yet
+  out.values.resize(static_cast<std::size_t>(parts.back().slotEnd));
+  std::atomic<std::int64_t> done{0};
+  parallelFor(
+      0, partCount,
+      [&](std::int64_t lo, std::int64_t hi) {
+        for (std::int64_t p = lo; p < hi; ++p) {
+          std::unique_ptr<Scratch> own;
+          if (p != 0) own = std::make_unique<Scratch>(n, w);
+          samplePart(w, p == 0 ? pilot : *own, parts[static_cast<std::size_t>(p)], out.indices.data(),
+                     out.values.data(), progress, progressBase, progressSpan, done);
+        }
+      },
+      partCount, 1);
+
+  bool finite = true, spilled = false;
+  for (const Part& part : parts) {
+    hops += part.hops;
+    finite = finite && part.finite;
+    spilled = spilled || !part.spillIndices.empty();
   }
-  assert(row == n && "every row sampled");
   if (!finite) {
     throw Error(
         "GRF loads overflowed to non-finite values: loads grow like (|W_ij| deg_i / (1 - p_halt))^t; lower "
         "sigma or beta, raise p_halt or cap the walk length",
         "graph random features", Error::Kind::Numeric);
   }
-  if (!parts.empty()) {
-    out.indices = std::move(parts.front().second.indices);
-    out.values = std::move(parts.front().second.values);
-    for (std::size_t k = 1; k < parts.size(); ++k) {
-      auto& r = parts[k].second;
-      out.indices.insert(out.indices.end(), r.indices.begin(), r.indices.end());
-      out.values.insert(out.values.end(), r.values.begin(), r.values.end());
-      r = BlockResult{};  // free as we go
+  out.offsets.assign(static_cast<std::size_t>(n + 1), 0);
+  std::int64_t total = 0, row = 0;
+  for (const Part& part : parts)
+    for (const std::int64_t c : part.rowNnz) out.offsets[static_cast<std::size_t>(++row)] = (total += c);
+  assert(row == n && "every row sampled");
+
+  if (!spilled) {
+    // Close the gaps: each part moves down to where the previous one ended (never up, since every
+    // part fits its slot), in increasing order so no part overwrites one not yet moved.
+    std::int64_t at = 0;
+    for (const Part& part : parts) {
+      if (part.slotBegin != at) {
+        std::memmove(out.indices.data() + at, out.indices.data() + part.slotBegin, static_cast<std::size_t>(part.used) * sizeof(std::int32_t));
+        std::memmove(out.values.data() + at, out.values.data() + part.slotBegin, static_cast<std::size_t>(part.used) * sizeof(float));
+      }
+      at += part.used;
     }
+    out.indices.resize(static_cast<std::size_t>(total));  // shrinks the size only: no copy
+    out.values.resize(static_cast<std::size_t>(total));
+  } else {
+    // A part outgrew its slot: assemble a fresh copy (correct, just slower).
+    LargeVector<std::int32_t> indices(static_cast<std::size_t>(total));
+    LargeVector<float> values(static_cast<std::size_t>(total));
+    std::int64_t at = 0;
+    for (const Part& part : parts) {
+      std::copy_n(out.indices.data() + part.slotBegin, part.used, indices.data() + at);
+      std::copy_n(out.values.data() + part.slotBegin, part.used, values.data() + at);
+      at += part.used;
+      std::copy(part.spillIndices.begin(), part.spillIndices.end(), indices.data() + at);
+      std::copy(part.spillValues.begin(), part.spillValues.end(), values.data() + at);
+      at += static_cast<std::int64_t>(part.spillIndices.size());
+    }
+    out.indices = std::move(indices);
+    out.values = std::move(values);
   }
-  // The unused tail of the reservation stays virtual (never touched), so it is not given back: that
-  // would copy the whole matrix.
   assert(static_cast<std::int64_t>(out.indices.size()) == total);
   return out;
 }
@@ -430,31 +345,17 @@ GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const G
   const std::int64_t n = graph.nodeCount();
   if (n > 0x7fffffffLL) throw usageError("GRFs support at most 2^31 - 1 nodes");
 
-  // Halting on the 32-bit lattice: p_eff = T / 2^32 exactly, and the loads use the same p_eff.
-  const double scaled = std::nearbyint(options.pHalt * 4294967296.0);
-  const std::uint64_t threshold = static_cast<std::uint64_t>(std::min(scaled, 4294967295.0));
-  const double pEff = static_cast<double>(threshold) / 4294967296.0;
-  const double keep = 1.0 - pEff;
-
-  int cap = options.maxLength;
-  if (cap <= 0) {
-    if (threshold == 0) throw usageError("GRF p_halt is too small to halt the walks: give a finite length cap");
-    cap = static_cast<int>(std::min<double>(kInternalCap, std::ceil(std::log(1e-18) / std::log1p(-pEff))));
-  }
-
+  const WalkPlan plan = planWalks(mask, options);
   const bool asymmetric = options.ensemble == Ensemble::Asymmetric;
-  std::vector<double> f = asymmetric ? mask.alpha(cap + 1) : mask.modulation(cap + 1);
-  int length = 0;
-  for (int t = 0; t <= cap; ++t)
-    if (f[static_cast<std::size_t>(t)] != 0.0) length = t;  // walking past the last non-zero f adds nothing
-
   WalkSetup w;
   w.offsets = graph.offsets.data();
   w.neighbours = graph.neighbours.data();
-  w.invKeep = 1.0 / keep;
-  w.f = f.data();
-  w.length = length;
-  w.haltThreshold = threshold;
+  w.invKeep = 1.0 / plan.keep;
+  w.f = plan.f.data();
+  // Without edges every walker halts at once; a zero length also keeps the branch-free hop of a
+  // halted walker (which reads edge 0) away from an empty edge array.
+  w.length = graph.neighbours.empty() ? 0 : plan.length;
+  w.haltThreshold = plan.haltThreshold;
   w.walkers = options.walkers;
   w.sampling = options.sampling;
   w.seed = options.seed;
@@ -498,7 +399,7 @@ GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const G
   GrfFeatures out(std::move(query), std::move(key), keyIsQuery);
   out.hops = hops;
   out.visits = hops + walkedSides * n * options.walkers;
-  out.lengthUsed = length;
+  out.lengthUsed = plan.length;
   out.options = options;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;

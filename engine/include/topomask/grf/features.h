@@ -7,6 +7,8 @@
 
 #include <Eigen/Core>
 
+#include "topomask/core/large_vector.h"
+
 namespace topomask {
 
 // A rows x cols sparse matrix in CSR form: row i holds columns indices[offsets[i] .. offsets[i+1])
@@ -16,8 +18,8 @@ struct SparseFeatures {
   std::int64_t rows = 0;
   std::int64_t cols = 0;
   std::vector<std::int64_t> offsets{0};  // rows + 1
-  std::vector<std::int32_t> indices;     // nnz, sorted within each row
-  std::vector<float> values;             // nnz
+  LargeVector<std::int32_t> indices;     // nnz, sorted within each row
+  LargeVector<float> values;             // nnz
 
   std::int64_t nonZeros() const { return static_cast<std::int64_t>(indices.size()); }
   std::int64_t rowNonZeros(std::int64_t i) const { return offsets[i + 1] - offsets[i]; }

@@ -30,8 +30,8 @@ struct WalkTrace {
   std::int64_t nodes = 0;      // N
   std::vector<TracedWalk> walks;  // walker k = 0..n-1
   std::vector<double> f;       // f_0 .. f_length (the modulation actually used)
-  // (walker, step) of every contribution in the sampler's accumulation order (step-major; within a
-  // step the order of its walker slots, which i.i.d. lockstep walking permutes as walkers halt).
+  // (walker, step) of every contribution in the sampler's accumulation order: step-major, and within
+  // a step in increasing walker id (walkers that halted are skipped).
   struct Visit {
     std::int32_t walker;
     std::int32_t step;
