@@ -11,6 +11,7 @@
 #include "topomask/core/error.h"
 #include "topomask/core/npy.h"
 #include "topomask/core/rng.h"
+#include "topomask/graph/build.h"
 #include "topomask/grf/sampler.h"
 #include "topomask/mask/exact.h"
 
@@ -193,6 +194,31 @@ TEST(Attention, GrfMaskedEqualsDenseWithTheSameEstimate) {
     const Eigen::VectorXd a = attentionRow(in, DenseKernel::FeatureMap, row, i, grf.floor);
     EXPECT_LT((in.values.transpose() * a - grf.out.row(i).transpose()).norm(), 1e-10 * (1 + grf.out.row(i).norm()));
   }
+}
+
+// On a pixel grid the GRF algorithm visits nodes in Morton-ordered 16 x 16 tiles (gridWidth): the same
+// sums in another order, so the result equals node-id order to round-off; also for sizes that are not
+// multiples of the tile (partial tiles on the right and bottom edges).
+TEST(Attention, GrfMaskedTileOrderEqualsIdOrder) {
+  GraphOptions go;
+  go.kind = GraphKind::Grid4;
+  const Graph g = buildGraph(makeImageScene(37, 23, 0), go);
+  ASSERT_EQ(g.gridWidth, 37);
+  const AttentionInputs in = inputsFor(g.nodeCount());
+  GrfOptions gro;
+  gro.walkers = 4;
+  gro.pHalt = 0.3;
+  gro.seed = 9;
+  const GrfFeatures f = sampleFeatures(g, MaskFunction(heatSpec(1.0)), gro);
+  AttentionOptions ids;
+  ids.featureChunk = 2;
+  AttentionOptions tiles = ids;
+  tiles.gridWidth = g.gridWidth;
+  const AttentionOutput a = grfMaskedAttention(in, f, ids);
+  const AttentionOutput b = grfMaskedAttention(in, f, tiles);
+  EXPECT_LT(relDiff(a.out, b.out), 1e-12);
+  EXPECT_LT(relDiff(a.received, b.received), 1e-12);
+  EXPECT_GT(a.out.norm(), 0.0);
 }
 
 TEST(Attention, GrfMaskedIsIndependentOfThreadCount) {
