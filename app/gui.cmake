@@ -53,7 +53,7 @@ add_library(topomask_gui STATIC
   gui/launch.cpp gui/app.cpp gui/app_input.cpp gui/offscreen.cpp gui/screenshot.cpp gui/insight_offscreen.cpp
   gui/panels/data_panel.cpp gui/panels/params_panels.cpp gui/panels/view_panel.cpp
   gui/panels/stats_panel.cpp gui/panels/overlays.cpp gui/panels/insight_walks.cpp gui/panels/insight_tour.cpp gui/panels/insight_plots.cpp
-  gui/panels/insight_window.cpp)
+  gui/panels/insight_window.cpp gui/panels/small_plot.cpp)
 target_include_directories(topomask_gui PUBLIC ${TOPOMASK_APP_DIR})
 target_link_libraries(topomask_gui PUBLIC topomask_gui_core topomask_render_gl topomask_platform topomask_imgui
                       PRIVATE topomask_cli PkgConfig::STB topomask_warnings)

@@ -53,6 +53,8 @@ void App::drawUi() {
       }
     }
   }
+  if (ui_.insight.openMaskPlots) ImGui::SetNextItemOpen(true);
+  ui_.insight.openMaskPlots = false;
   ui_.insight.maskPlotsOpen = ImGui::CollapsingHeader("Mask function plots");
   if (ui_.insight.maskPlotsOpen) maskPlotsPanel(state_);
   if (ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) dataPanel(state_, ui_, emit);

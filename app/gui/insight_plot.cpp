@@ -69,6 +69,8 @@ double PlotImage::valueX(double px) const {
   return logX ? std::pow(10.0, a) : a;
 }
 
+void niceAxisRange(double& lo, double& hi, bool log) { widen(lo, hi, log); }
+
 std::vector<double> axisTicks(double lo, double hi, bool log) {
   std::vector<double> t;
   if (!(hi > lo)) return t;
@@ -127,11 +129,22 @@ PlotImage rasterisePlot(const Plot& plot) {
     if (!s.label.empty()) rows.push_back({&s, s.label, 2});
   for (const std::string& note : plot.notes)  // long notes: the small font
     rows.push_back({nullptr, note, Canvas::textWidth(note, 2) <= p.right - p.left ? 2 : 1});
+  // Series entries in two columns when there are more than three (cost plots); notes span the width.
+  int seriesRows = 0, columnWidth = 0;
+  for (const LegendRow& r : rows)
+    if (r.series) {
+      ++seriesRows;
+      columnWidth = std::max(columnWidth, Canvas::textWidth(r.text, r.scale) + 38 + 24);
+    }
+  const int columns = seriesRows > 3 && 2 * columnWidth <= p.right - p.left ? 2 : 1;
+  const int perColumn = (seriesRows + columns - 1) / columns;
+  const int lines = perColumn + static_cast<int>(rows.size()) - seriesRows;
   p.legendX0 = p.left;
   p.legendY0 = 34;
-  p.legendY1 = p.legendY0 + 20 * static_cast<int>(rows.size());
-  p.legendX1 = p.left;
-  for (const LegendRow& r : rows) p.legendX1 = std::max(p.legendX1, p.left + Canvas::textWidth(r.text, r.scale) + (r.series ? 38 : 0));
+  p.legendY1 = p.legendY0 + 20 * lines;
+  p.legendX1 = p.left + columns * columnWidth;
+  for (const LegendRow& r : rows)
+    if (!r.series) p.legendX1 = std::max(p.legendX1, p.left + Canvas::textWidth(r.text, r.scale));
   p.top = p.legendY1 + 40;  // the y label between the legend and the plot area
   p.bottom = p.height - 64;
   p.rgba.assign(static_cast<std::size_t>(p.width) * p.height * 4, 255);
@@ -210,16 +223,23 @@ PlotImage rasterisePlot(const Plot& plot) {
   }
   // Legend above the plot area (never over the data): one row per labelled series, then the notes.
   {
-    int y = p.legendY0 + 4;
+    int index = 0;
+    int noteY = p.legendY0 + 4 + 20 * perColumn;
     for (const LegendRow& r : rows) {
-      int x = p.legendX0;
+      int x = p.legendX0, y = noteY;
+      if (r.series) {
+        x += (index / perColumn) * columnWidth;
+        y = p.legendY0 + 4 + 20 * (index % perColumn);
+        ++index;
+      } else {
+        noteY += 20;
+      }
       if (r.series) {
         if (r.series->kind == SeriesKind::Bars) c.fill(x + 6, y + 1, x + 24, y + 13, r.series->rgb);
         else c.line(x, y + 7, x + 30, y + 7, r.series->rgb, r.series->dashed);
         x += 38;
       }
       c.text(x, y + (r.scale == 1 ? 4 : 0), r.text, r.series ? label : 0x8a2020, r.scale);
-      y += 20;
     }
   }
   return p;

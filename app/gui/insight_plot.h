@@ -64,6 +64,9 @@ PlotImage rasterisePlot(const Plot& plot);
 // Tick values of an axis over [lo, hi] in axis units: decades (log) or multiples of 1, 2 or 5 x 10^k
 // giving 4 to 10 ticks (linear).
 std::vector<double> axisTicks(double lo, double hi, bool log);
+// Widens [lo, hi] (axis units) to whole decades (log) or to multiples of the tick step (linear); a
+// degenerate range gets a margin.
+void niceAxisRange(double& lo, double& hi, bool log);
 
 // The concentration bound as a curve over the error plot's y quantity, the mean squared relative
 // Frobenius error E ||M_hat - M||_F^2 / ||M||_F^2 over the entries used. From the engine's tail bound

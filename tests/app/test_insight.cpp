@@ -132,6 +132,8 @@ TEST(Tour, EveryStepSetsItsStateThroughCommands) {
     EXPECT_TRUE(gui::tourCommands(k, state).empty()) << k;
   }
   EXPECT_TRUE(steps[2].showWalks);
+  EXPECT_TRUE(steps[4].showConvergence);  // "more walkers": the error against walkers
+  EXPECT_TRUE(steps.back().showCost);     // "cost against N": the bench's time and memory plots
   EXPECT_THROW(gui::tourCommands(static_cast<int>(steps.size()), state), Error);
 }
 

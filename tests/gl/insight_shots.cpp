@@ -2,6 +2,7 @@
 // (xvfb-run): the matrix view with the hover tooltip of one entry, the error against walkers, the
 // spectrum of W and the cost against N. Usage: insight_shots OUT_DIR [TOPOMASK_BINARY]
 // (the binary runs `topomask bench` for the cost plot; default: next to this program's bin/).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -41,10 +42,14 @@ int main(int argc, char** argv) {
     if (tab == InsightTab::Cost) ui.runBench = true;
     settle();
     if (tab == InsightTab::Matrix) {
-      // Hover an off-diagonal entry near the diagonal of the GRF panel.
-      const MatrixPicture& p = app.state().insight.matrix->picture;
+      // Hover the largest off-diagonal entry of M in the GRF panel.
+      const MatrixView& view = *app.state().insight.matrix;
+      const MatrixPicture& p = view.picture;
       const float scale = ui.imageW / static_cast<float>(p.width);
-      const int a = 150, b = 154;
+      Eigen::MatrixXd off = view.blocks.exact;
+      off.diagonal().setZero();
+      Eigen::Index a = 0, b = 0;
+      off.maxCoeff(&a, &b);
       app.setMouse(std::floor(ui.imageX + (p.margin + (p.panelSize + p.gap) + (b + 0.5f) * p.cell) * scale),
                    std::floor(ui.imageY + (p.top + (a + 0.5f) * p.cell) * scale));
       app.frame();
@@ -52,13 +57,30 @@ int main(int argc, char** argv) {
     }
     int w = 0, h = 0;
     const auto pixels = app.windowPixels(&w, &h);
-    writePng(out + "/" + name, pixels, w, h);
-    std::printf("wrote %s/%s (%d x %d)\n", out.c_str(), name.c_str(), w, h);
+    // Crop to the insight window (a few pixels of margin).
+    const int x0 = std::max(0, static_cast<int>(ui.windowX) - 4), y0 = std::max(0, static_cast<int>(ui.windowY) - 4);
+    const int x1 = std::min(w, static_cast<int>(ui.windowX + ui.windowW) + 4);
+    const int y1 = std::min(h, static_cast<int>(ui.windowY + ui.windowH) + 4);
+    std::vector<std::uint8_t> crop;
+    for (int y = y0; y < y1; ++y)
+      crop.insert(crop.end(), pixels.begin() + (static_cast<std::ptrdiff_t>(y) * w + x0) * 4,
+                  pixels.begin() + (static_cast<std::ptrdiff_t>(y) * w + x1) * 4);
+    writePng(out + "/" + name, crop, x1 - x0, y1 - y0);
+    std::printf("wrote %s/%s (%d x %d)\n", out.c_str(), name.c_str(), x1 - x0, y1 - y0);
     app.clearMouse();
   };
   shoot(InsightTab::Matrix, "insight_matrix.png");
   shoot(InsightTab::Convergence, "insight_convergence.png");
   shoot(InsightTab::Spectrum, "insight_spectrum.png");
   shoot(InsightTab::Cost, "insight_cost.png");
+  // The side panel's small plots: the walks panel and the mask function plots (insight window closed).
+  ui.open = false;
+  app.panelUi().walks.requestOpen = true;
+  ui.openMaskPlots = true;
+  settle();
+  int w = 0, h = 0;
+  const auto panels = app.windowPixels(&w, &h);
+  writePng(out + "/insight_panels.png", panels, w, h);
+  std::printf("wrote %s/insight_panels.png\n", out.c_str());
   return 0;
 }

@@ -287,7 +287,23 @@ TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {
     for (int k = 0; k < gui::kInsightKindCount; ++k) EXPECT_TRUE(st.insight.error[k].empty()) << k << ": " << st.insight.error[k];
     const std::vector<std::uint8_t> px = app.windowPixels(&w, &h);
     ASSERT_GT(ui.imageW, 100.0f) << static_cast<int>(tab);
-    EXPECT_GT(distinctColours(px, w, ui.imageX, ui.imageY, ui.imageW, ui.imageH), 8) << static_cast<int>(tab);
+    // The window shows the worker's picture: at scale 1 its pixels are the picture's pixels.
+    const gui::PlotImage& img = tab == gui::InsightTab::Convergence ? st.insight.convergence->image
+                                : tab == gui::InsightTab::Spectrum  ? st.insight.spectrum->image
+                                                                    : st.insight.cost->timeImage;
+    ASSERT_EQ(ui.pictureW, img.width);
+    ASSERT_FLOAT_EQ(ui.imageW, static_cast<float>(img.width));
+    std::int64_t same = 0, total = 0, ink = 0;
+    for (int y = 0; y < img.height; y += 3)
+      for (int x = 0; x < img.width; x += 3) {
+        const std::uint8_t* a = &img.rgba[(static_cast<std::size_t>(y) * img.width + x) * 4];
+        const std::uint8_t* b = &px[(static_cast<std::size_t>(ui.imageY + y) * w + static_cast<std::size_t>(ui.imageX + x)) * 4];
+        ++total;
+        same += std::abs(a[0] - b[0]) <= 8 && std::abs(a[1] - b[1]) <= 8 && std::abs(a[2] - b[2]) <= 8;
+        ink += a[0] < 200 || a[1] < 200 || a[2] < 200;
+      }
+    EXPECT_GT(same, total * 95 / 100) << static_cast<int>(tab);
+    EXPECT_GT(ink, total / 50) << "the picture is not blank " << static_cast<int>(tab);
   }
   ASSERT_TRUE(st.insight.convergence);
   ASSERT_TRUE(st.insight.spectrum);

@@ -7,6 +7,8 @@
 
 #include <imgui.h>
 
+#include "gui/panels/small_plot.h"
+
 namespace topomask::gui {
 
 void maskPlotsPanel(const AppState& state) {
@@ -21,16 +23,15 @@ void maskPlotsPanel(const AppState& state) {
   }
   const MaskCurves& c = view->curves;
   const int terms = static_cast<int>(c.alpha.size());
-  std::vector<float> a(c.alpha.begin(), c.alpha.end()), m(c.f.begin(), c.f.end());
-  ImGui::Text("%s: alpha_k and f_k, k = 0..%d", c.formula.c_str(), terms - 1);
-  char overlay[96];
-  std::snprintf(overlay, sizeof overlay, "k = 0..%d, max %.3g", terms - 1, *std::max_element(c.alpha.begin(), c.alpha.end()));
-  ImGui::PlotHistogram("alpha_k", a.data(), terms, 0, overlay, FLT_MAX, FLT_MAX, ImVec2(0, 60));
-  std::snprintf(overlay, sizeof overlay, "k = 0..%d, max %.3g", terms - 1, *std::max_element(c.f.begin(), c.f.end()));
-  ImGui::PlotHistogram("f_k", m.data(), terms, 0, overlay, FLT_MAX, FLT_MAX, ImVec2(0, 60));
-  std::vector<float> g(c.g.begin(), c.g.end());
-  std::snprintf(overlay, sizeof overlay, "lambda in [-%.3g, %.3g]", c.rho, c.rho);
-  ImGui::PlotLines("g(lambda)", g.data(), static_cast<int>(g.size()), 0, overlay, FLT_MAX, FLT_MAX, ImVec2(0, 70));
+  ImGui::Text("%s: alpha_k and f_k (f * f = alpha)", c.formula.c_str());
+  SmallSeries a{{}, c.alpha, 0x4c9be8, true}, f{{}, c.f, 0x2ca02c, true};
+  for (int k = 0; k < terms; ++k) {
+    a.x.push_back(k);
+    f.x.push_back(k);
+  }
+  smallPlot("##alpha", {a}, "k", "alpha_k", 100);
+  smallPlot("##f", {f}, "k", "f_k (walker modulation)", 100);
+  smallPlot("##g", {SmallSeries{c.lambda, c.g, 0xd62728, false}}, "lambda in [-rho(W), rho(W)]", "g(lambda)", 110);
   ImGui::Text("g(-rho) = %.4g, g(0) = %.4g, g(rho) = %.4g", c.g.front(), c.g[c.g.size() / 2], c.g.back());
   ImGui::TextWrapped("The spectrum of W under g: Insight views > Spectrum.");
 }

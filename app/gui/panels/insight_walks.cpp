@@ -5,6 +5,7 @@
 
 #include <imgui.h>
 
+#include "gui/panels/small_plot.h"
 #include "render/scene/views.h"
 #include "render/scene/walks.h"
 
@@ -92,21 +93,24 @@ void walksPanel(const AppState& state, WalksUi& ui, const render::Rect& viewsAre
   const TracedWalk& last = p.trace.walks[static_cast<std::size_t>(ui.shown - 1)];
   ImGui::Text("walker %d: %d hops, final load %.3g", ui.shown, last.hops(), last.loads.back());
   ImGui::Text("rel. error of the GRF row: %.4f", p.relError[static_cast<std::size_t>(ui.shown - 1)]);
-  // Error against walkers so far, and the two rows on the nodes with the largest exact values.
-  std::vector<float> err(p.relError.begin(), p.relError.begin() + ui.shown);
-  ImGui::PlotLines("error vs m", err.data(), static_cast<int>(err.size()), 0, nullptr, 0.0f, FLT_MAX, ImVec2(0, 60));
-  // The two rows on the nodes with the largest exact values (the worker's values for this m).
-  const std::size_t k = p.top.size();
-  const std::vector<float>& est = p.topRow[static_cast<std::size_t>(ui.shown - 1)];
-  std::vector<float> exact(k);
-  float hi = 0.0f;
-  for (std::size_t i = 0; i < k; ++i) {
-    exact[i] = static_cast<float>(p.exactRow[p.top[i]]);
-    hi = std::max({hi, exact[i], est[i]});
+  // Error against walkers so far, and the two rows on the nodes with the largest exact values (the
+  // worker's values for this m).
+  SmallSeries err;
+  for (int m = 1; m <= ui.shown; ++m) {
+    err.x.push_back(m);
+    err.y.push_back(p.relError[static_cast<std::size_t>(m - 1)]);
   }
-  ImGui::TextUnformatted("48 largest entries of the exact row:");
-  ImGui::PlotHistogram("exact", exact.data(), static_cast<int>(k), 0, nullptr, 0.0f, hi, ImVec2(0, 50));
-  ImGui::PlotHistogram("GRF", est.data(), static_cast<int>(k), 0, nullptr, 0.0f, hi, ImVec2(0, 50));
+  smallPlot("##walk error", {err}, "walkers m", "rel. error of the GRF row", 110);
+  SmallSeries exact{{}, {}, 0x8a8f98, true}, est{{}, {}, 0xe8a33c, false};
+  const std::vector<float>& row = p.topRow[static_cast<std::size_t>(ui.shown - 1)];
+  for (std::size_t i = 0; i < p.top.size(); ++i) {
+    exact.x.push_back(static_cast<double>(i + 1));
+    exact.y.push_back(p.exactRow[p.top[i]]);
+    est.x.push_back(static_cast<double>(i + 1));
+    est.y.push_back(row[i]);
+  }
+  ImGui::TextWrapped("48 largest entries of the exact row (grey bars) and the GRF row from m walkers (orange):");
+  smallPlot("##walk rows", {exact, est}, "rank of the exact entry", "M[q, j]", 120);
   if (ui.showOnView) drawWalks(state, p, ui.shown, viewsArea, uiScale);
 }
 

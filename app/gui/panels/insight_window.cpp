@@ -12,7 +12,7 @@ namespace {
 ImTextureID textureId(std::uintptr_t id) { return reinterpret_cast<ImTextureID>(id); }
 
 // Shows a picture scaled to the available width (at most maxScale), records where (first call only).
-void picture(InsightUi& ui, std::uintptr_t texture, int w, int h, bool record, float maxScale = 1.6f) {
+void picture(InsightUi& ui, std::uintptr_t texture, int w, int h, bool record, float maxScale = 1.0f) {
   if (!texture || w <= 0 || h <= 0) return;
   const float avail = std::max(64.0f, ImGui::GetContentRegionAvail().x);
   const float scale = std::min(maxScale, avail / static_cast<float>(w));
@@ -51,7 +51,7 @@ void matrixTab(const AppState& state, InsightUi& ui, const InsightTextures& tex,
                      "Hover an entry for its values; click to make row i the query.",
                      blocks.nodes.size(), blocks.nodes.size(),
                      blocks.sampled ? ("a sample of the " + std::to_string(nodes) + " nodes").c_str() : "all nodes");
-  picture(ui, tex.matrix, p.width, p.height, true);
+  picture(ui, tex.matrix, p.width, p.height, true, 2.0f);
   ui.hover = MatrixHover{};
   if (!ImGui::IsItemHovered()) return;
   const ImVec2 m = ImGui::GetIO().MousePos;
@@ -138,7 +138,7 @@ void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& 
     return;
   }
   const float inv = 1.0f / uiScale;
-  const float w = std::min(820.0f, viewsArea.width * inv - 20), h = std::min(720.0f, viewsArea.height * inv - 20);
+  const float w = std::min(800.0f, viewsArea.width * inv - 20), h = std::min(680.0f, viewsArea.height * inv - 20);
   ImGui::SetNextWindowPos(ImVec2((viewsArea.x + viewsArea.width) * inv - w - 10, viewsArea.y * inv + 10), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowBgAlpha(0.96f);
@@ -146,6 +146,10 @@ void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& 
     ImGui::End();
     return;
   }
+  ui.windowX = ImGui::GetWindowPos().x;
+  ui.windowY = ImGui::GetWindowPos().y;
+  ui.windowW = ImGui::GetWindowSize().x;
+  ui.windowH = ImGui::GetWindowSize().y;
   if (ImGui::BeginTabBar("insight tabs")) {
     const struct {
       InsightTab tab;

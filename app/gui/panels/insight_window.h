@@ -30,12 +30,14 @@ struct InsightUi {
   InsightTab tab = InsightTab::Matrix;  // the tab shown (updated from ImGui)
   bool selectTab = false;               // select `tab` on the next frame (tour, tests)
   bool maskPlotsOpen = false;           // the side panel's "Mask function plots" is open
+  bool openMaskPlots = false;           // open that panel on the next frame (scripted screenshots)
   bool runBench = false;                // start (or restart) the bench run
   bool cancelBench = false;
   MatrixHover hover;
   // Where the current tab's first picture was drawn (ImGui units) and its size in picture pixels.
   float imageX = 0, imageY = 0, imageW = 0, imageH = 0;
   int pictureW = 0, pictureH = 0;
+  float windowX = 0, windowY = 0, windowW = 0, windowH = 0;  // the window itself (ImGui units)
 };
 
 // GL texture ids of the pictures in state.insight (0 = none yet).
