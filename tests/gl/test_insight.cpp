@@ -12,6 +12,7 @@
 #include "gl_fixtures.h"
 #include "gui/app.h"
 #include "gui/tour.h"
+#include "gui/panels/insight_tour.h"
 #include "gui/insight_offscreen.h"
 #include "gui/pipeline.h"
 #include "topomask/core/error.h"
@@ -54,6 +55,28 @@ gui::OffscreenRequest request(const std::string& path, const std::string& view, 
   r.grf.walkers = 16;
   r.grf.seed = 5;
   return r;
+}
+
+// Distinct colours inside a rectangle (ImGui units = pixels here) of a window capture.
+int distinctColours(const std::vector<std::uint8_t>& rgba, int width, float x0, float y0, float w, float h) {
+  std::vector<std::uint32_t> seen;
+  for (int y = static_cast<int>(y0) + 1; y < static_cast<int>(y0 + h) - 1; y += 2)
+    for (int x = static_cast<int>(x0) + 1; x < static_cast<int>(x0 + w) - 1; x += 2) {
+      const std::uint8_t* p = &rgba[(static_cast<std::size_t>(y) * width + x) * 4];
+      const std::uint32_t c = static_cast<std::uint32_t>(p[0]) << 16 | static_cast<std::uint32_t>(p[1]) << 8 | p[2];
+      if (std::find(seen.begin(), seen.end(), c) == seen.end()) seen.push_back(c);
+      if (seen.size() > 400) return static_cast<int>(seen.size());
+    }
+  return static_cast<int>(seen.size());
+}
+
+gui::BenchRequest smallBench() {
+  gui::BenchRequest b;
+  b.executable = topomask::testing::binDir() + "/topomask";
+  b.sizes = {64, 256};
+  b.methods = "grf_masked,linear";
+  b.denseMax = 256;
+  return b;
 }
 
 TEST(InsightViews, WalksViewDrawsWalksThatGrowWithTheWalkersShown) {
@@ -126,6 +149,7 @@ TEST(InsightViews, EveryTourStepRendersOnTheDemoAndOnAFile) {
   gui::AppOptions o;
   o.width = 1200;
   o.height = 700;
+  o.bench = smallBench();
   gui::App app(o);
   auto settle = [&] {
     for (int k = 0; k < 3; ++k) {
@@ -134,14 +158,39 @@ TEST(InsightViews, EveryTourStepRendersOnTheDemoAndOnAFile) {
     }
     app.frame();
   };
+  gui::PanelUi& ui = app.panelUi();
+  const auto emit = [&](const gui::Command& c) { app.dispatch(c); };
   for (const std::string& path : {std::string(), topomask::testing::writeSheetObj(dir, 16, 16)}) {
     if (path.empty()) app.dispatch(gui::OpenDemo{});
     else app.dispatch(gui::OpenFile{path});
     settle();
     for (int step = 0; step < static_cast<int>(gui::tourSteps().size()); ++step) {
-      for (const gui::Command& c : gui::tourCommands(step, app.state())) app.dispatch(c);
+      // What the tour's Next button does.
+      gui::goToTourStep(step, app.state(), ui.tour, ui.walks, ui.insight, emit);
       settle();
       ASSERT_TRUE(app.state().error.empty()) << "step " << step << ": " << app.state().error;
+      for (int k = 0; k < gui::kInsightKindCount; ++k)
+        EXPECT_TRUE(app.state().insight.error[k].empty()) << "step " << step << ": " << app.state().insight.error[k];
+      if (gui::tourSteps()[static_cast<std::size_t>(step)].showWalks) {
+        // The walks panel shows the worker's walks: the sampler's walks of the query (grf/walks.h).
+        const gui::AppState& st = app.state();
+        ASSERT_TRUE(st.insight.walks) << "step " << step;
+        EXPECT_EQ(st.insight.walks->query, st.query);
+        const WalkTrace trace = traceWalks(*st.results.graph, MaskFunction(st.mask), st.results.grf->features.options, st.query);
+        ASSERT_EQ(st.insight.walks->trace.walks.size(), trace.walks.size());
+        for (std::size_t k = 0; k < trace.walks.size(); ++k) EXPECT_EQ(st.insight.walks->trace.walks[k].nodes, trace.walks[k].nodes);
+      }
+      if (gui::tourSteps()[static_cast<std::size_t>(step)].showConvergence) {
+        EXPECT_TRUE(ui.insight.open);
+        EXPECT_EQ(ui.insight.tab, gui::InsightTab::Convergence);
+        EXPECT_TRUE(app.state().insight.convergence) << "step " << step;
+      }
+      if (step + 1 == static_cast<int>(gui::tourSteps().size())) {  // cost against N: the bench's plot
+        EXPECT_EQ(ui.insight.tab, gui::InsightTab::Cost);
+        ASSERT_TRUE(app.state().insight.cost);
+        EXPECT_FALSE(app.state().insight.cost->timePlot.series.empty());
+        EXPECT_GT(ui.insight.imageW, 100.0f);
+      }
       EXPECT_GE(app.state().query, 0);
       int w = 0, h = 0;
       const std::vector<std::uint8_t> pixels = app.viewsPixels(&w, &h);
@@ -169,28 +218,6 @@ TEST(InsightViews, CommandLineWritesWalksMatrixAndConvergencePictures) {
   loadRgba(plot, w, h);
   EXPECT_EQ(w, 720);
   EXPECT_EQ(h, 520);
-}
-
-// Distinct colours inside a rectangle (ImGui units = pixels here) of a window capture.
-int distinctColours(const std::vector<std::uint8_t>& rgba, int width, float x0, float y0, float w, float h) {
-  std::vector<std::uint32_t> seen;
-  for (int y = static_cast<int>(y0) + 1; y < static_cast<int>(y0 + h) - 1; y += 2)
-    for (int x = static_cast<int>(x0) + 1; x < static_cast<int>(x0 + w) - 1; x += 2) {
-      const std::uint8_t* p = &rgba[(static_cast<std::size_t>(y) * width + x) * 4];
-      const std::uint32_t c = static_cast<std::uint32_t>(p[0]) << 16 | static_cast<std::uint32_t>(p[1]) << 8 | p[2];
-      if (std::find(seen.begin(), seen.end(), c) == seen.end()) seen.push_back(c);
-      if (seen.size() > 400) return static_cast<int>(seen.size());
-    }
-  return static_cast<int>(seen.size());
-}
-
-gui::BenchRequest smallBench() {
-  gui::BenchRequest b;
-  b.executable = topomask::testing::binDir() + "/topomask";
-  b.sizes = {64, 256};
-  b.methods = "grf_masked,linear";
-  b.denseMax = 256;
-  return b;
 }
 
 TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {

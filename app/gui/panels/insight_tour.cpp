@@ -6,27 +6,29 @@
 
 namespace topomask::gui {
 
+void goToTourStep(int step, const AppState& state, TourUi& tour, WalksUi& walks, InsightUi& insight,
+                  const std::function<void(const Command&)>& emit) {
+  const auto& steps = tourSteps();
+  tour.active = true;
+  tour.step = step;
+  for (const Command& c : tourCommands(step, state)) emit(c);
+  const TourStep& s = steps[static_cast<std::size_t>(step)];
+  if (s.showWalks) walks.requestOpen = true;
+  if (s.showConvergence || s.showCost) {
+    insight.open = true;
+    insight.tab = s.showCost ? InsightTab::Cost : InsightTab::Convergence;
+    insight.selectTab = true;
+    if (s.showCost && !state.insight.cost && !state.insight.busy[static_cast<int>(InsightKind::Cost)]) insight.runBench = true;
+  }
+}
+
 void tourPanel(const AppState& state, TourUi& tour, WalksUi& walks, InsightUi& insight,
                const std::function<void(const Command&)>& emit) {
   const auto& steps = tourSteps();
-  auto go = [&](int step) {
-    tour.step = step;
-    for (const Command& c : tourCommands(step, state)) emit(c);
-    const TourStep& s = steps[static_cast<std::size_t>(step)];
-    if (s.showWalks) walks.requestOpen = true;
-    if (s.showConvergence || s.showCost) {
-      insight.open = true;
-      insight.tab = s.showCost ? InsightTab::Cost : InsightTab::Convergence;
-      insight.selectTab = true;
-      if (s.showCost && !state.insight.cost && !state.insight.busy[static_cast<int>(InsightKind::Cost)]) insight.runBench = true;
-    }
-  };
+  auto go = [&](int step) { goToTourStep(step, state, tour, walks, insight, emit); };
   if (!tour.active) {
     ImGui::TextWrapped("Seven short steps: from the graph to masked attention.");
-    if (ImGui::Button("Start the tour")) {
-      tour.active = true;
-      go(0);
-    }
+    if (ImGui::Button("Start the tour")) go(0);
     return;
   }
   const TourStep& s = steps[static_cast<std::size_t>(tour.step)];

@@ -16,6 +16,11 @@ struct TourUi {
   int step = 0;
 };
 
+// Goes to tour step `step`: emits its commands, opens the walks panel and the insight window's tab it
+// shows (the cost step asks for the bench once). What the panel's buttons call; tests call it too.
+void goToTourStep(int step, const AppState& state, TourUi& tour, WalksUi& walks, InsightUi& insight,
+                  const std::function<void(const Command&)>& emit);
+
 // Emits the step's commands on start/next/back; asks the walks panel to open on the walks step and
 // the insight window's views on the steps that show them (the cost step starts the bench once).
 void tourPanel(const AppState& state, TourUi& tour, WalksUi& walks, InsightUi& insight,
