@@ -77,16 +77,39 @@ struct ScatterSource {
   Eigen::Index dv = 0;
 };
 
+// Software prefetch for rows visited out of id order (tiles): the row k + 4 ahead gets its first
+// sparse entries and its dense row prefetched, and the row 8 ahead its offsets, so the cache misses
+// of the next rows overlap the arithmetic of this one. (In id order the hardware prefetcher does it.)
+inline void prefetchRow(const SparseRowsView& phi, const std::int32_t* rows, std::int64_t k, std::int64_t end,
+                        const double* dense, Eigen::Index denseCols) {
+#if defined(__GNUC__)
+  if (k + 8 < end) __builtin_prefetch(phi.offsets + rows[k + 8]);
+  if (k + 4 < end) {
+    const std::int64_t r = rows[k + 4];
+    const std::int64_t p = phi.offsets[r];
+    __builtin_prefetch(phi.indices + p);
+    __builtin_prefetch(phi.indices + p + 16);
+    __builtin_prefetch(phi.values + p);
+    __builtin_prefetch(phi.values + p + 16);
+    __builtin_prefetch(dense + r * denseCols);
+  }
+#else
+  (void)phi, (void)rows, (void)k, (void)end, (void)dense, (void)denseCols;
+#endif
+}
+
 // S[l, :] = sum_j phi[j, l] T_j for l in [lBegin, lEnd), T_j as above, S row-major with `width` columns.
-// Scans every row of phi (in `order` when given), skipping rows whose (sorted) columns miss the range: no transpose is formed
-// and each l is summed in increasing j, whatever the partition.
+// Scans the rows listed in `rows` (those of phi whose sorted columns may meet the range, in the
+// visiting order), skipping those whose columns miss it: no transpose is formed, and each l is summed
+// in the visiting order of the rows, whatever the partition.
 TOPOMASK_HOT void scatterRange(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd,
                                const ScatterSource& s, Eigen::Index a0, Eigen::Index cc, double* S,
-                               Eigen::Index width, double* t, const std::int32_t* order) {
+                               Eigen::Index width, double* t, const std::int32_t* rows, std::int64_t rowCount) {
   std::fill(S + lBegin * width, S + lEnd * width, 0.0);
   const Eigen::Index d1 = s.values ? s.dv + 1 : 1;
-  for (std::int64_t k = 0; k < phi.rows; ++k) {
-    const std::int64_t j = order ? order[k] : k;
+  for (std::int64_t k = 0; k < rowCount; ++k) {
+    const std::int64_t j = rows[k];
+    prefetchRow(phi, rows, k, rowCount, s.src, s.srcCols);
     const std::int64_t b = phi.offsets[j];
     const std::int64_t e = phi.offsets[j + 1];
     if (b == e || phi.indices[e - 1] < lBegin || phi.indices[b] >= lEnd) continue;
@@ -122,6 +145,7 @@ TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, std::int64_t iBegin, std
                              const std::int32_t* order) {
   for (std::int64_t k = iBegin; k < iEnd; ++k) {
     const std::int64_t i = order ? order[k] : k;
+    if (order) prefetchRow(phi, order, k, iEnd, q, qCols);
     std::fill(acc, acc + width, 0.0);
     for (std::int64_t p = phi.offsets[i]; p < phi.offsets[i + 1]; ++p) {
       const double w = static_cast<double>(phi.values[p]);
@@ -156,6 +180,34 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
   RowMatrixXd out = RowMatrixXd::Zero(n, d1);
   const Eigen::Index maxWidth = chunk * d1;
   WorkBuffer S(static_cast<std::size_t>(l * maxWidth));
+  // The rows each scatter task reads: those whose column range [first, last] meets the task's l range,
+  // in the visiting order. Built once for all feature chunks; each row goes to every task its range
+  // spans (one or two on graphs with local node ids), so no task scans the rows of the others.
+  std::vector<std::vector<std::int32_t>> taskRows(static_cast<std::size_t>(tasks));
+  {
+    const std::int64_t rows = scatterPhi.rows;
+    std::vector<std::int32_t> firstTask(static_cast<std::size_t>(rows), -1), lastTask(static_cast<std::size_t>(rows), -1);
+    auto taskOf = [&](std::int64_t col) {  // the task t with l (t) / tasks <= col < l (t + 1) / tasks
+      std::int64_t t = std::min<std::int64_t>(tasks - 1, col * tasks / std::max<std::int64_t>(l, 1));
+      while (t > 0 && l * t / tasks > col) --t;
+      while (t + 1 < tasks && l * (t + 1) / tasks <= col) ++t;
+      return t;
+    };
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(tasks), 0);
+    for (std::int64_t j = 0; j < rows; ++j) {
+      const std::int64_t b = scatterPhi.offsets[j], e = scatterPhi.offsets[j + 1];
+      if (b == e) continue;
+      firstTask[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(taskOf(scatterPhi.indices[b]));
+      lastTask[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(taskOf(scatterPhi.indices[e - 1]));
+      for (std::int32_t t = firstTask[static_cast<std::size_t>(j)]; t <= lastTask[static_cast<std::size_t>(j)]; ++t) ++counts[static_cast<std::size_t>(t)];
+    }
+    for (std::int64_t t = 0; t < tasks; ++t) taskRows[static_cast<std::size_t>(t)].reserve(static_cast<std::size_t>(counts[static_cast<std::size_t>(t)]));
+    for (std::int64_t k = 0; k < rows; ++k) {
+      const std::int64_t j = ord ? ord[k] : k;
+      for (std::int32_t t = firstTask[static_cast<std::size_t>(j)]; t >= 0 && t <= lastTask[static_cast<std::size_t>(j)]; ++t)
+        taskRows[static_cast<std::size_t>(t)].push_back(static_cast<std::int32_t>(j));
+    }
+  }
   const Eigen::Index chunks = (m + chunk - 1) / chunk;
   for (Eigen::Index k = 0; k < chunks; ++k) {
     const Eigen::Index a0 = k * chunk;
@@ -166,7 +218,9 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
       for (std::int64_t task = lo; task < hi; ++task) {
         const std::int64_t b = l * task / tasks;
         const std::int64_t e = l * (task + 1) / tasks;
-        scatterRange(scatterPhi, b, e, source, a0, cc, S.data(), width, t.data(), ord);
+        const std::vector<std::int32_t>& rowList = taskRows[static_cast<std::size_t>(task)];
+        scatterRange(scatterPhi, b, e, source, a0, cc, S.data(), width, t.data(), rowList.data(),
+                     static_cast<std::int64_t>(rowList.size()));
       }
     }, threads, 1);
     reportProgress(progress, (k + 0.5) / static_cast<double>(chunks));
