@@ -389,6 +389,12 @@ void App::scheduleInsight() {
              });
            });
   }
+  // Without a mask (the series diverged) or features there is nothing current to show.
+  if (!r.mask || !r.grf) {
+    ins.matrix.reset();
+    ins.convergence.reset();
+    submitted_[static_cast<int>(InsightKind::Matrix)] = submitted_[static_cast<int>(InsightKind::Convergence)] = InsightKey{};
+  }
   if (insightWants(ui_.insight, InsightKind::Matrix) && r.mask && r.grf) {
     const InsightKey key{r.mask.get(), r.grf.get(), -1};
     if (!(key == submitted_[static_cast<int>(InsightKind::Matrix)])) ins.matrix.reset();

@@ -349,6 +349,10 @@ TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {
     const auto k = std::find(it->x.begin(), it->x.end(), n) - it->x.begin();
     ASSERT_LT(static_cast<std::size_t>(k), it->x.size());
     EXPECT_EQ(it->y[static_cast<std::size_t>(k)], r["seconds"].get<double>());
+    // Memory: the same point of the same method in the memory plot is the row's peak RSS.
+    const gui::PlotSeries& mem = cost.memoryPlot.series[static_cast<std::size_t>(it - cost.timePlot.series.begin())];
+    ASSERT_EQ(mem.label, it->label);
+    EXPECT_EQ(mem.y[static_cast<std::size_t>(k)], r["peak_rss_mb"].get<double>());
     ++points;
   }
   EXPECT_EQ(points, 4u);  // 2 sizes x 2 methods
