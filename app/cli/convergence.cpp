@@ -1,7 +1,8 @@
 // topomask convergence FILE --walkers 2,4,8,16 --trials T: the mean squared relative Frobenius
 // error of the GRF mask estimate against the exact mask, for each number of walkers (SPEC 5, 8).
 //
-// --plot F.png draws the table with the 1/n slope and the concentration bound where it is not vacuous.
+// --plot F.png draws the table with the 1/n slope and the concentration bound where it is not vacuous;
+// the JSON gives the bound at every walker count (bound_mean_rel_frobenius_sq, null where none).
 //
 // Exact reference: the dense mask when N <= --dense-cap, otherwise exact rows (by propagation) of
 // --rows nodes drawn with --seed, the same rows for every trial. Trial t of every walker count uses
@@ -126,20 +127,22 @@ int runConvergence(const ConvergenceOptions& o) {
     if (!out) throw Error("cannot write the table", o.csv);
   }
 
+  // The concentration bound on the same quantity (gui::concentrationCurve: from the engine's tail
+  // bound, E e_ij^2 <= int P_bound(sqrt u) du, times the entries used over ||M||_F^2 on those rows).
+  std::vector<double> w;
+  for (const Row& r : table) w.push_back(r.walkers);
+  const ConcentrationConstant constant = concentrationConstant(g, mask, grf.front());
+  const gui::BoundCurve bound = gui::concentrationCurve(constant, grf.front().ensemble, w,
+                                                        static_cast<double>(rows.size()) * static_cast<double>(n),
+                                                        exact.squaredNorm());
+
   if (!o.plot.empty()) {
     // The plotted values are the table's values (the JSON's mean_rel_frobenius_sq and stderr).
-    std::vector<double> w, msq, se;
+    std::vector<double> msq, se;
     for (const Row& r : table) {
-      w.push_back(r.walkers);
       msq.push_back(r.meanSq);
       se.push_back(r.stderrSq);
     }
-    // The concentration bound on the same quantity (gui::concentrationCurve: from the engine's tail
-    // bound, E e_ij^2 <= int P_bound(sqrt u) du, times the entries used over ||M||_F^2 on those rows).
-    const ConcentrationConstant constant = concentrationConstant(g, mask, grf.front());
-    const gui::BoundCurve bound = gui::concentrationCurve(constant, grf.front().ensemble, w,
-                                                          static_cast<double>(rows.size()) * static_cast<double>(n),
-                                                          exact.squaredNorm());
     const gui::PlotImage img = gui::rasterisePlot(gui::convergencePlot(
         w, msq, se, mask.formula() + ", " + std::to_string(n) + " nodes, " + std::to_string(o.trials) + " trials", &bound));
     gui::writePng(o.plot, img.rgba, img.width, img.height);
@@ -158,23 +161,28 @@ int runConvergence(const ConvergenceOptions& o) {
     j["rows_used"] = static_cast<std::int64_t>(rows.size());
     j["exact_method"] = dense ? "dense" : "propagation";
     j["exact_seconds"] = exactSeconds;
-    std::vector<int> w;
+    std::vector<int> counts;
     std::vector<double> msq, se, m, nnz, sec;
     for (const Row& r : table) {
-      w.push_back(r.walkers);
+      counts.push_back(r.walkers);
       msq.push_back(r.meanSq);
       se.push_back(r.stderrSq);
       m.push_back(r.mean);
       nnz.push_back(r.nnzPerRow);
       sec.push_back(r.seconds);
     }
-    j["walkers"] = w;
+    j["walkers"] = counts;
     j["mean_rel_frobenius_sq"] = msq;
     j["stderr"] = se;
     j["mean_rel_frobenius"] = m;
     j["nnz_per_row"] = nnz;
     j["seconds"] = sec;
     j["loglog_slope"] = slope;
+    // Upper bound on mean_rel_frobenius_sq from the concentration bound (null where there is none).
+    nlohmann::json b = nlohmann::json::array();
+    for (const double v : bound.allValues) b.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr));
+    j["bound_mean_rel_frobenius_sq"] = b;
+    j["concentration_c"] = constant.finite ? nlohmann::json(constant.c) : nlohmann::json(nullptr);
     printJson(j);
   } else {
     std::cout << o.file << ": " << n << " nodes, " << mask.formula() << ", " << samplingName(grf.front().sampling)
@@ -187,6 +195,9 @@ int runConvergence(const ConvergenceOptions& o) {
                 << "  " << std::setw(11) << std::setprecision(3) << r.stderrSq << "  " << std::setw(18)
                 << std::setprecision(6) << r.mean << "\n";
     std::cout << "  log-log slope " << std::setprecision(3) << slope << " (1/n law: -1)\n";
+    if (!bound.note.empty()) std::cout << "  " << bound.note << "\n";
+    for (std::size_t k = 0; k < bound.walkers.size(); ++k)
+      std::cout << "  concentration bound at n = " << static_cast<long long>(bound.walkers[k]) << ": " << std::setprecision(4) << bound.value[k] << "\n";
   }
   return 0;
 }
