@@ -218,6 +218,25 @@ TEST(InsightViews, CommandLineWritesWalksMatrixAndConvergencePictures) {
   loadRgba(plot, w, h);
   EXPECT_EQ(w, 720);
   EXPECT_EQ(h, 520);
+  // The bound in the JSON: one value per walker count, decreasing like (2n - 1)^2 / n^3.
+  const std::string json = dir + "/conv.json";
+  const std::string jcmd = tm + " convergence " + topomask::testing::writeRingEdges(dir) +
+                           " --walkers 4,64,1024 --trials 2 --beta 0.5 --json > " + json;
+  ASSERT_EQ(std::system(jcmd.c_str()), 0) << jcmd;
+  std::ifstream in(json);
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json j = nlohmann::json::parse(text.str());
+  ASSERT_EQ(j["bound_mean_rel_frobenius_sq"].size(), 3u);
+  const double c = j["concentration_c"].get<double>();
+  EXPECT_GT(c, 0.0);
+  for (int k = 0; k < 3; ++k) {
+    const double n = j["walkers"][static_cast<std::size_t>(k)].get<double>();
+    const double expected = (2 * n - 1) * (2 * n - 1) / (n * n * n) / (7.0 * 7.0 / 64.0);
+    EXPECT_NEAR(j["bound_mean_rel_frobenius_sq"][static_cast<std::size_t>(k)].get<double>() /
+                    j["bound_mean_rel_frobenius_sq"][0].get<double>(),
+                expected, 1e-6 * expected);
+  }
 }
 
 TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {
