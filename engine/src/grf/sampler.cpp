@@ -7,6 +7,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <memory>
 #include <utility>
 
@@ -89,17 +92,35 @@ struct Accumulate {
   }
 };
 
-// Writes the distinct touched nodes in increasing order to s.rowIndices and their values
-// acc * invN to s.rowValues, and zeroes their accumulators; returns how many. The two-level bitmap
+// Stores one 4-byte word. Streaming (non-temporal) stores for the features, which are written once
+// and not read during sampling: no read-for-ownership of each output line, and the accumulator and
+// graph stay cached. Ordered by the sfence at the end of samplePart.
+template <bool kStream, class T>
+inline void put(T* to, T value) {
+  static_assert(sizeof(T) == 4);
+#if defined(__SSE2__)
+  if constexpr (kStream) {
+    int word;
+    std::memcpy(&word, &value, 4);
+    _mm_stream_si32(reinterpret_cast<int*>(to), word);
+    return;
+  }
+#endif
+  *to = value;
+}
+
+// Writes the distinct touched nodes in increasing order to outIndex and their values acc * invN to
+// outValue (room for `count` entries), zeroes their accumulators and returns how many there were.
+// `check` collects 0 * value, which stays 0 unless a value is inf or NaN. The two-level bitmap
 // costs O(count + span / 2^12) for a span of node ids; when the touched nodes are spread so widely
 // that the summary scan would dominate, std::sort orders them instead. Either way the order is the
 // unique sorted one.
-std::int64_t emitRow(Scratch& s, std::int64_t count, double invN) {
+template <bool kStream>
+std::int64_t emitRow(Scratch& s, std::int64_t count, double invN, std::int32_t* outIndex, float* outValue,
+                     float& check) {
   if (count == 0) return 0;
   const std::int32_t* touched = s.touched.data();
   double* acc = s.acc.data();
-  std::int32_t* outIndex = s.rowIndices.data();
-  float* outValue = s.rowValues.data();
   std::int32_t lo = touched[0], hi = touched[0];
   for (std::int64_t k = 1; k < count; ++k) {
     lo = std::min(lo, touched[k]);
@@ -107,17 +128,20 @@ std::int64_t emitRow(Scratch& s, std::int64_t count, double invN) {
   }
   const std::int64_t firstSummary = lo >> 12, lastSummary = hi >> 12;
   std::int64_t out = 0;
+  auto emit = [&](std::int32_t v) {
+    const auto value = static_cast<float>(acc[v] * invN);
+    check += 0.0f * value;
+    acc[v] = 0.0;
+    put<kStream>(outIndex + out, v);
+    put<kStream>(outValue + out, value);
+    ++out;
+  };
   if (lastSummary - firstSummary > 64 + 4 * count) {
     std::vector<std::int32_t> sorted(touched, touched + count);
     std::sort(sorted.begin(), sorted.end());
-    for (std::int64_t k = 0; k < count; ++k) {
-      const std::int32_t v = sorted[static_cast<std::size_t>(k)];
-      if (k > 0 && v == sorted[static_cast<std::size_t>(k - 1)]) continue;
-      outIndex[out] = v;
-      outValue[out] = static_cast<float>(acc[v] * invN);
-      acc[v] = 0.0;
-      ++out;
-    }
+    for (std::int64_t k = 0; k < count; ++k)
+      if (k == 0 || sorted[static_cast<std::size_t>(k)] != sorted[static_cast<std::size_t>(k - 1)])
+        emit(sorted[static_cast<std::size_t>(k)]);
     return out;
   }
   std::uint64_t* bits = s.bits.data();
@@ -136,30 +160,25 @@ std::int64_t emitRow(Scratch& s, std::int64_t count, double invN) {
       std::uint64_t word = bits[w];
       bits[w] = 0;
       do {
-        const auto v = static_cast<std::int32_t>(w * 64 + std::countr_zero(word));
+        emit(static_cast<std::int32_t>(w * 64 + std::countr_zero(word)));
         word &= word - 1;
-        outIndex[out] = v;
-        outValue[out] = static_cast<float>(acc[v] * invN);
-        acc[v] = 0.0;
-        ++out;
       } while (word != 0);
     }
   }
   return out;
 }
 
-// Walks source i and leaves its sorted row in s.rowIndices / s.rowValues; returns its length.
-std::int64_t sampleRow(const WalkSetup& w, Scratch& s, std::int64_t i, std::int64_t& hops) {
+// Walks source i; returns the number of touched-list entries (an upper bound on the row's length).
+std::int64_t walkRow(const WalkSetup& w, Scratch& s, std::int64_t i, std::int64_t& hops) {
   Accumulate visit{s.acc.data(), w.f, &s.touched, s.touched.data(), static_cast<std::int64_t>(s.touched.size())};
   hops += walkSource<false>(w, s.walk, i, visit);
-  return emitRow(s, visit.count, 1.0 / w.walkers);
+  return visit.count;
 }
 
-// true when every value is finite (inf and NaN survive 0 * x; finite values give +-0).
-bool allFinite(const float* v, std::int64_t count) {
-  float check = 0.0f;
-  for (std::int64_t k = 0; k < count; ++k) check += 0.0f * v[k];
-  return check == 0.0f;
+// Walks source i and leaves its sorted row in s.rowIndices / s.rowValues; returns its length.
+std::int64_t sampleRow(const WalkSetup& w, Scratch& s, std::int64_t i, std::int64_t& hops, float& check) {
+  const std::int64_t count = walkRow(w, s, i, hops);
+  return emitRow<false>(s, count, 1.0 / w.walkers, s.rowIndices.data(), s.rowValues.data(), check);
 }
 
 // One contiguous range of rows, sampled by one thread into its slot [slotBegin, slotEnd) of the
@@ -179,26 +198,33 @@ struct Part {
 void samplePart(const WalkSetup& w, Scratch& s, Part& part, std::int32_t* indices, float* values, Progress* progress,
                 double progressBase, double progressSpan, std::atomic<std::int64_t>& done) {
   part.rowNnz.resize(static_cast<std::size_t>(part.rowEnd - part.rowBegin));
+  const double invN = 1.0 / w.walkers;
+  float check = 0.0f;
   bool spilling = false;
   for (std::int64_t b = part.rowBegin; b < part.rowEnd; b += kBlockNodes) {
     const std::int64_t e = std::min(part.rowEnd, b + kBlockNodes);
     for (std::int64_t i = b; i < e; ++i) {
-      const std::int64_t count = sampleRow(w, s, i, part.hops);
-      part.finite = part.finite && allFinite(s.rowValues.data(), count);
-      part.rowNnz[static_cast<std::size_t>(i - part.rowBegin)] = count;
-      spilling = spilling || part.slotBegin + part.used + count > part.slotEnd;
-      if (!spilling) {
-        std::copy_n(s.rowIndices.data(), count, indices + part.slotBegin + part.used);
-        std::copy_n(s.rowValues.data(), count, values + part.slotBegin + part.used);
+      const std::int64_t bound = walkRow(w, s, i, part.hops);
+      std::int64_t count;
+      spilling = spilling || part.slotBegin + part.used + bound > part.slotEnd;
+      if (!spilling) {  // straight into the slot
+        const std::int64_t at = part.slotBegin + part.used;
+        count = emitRow<true>(s, bound, invN, indices + at, values + at, check);
         part.used += count;
       } else {
+        count = emitRow<false>(s, bound, invN, s.rowIndices.data(), s.rowValues.data(), check);
         part.spillIndices.insert(part.spillIndices.end(), s.rowIndices.data(), s.rowIndices.data() + count);
         part.spillValues.insert(part.spillValues.end(), s.rowValues.data(), s.rowValues.data() + count);
       }
+      part.rowNnz[static_cast<std::size_t>(i - part.rowBegin)] = count;
     }
     done += e - b;
     reportProgress(progress, progressBase + progressSpan * static_cast<double>(done.load()) / static_cast<double>(w.nodes));
   }
+  part.finite = check == 0.0f;
+#if defined(__SSE2__)
+  _mm_sfence();  // the streamed rows are visible before the part is reported done
+#endif
 }
 
 // Samples one side (one ensemble). The rows are split into one contiguous part per thread (block
@@ -225,6 +251,7 @@ SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, d
   {
     Scratch& s = pilot;
     std::int64_t pilotHops = 0;
+    float pilotCheck = 0.0f;  // the pilot rows are sampled again below, checked there
     for (Part& part : parts) {
       const std::int64_t rows = part.rowEnd - part.rowBegin;
       const std::int64_t samples = std::min(rows, std::max<std::int64_t>(64, rows / 512));
@@ -235,7 +262,7 @@ SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, d
         const std::int64_t lo = k * rows / samples, hi = (k + 1) * rows / samples;
         const auto jitter = static_cast<std::int64_t>(mix64(static_cast<std::uint64_t>(part.rowBegin + k)) %
                                                       static_cast<std::uint64_t>(hi - lo));
-        nnz += static_cast<double>(sampleRow(w, s, part.rowBegin + lo + jitter, pilotHops));
+        nnz += static_cast<double>(sampleRow(w, s, part.rowBegin + lo + jitter, pilotHops, pilotCheck));
       }
       const double expected = samples > 0 ? nnz / static_cast<double>(samples) * static_cast<double>(rows) : 0.0;
       // Slack: 4 % for the sampling error of the mean (about 0.5 % at 1024 sampled rows whose
