@@ -295,7 +295,7 @@ BoundCurve concentrationCurve(const ConcentrationConstant& constant, Ensemble en
     }
   }
   if (b.walkers.empty()) {
-    std::snprintf(text, sizeof text, "concentration bound vacuous here (>= 1 at every n; c = %.3g)", constant.c);
+    std::snprintf(text, sizeof text, "bound vacuous: >= 1 at every n (c = %.3g)", constant.c);
     b.note = text;
   } else if (!vacuousAt.empty()) {
     std::snprintf(text, sizeof text, "bound vacuous (>= 1) for n <= %g; c = %.3g", vacuousAt.back(), constant.c);
