@@ -3,6 +3,7 @@
 // spectrum of W and the cost against N. Usage: insight_shots OUT_DIR [TOPOMASK_BINARY]
 // (the binary runs `topomask bench` for the cost plot; default: next to this program's bin/).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -40,7 +41,9 @@ int main(int argc, char** argv) {
     ui.tab = tab;
     ui.selectTab = true;
     if (tab == InsightTab::Cost) ui.runBench = true;
+    const auto t0 = std::chrono::steady_clock::now();
     settle();
+    std::printf("%s: ready after %.2f s\n", name.c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (tab == InsightTab::Matrix) {
       // Hover the largest off-diagonal entry of M in the GRF panel.
       const MatrixView& view = *app.state().insight.matrix;
