@@ -1,7 +1,8 @@
 // Writes the README's pictures of the insight window, drawn by the real application under a display
 // (xvfb-run): the matrix view with the hover tooltip of one entry, the error against walkers, the
 // spectrum of W and the cost against N. Usage: insight_shots OUT_DIR [TOPOMASK_BINARY]
-// (the binary runs `topomask bench` for the cost plot; default: next to this program's bin/).
+// [FILE] (the binary runs `topomask bench` for the cost plot; default: next to this program's bin/;
+// FILE instead of the demo scene).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -17,7 +18,7 @@ using namespace topomask::gui;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: insight_shots OUT_DIR [TOPOMASK_BINARY]\n");
+    std::fprintf(stderr, "usage: insight_shots OUT_DIR [TOPOMASK_BINARY] [FILE]\n");
     return 2;
   }
   const std::string out = argv[1];
@@ -33,7 +34,8 @@ int main(int argc, char** argv) {
     }
     app.frame();
   };
-  app.dispatch(OpenDemo{});
+  if (argc > 3) app.dispatch(OpenFile{argv[3]});
+  else app.dispatch(OpenDemo{});
   settle();
   InsightUi& ui = app.panelUi().insight;
   auto shoot = [&](InsightTab tab, const std::string& name) {
