@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -46,7 +47,8 @@ constexpr std::int64_t kBlockNodes = 2048;  // nodes per work block: fixed, so r
 struct Scratch {
   Scratch(std::int64_t n, const WalkSetup& w)
       : walk(n, w.walkers, w.sampling == Sampling::Repelling) {
-    acc.assign(static_cast<std::size_t>(n), 0.0);
+    acc.assign(static_cast<std::size_t>(n) + 1, 0.0);
+    acc[static_cast<std::size_t>(n)] = std::numeric_limits<double>::quiet_NaN();  // the sink of Accumulate
     bits.assign(static_cast<std::size_t>(n / 64 + 1), 0);
     summary.assign(static_cast<std::size_t>(n / 4096 + 1), 0);
     // One slot per visit at most (and a spare for the unconditional store of Accumulate), up to a
@@ -85,6 +87,17 @@ struct Accumulate {
     count += old == 0.0 ? 1 : 0;
     if (count == capacity - 1) [[unlikely]] grow();
   }
+  // Step 0: n visits of load 1 at i, summed in the same order as n calls would (acc[i] is 0 here).
+  void start(std::int32_t i, int n) {
+    double sum = 0.0;
+    for (int k = 0; k < n; ++k) sum += f[0];
+    (*this)(0, 0, i, 0.0);  // lists i (its accumulator is 0 between rows)
+    acc[i] = sum;
+  }
+  // Halted walkers visit the extra accumulator slot N, which holds NaN: never equal to 0, so never
+  // listed, and never emitted.
+  std::int32_t sinkNode() const { return sink; }
+  std::int32_t sink = 0;
   void grow() {
     list->resize(list->size() * 2);
     touched = list->data();
@@ -171,6 +184,7 @@ std::int64_t emitRow(Scratch& s, std::int64_t count, double invN, std::int32_t* 
 // Walks source i; returns the number of touched-list entries (an upper bound on the row's length).
 std::int64_t walkRow(const WalkSetup& w, Scratch& s, std::int64_t i, std::int64_t& hops) {
   Accumulate visit{s.acc.data(), w.f, &s.touched, s.touched.data(), static_cast<std::int64_t>(s.touched.size())};
+  visit.sink = static_cast<std::int32_t>(w.nodes);
   hops += walkSource<false>(w, s.walk, i, visit);
   return visit.count;
 }

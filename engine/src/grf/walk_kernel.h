@@ -5,6 +5,8 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
+#include <type_traits>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -101,14 +103,26 @@ struct WalkState {
   std::uint64_t stamp = 0;
 };
 
+// A visitor may offer two shortcuts to walkIid (the walk tracer offers neither, so it sees every
+// visit one by one, in the same order):
+//  * start(i, n): the n visits of step 0 (all at i with load 1), in place of n calls;
+//  * sinkNode(): a node id whose visits are to be ignored; a halted walker then "visits" it instead
+//    of skipping the call, so the hop loop has no branch on halting.
+template <class V>
+concept StartingVisitor = requires(V& v) { v.start(std::int32_t{}, int{}); };
+template <class V>
+concept SinkingVisitor = requires(V& v) { { v.sinkNode() } -> std::convertible_to<std::int32_t>; };
+
 // I.i.d. walkers of source i, advanced in lockstep: the n walkers take their t-th hop together, so the
 // memory loads of different walkers overlap instead of forming one long chain of cache misses. At step
-// t, visit(walker, t, node, load) is called for every walker still walking, in increasing walker id;
-// then every walker draws one 64-bit number x: it halts when x's top 32 bits are below the threshold
-// (or its node has no neighbour), otherwise x's low 32 bits pick the neighbour. Halted walkers are
-// compacted out without branches (the order of the others is kept). Returns the hops taken.
+// t, visit(walker, t, node, load) is called for every walker still walking, in increasing walker id
+// (step 0 first, all at i; a walker's visit at t + 1 right after its hop t). At every step every
+// walker draws one 64-bit number x: it halts when x's top 32 bits are below the threshold (or its
+// node has no neighbour), otherwise x's low 32 bits pick the neighbour. Halted walkers are compacted
+// out without branches (the order of the others is kept). Returns the hops taken.
 template <bool kTrackIds, class Visit>
 std::int64_t walkIid(const WalkSetup& w, WalkState& s, std::int64_t i, Rng& rng, Visit&& visit) {
+  using V = std::remove_reference_t<Visit>;
   const std::int64_t* off = w.offsets;
   const std::int32_t* nbr = w.neighbours;
   const double* weights = w.weights;
@@ -124,10 +138,13 @@ std::int64_t walkIid(const WalkSetup& w, WalkState& s, std::int64_t i, Rng& rng,
     load[k] = 1.0;
     if constexpr (kTrackIds) id[k] = k;
   }
+  if constexpr (StartingVisitor<V>) {
+    visit.start(static_cast<std::int32_t>(i), active);
+  } else {
+    for (int k = 0; k < active; ++k) visit(kTrackIds ? id[k] : k, 0, pos[k], load[k]);
+  }
   std::int64_t hops = 0;
-  for (int t = 0;; ++t) {
-    for (int k = 0; k < active; ++k) visit(kTrackIds ? id[k] : k, t, pos[k], load[k]);
-    if (t == length) break;
+  for (int t = 0; t < length; ++t) {
     int kept = 0;
     for (int k = 0; k < active; ++k) {
       const std::uint64_t x = rng.next();
@@ -138,13 +155,19 @@ std::int64_t walkIid(const WalkSetup& w, WalkState& s, std::int64_t i, Rng& rng,
       // A halted walker still computes a (discarded) hop from edge 0 of its node's row, or from edge
       // 0 of the graph when it has no neighbour: no branch to mispredict, and no extra draw (the
       // rejection loop of pickNeighbour only runs for walkers that move).
-      const std::uint32_t c =
-          moves ? pickNeighbour(static_cast<std::uint32_t>(x), d, rng) : 0u;
+      const std::uint32_t c = moves ? pickNeighbour(static_cast<std::uint32_t>(x), d, rng) : 0u;
       const std::int64_t e = moves ? o + c : 0;
       const double next = load[k] * (weights[e] * (static_cast<double>(d) * invKeep));
-      pos[kept] = nbr[e];
+      const std::int32_t u = nbr[e];
+      const int walker = kTrackIds ? id[k] : k;
+      pos[kept] = u;
       load[kept] = next;
       if constexpr (kTrackIds) id[kept] = id[k];
+      if constexpr (SinkingVisitor<V>) {
+        visit(walker, t + 1, moves ? u : visit.sinkNode(), next);
+      } else {
+        if (moves) visit(walker, t + 1, u, next);
+      }
       kept += moves ? 1 : 0;
     }
     active = kept;
