@@ -78,6 +78,10 @@ TEST(Walks, RowsEqualSamplerBitForBitAllSchemes) {
       expectBitIdentical(grid, mask, opts(4, 0.0, 5, s, 11));       // fixed-length walks
     }
   }
+  // walkers x (length + 1) above 2^22 visits per row (heat's f_t is non-zero up to t ~ 170 here):
+  // the sampler's visit list then checks its capacity, a separate code path from the bounded one.
+  const Graph small = gridGraph(4, 3);
+  expectBitIdentical(small, mask, opts(30000, 0.5, 1000, Sampling::Iid, 5));
 }
 
 TEST(Walks, AsymmetricUsesAlpha) {

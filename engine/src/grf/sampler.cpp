@@ -54,7 +54,8 @@ struct Scratch {
     // One slot per visit at most (and a spare for the unconditional store of Accumulate), up to a
     // size that grows on demand beyond it (long walks of many walkers).
     const double visits = static_cast<double>(w.walkers) * (w.length + 1.0);
-    touched.resize(static_cast<std::size_t>(std::min<double>(visits, 1 << 20)) + 1);
+    bounded = visits <= static_cast<double>(1 << 22);
+    touched.resize(static_cast<std::size_t>(std::min<double>(visits, 1 << 22)) + 1);
     const auto rowMax = static_cast<std::size_t>(std::min<double>(static_cast<double>(n), visits));
     rowIndices.resize(rowMax);
     rowValues.resize(rowMax);
@@ -64,6 +65,7 @@ struct Scratch {
   std::vector<std::uint64_t> bits;
   std::vector<std::uint64_t> summary;
   std::vector<std::int32_t> touched;
+  bool bounded = true;  // touched holds every visit of a row: no capacity checks
   std::vector<std::int32_t> rowIndices;
   std::vector<float> rowValues;
 };
@@ -71,7 +73,9 @@ struct Scratch {
 // The visitor of the sampler: adds load * f_t to entry v of the row being built. A node whose
 // accumulator held exactly zero is appended to `touched` (the store is unconditional, the count moves
 // only for such nodes: no branch on data). A node whose partial sum cancels to exactly zero may be
-// listed twice; the bitmap ordering removes repeats.
+// listed twice; the bitmap ordering removes repeats. kBounded: `touched` has a slot for every visit
+// a row can make (walkers x (length + 1)), so the capacity check is compiled out.
+template <bool kBounded>
 struct Accumulate {
   double* acc;
   const double* f;
@@ -85,7 +89,9 @@ struct Accumulate {
     acc[v] = old + load * f[t];
     touched[count] = v;
     count += old == 0.0 ? 1 : 0;
-    if (count == capacity - 1) [[unlikely]] grow();
+    if constexpr (!kBounded) {
+      if (count == capacity - 1) [[unlikely]] grow();
+    }
   }
   // Step 0: n visits of load 1 at i, summed in the same order as n calls would (acc[i] is 0 here).
   void start(std::int32_t i, int n) {
@@ -182,11 +188,15 @@ std::int64_t emitRow(Scratch& s, std::int64_t count, double invN, std::int32_t* 
 }
 
 // Walks source i; returns the number of touched-list entries (an upper bound on the row's length).
-std::int64_t walkRow(const WalkSetup& w, Scratch& s, std::int64_t i, std::int64_t& hops) {
-  Accumulate visit{s.acc.data(), w.f, &s.touched, s.touched.data(), static_cast<std::int64_t>(s.touched.size())};
+template <bool kBounded>
+std::int64_t walkRowWith(const WalkSetup& w, Scratch& s, std::int64_t i, std::int64_t& hops) {
+  Accumulate<kBounded> visit{s.acc.data(), w.f, &s.touched, s.touched.data(), static_cast<std::int64_t>(s.touched.size())};
   visit.sink = static_cast<std::int32_t>(w.nodes);
   hops += walkSource<false>(w, s.walk, i, visit);
   return visit.count;
+}
+std::int64_t walkRow(const WalkSetup& w, Scratch& s, std::int64_t i, std::int64_t& hops) {
+  return s.bounded ? walkRowWith<true>(w, s, i, hops) : walkRowWith<false>(w, s, i, hops);
 }
 
 // Walks source i and leaves its sorted row in s.rowIndices / s.rowValues; returns its length.
