@@ -198,7 +198,7 @@ TEST(Attention, GrfMaskedEqualsDenseWithTheSameEstimate) {
 
 // On a pixel grid the GRF algorithm visits nodes in Morton-ordered 16 x 16 tiles (gridWidth): the same
 // sums in another order, so the result equals node-id order to round-off; also for sizes that are not
-// multiples of the tile (partial tiles on the right and bottom edges).
+// multiples of the tile (partial tiles on the right and bottom edges). Likewise with S in blocks.
 TEST(Attention, GrfMaskedTileOrderEqualsIdOrder) {
   GraphOptions go;
   go.kind = GraphKind::Grid4;
@@ -219,6 +219,24 @@ TEST(Attention, GrfMaskedTileOrderEqualsIdOrder) {
   EXPECT_LT(relDiff(a.out, b.out), 1e-12);
   EXPECT_LT(relDiff(a.received, b.received), 1e-12);
   EXPECT_GT(a.out.norm(), 0.0);
+  // S in blocks of 40 columns (22 blocks; a row's columns span several of them), in tile and id
+  // order: the same sums split at block boundaries, so round-off only, and bit-identical for 1 and 2
+  // threads.
+  for (const AttentionOptions* base : {&ids, &tiles}) {
+    for (const int chunk : {2, 0}) {  // 0: automatic, all features in one pass
+      AttentionOptions blocked = *base;
+      blocked.featureChunk = chunk;
+      blocked.grfBlockColumns = 40;
+      blocked.threads = 1;
+      const AttentionOutput c = grfMaskedAttention(in, f, blocked);
+      EXPECT_LT(relDiff(a.out, c.out), 1e-12);
+      EXPECT_LT(relDiff(a.received, c.received), 1e-12);
+      blocked.threads = 2;
+      const AttentionOutput d = grfMaskedAttention(in, f, blocked);
+      EXPECT_EQ(c.out, d.out);
+      EXPECT_EQ(c.received, d.received);
+    }
+  }
 }
 
 TEST(Attention, GrfMaskedIsIndependentOfThreadCount) {

@@ -77,39 +77,44 @@ struct ScatterSource {
   Eigen::Index dv = 0;
 };
 
-// Software prefetch for rows visited out of id order (tiles): the row k + 4 ahead gets its first
-// sparse entries and its dense row prefetched, and the row 8 ahead its offsets, so the cache misses
-// of the next rows overlap the arithmetic of this one. (In id order the hardware prefetcher does it.)
+// Software prefetch for rows visited out of id order (tiles, block lists): the row 4 ahead gets all
+// of its sparse entries and its dense rows (up to two arrays of doubles with the given widths)
+// prefetched, and the row 8 ahead its offsets, so the cache misses of the next rows overlap the
+// arithmetic of this one. At N = 2^20 these arrays live in memory, not in cache.
 inline void prefetchRow(const SparseRowsView& phi, const std::int32_t* rows, std::int64_t k, std::int64_t end,
-                        const double* dense, Eigen::Index denseCols) {
+                        const double* dense, Eigen::Index denseCols, const double* dense2 = nullptr,
+                        Eigen::Index dense2Cols = 0) {
 #if defined(__GNUC__)
   if (k + 8 < end) __builtin_prefetch(phi.offsets + rows[k + 8]);
   if (k + 4 < end) {
     const std::int64_t r = rows[k + 4];
-    const std::int64_t p = phi.offsets[r];
-    __builtin_prefetch(phi.indices + p);
-    __builtin_prefetch(phi.indices + p + 16);
-    __builtin_prefetch(phi.values + p);
-    __builtin_prefetch(phi.values + p + 16);
-    __builtin_prefetch(dense + r * denseCols);
+    const std::int64_t b = phi.offsets[r], e = phi.offsets[r + 1];
+    for (std::int64_t p = b; p < e; p += 16) {  // 16 entries = one 64-byte line of each array
+      __builtin_prefetch(phi.indices + p);
+      __builtin_prefetch(phi.values + p);
+    }
+    for (Eigen::Index c = 0; c < denseCols; c += 8) __builtin_prefetch(dense + r * denseCols + c);
+    for (Eigen::Index c = 0; c < dense2Cols; c += 8) __builtin_prefetch(dense2 + r * dense2Cols + c, 1);
   }
 #else
-  (void)phi, (void)rows, (void)k, (void)end, (void)dense, (void)denseCols;
+  (void)phi, (void)rows, (void)k, (void)end, (void)dense, (void)denseCols, (void)dense2, (void)dense2Cols;
 #endif
 }
 
-// S[l, :] = sum_j phi[j, l] T_j for l in [lBegin, lEnd), T_j as above, S row-major with `width` columns.
+// S[l - lOrigin, :] = sum_j phi[j, l] T_j for l in [lBegin, lEnd), T_j as above, S row-major with
+// `width` columns.
 // Scans the rows listed in `rows` (those of phi whose sorted columns may meet the range, in the
 // visiting order), skipping those whose columns miss it: no transpose is formed, and each l is summed
 // in the visiting order of the rows, whatever the partition.
 TOPOMASK_HOT void scatterRange(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd,
                                const ScatterSource& s, Eigen::Index a0, Eigen::Index cc, double* S,
-                               Eigen::Index width, double* t, const std::int32_t* rows, std::int64_t rowCount) {
-  std::fill(S + lBegin * width, S + lEnd * width, 0.0);
+                               std::int64_t lOrigin, Eigen::Index width, double* t, const std::int32_t* rows,
+                               std::int64_t rowCount) {
+  std::fill(S + (lBegin - lOrigin) * width, S + (lEnd - lOrigin) * width, 0.0);
   const Eigen::Index d1 = s.values ? s.dv + 1 : 1;
   for (std::int64_t k = 0; k < rowCount; ++k) {
     const std::int64_t j = rows[k];
-    prefetchRow(phi, rows, k, rowCount, s.src, s.srcCols);
+    prefetchRow(phi, rows, k, rowCount, s.src, s.srcCols, s.values, s.dv);
     const std::int64_t b = phi.offsets[j];
     const std::int64_t e = phi.offsets[j + 1];
     if (b == e || phi.indices[e - 1] < lBegin || phi.indices[b] >= lEnd) continue;
@@ -130,26 +135,31 @@ TOPOMASK_HOT void scatterRange(const SparseRowsView& phi, std::int64_t lBegin, s
     }
     for (; p < e && phi.indices[p] < lEnd; ++p) {
       const double w = static_cast<double>(phi.values[p]);
-      double* __restrict row = S + static_cast<std::int64_t>(phi.indices[p]) * width;
+      double* __restrict row = S + (static_cast<std::int64_t>(phi.indices[p]) - lOrigin) * width;
       const double* __restrict tj = t;
       for (Eigen::Index c = 0; c < width; ++c) row[c] += w * tj[c];
     }
   }
 }
 
-// For rows i = order[k], k in [iBegin, iEnd) (i = k without an order): acc = sum_l phi[i, l] S[l, :] (width cc d1), then
-// out[i, e] += sum_a q[i, a0 + a] acc[a d1 + e] for e < d1 (out row-major with d1 columns).
-TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, std::int64_t iBegin, std::int64_t iEnd, const double* S,
+// For the rows i = rows[k], k in [kBegin, kEnd): acc = sum over the columns l of row i in the block
+// [lBegin, lEnd) of phi[i, l] S[l - lBegin, :] (width cc d1), then out[i, e] += sum_a q[i, a0 + a]
+// acc[a d1 + e] for e < d1 (out row-major with d1 columns).
+TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, const std::int32_t* rows, std::int64_t kBegin,
+                             std::int64_t kEnd, std::int64_t lBegin, std::int64_t lEnd, const double* S,
                              Eigen::Index width, const double* q, Eigen::Index qCols, Eigen::Index a0,
-                             Eigen::Index cc, Eigen::Index d1, double* out, double* acc,
-                             const std::int32_t* order) {
-  for (std::int64_t k = iBegin; k < iEnd; ++k) {
-    const std::int64_t i = order ? order[k] : k;
-    if (order) prefetchRow(phi, order, k, iEnd, q, qCols);
+                             Eigen::Index cc, Eigen::Index d1, double* out, double* acc) {
+  for (std::int64_t k = kBegin; k < kEnd; ++k) {
+    const std::int64_t i = rows[k];
+    prefetchRow(phi, rows, k, kEnd, q, qCols, out, d1);
+    std::int64_t p = phi.offsets[i];
+    const std::int64_t e = phi.offsets[i + 1];
+    if (p == e || phi.indices[e - 1] < lBegin || phi.indices[p] >= lEnd) continue;
+    if (phi.indices[p] < lBegin) p = std::lower_bound(phi.indices + p, phi.indices + e, static_cast<std::int32_t>(lBegin)) - phi.indices;
     std::fill(acc, acc + width, 0.0);
-    for (std::int64_t p = phi.offsets[i]; p < phi.offsets[i + 1]; ++p) {
+    for (; p < e && phi.indices[p] < lEnd; ++p) {
       const double w = static_cast<double>(phi.values[p]);
-      const double* __restrict row = S + static_cast<std::int64_t>(phi.indices[p]) * width;
+      const double* __restrict row = S + (static_cast<std::int64_t>(phi.indices[p]) - lBegin) * width;
       double* __restrict a = acc;
       for (Eigen::Index c = 0; c < width; ++c) a[c] += w * row[c];
     }
@@ -158,77 +168,130 @@ TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, std::int64_t iBegin, std
     for (Eigen::Index a = 0; a < cc; ++a) {
       const double qa = qi[a];
       const double* __restrict aa = acc + a * d1;
-      for (Eigen::Index e = 0; e < d1; ++e) oi[e] += qa * aa[e];
+      for (Eigen::Index c = 0; c < d1; ++c) oi[c] += qa * aa[c];
     }
   }
 }
 
+// Lists, for each of `parts` consecutive ranges of the columns l (range p = [cols p / parts,
+// cols (p + 1) / parts)), the rows of phi whose column range [first, last] meets it, in the visiting
+// order (ord, or id order when null). A row goes to every range its columns span: one or two on
+// graphs with local node ids. Returns also the mean number of ranges per non-empty row.
+std::vector<std::vector<std::int32_t>> rowsMeetingRanges(const SparseRowsView& phi, std::int64_t cols,
+                                                         std::int64_t parts, const std::int32_t* ord,
+                                                         double* spanPerRow = nullptr) {
+  const std::int64_t rows = phi.rows;
+  auto partOf = [&](std::int64_t col) {  // the p with cols p / parts <= col < cols (p + 1) / parts
+    std::int64_t p = std::min<std::int64_t>(parts - 1, col * parts / std::max<std::int64_t>(cols, 1));
+    while (p > 0 && cols * p / parts > col) --p;
+    while (p + 1 < parts && cols * (p + 1) / parts <= col) ++p;
+    return p;
+  };
+  std::vector<std::int32_t> first(static_cast<std::size_t>(rows), 0), last(static_cast<std::size_t>(rows), -1);
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(parts), 0);
+  std::int64_t spanned = 0, nonEmpty = 0;
+  for (std::int64_t j = 0; j < rows; ++j) {
+    const std::int64_t b = phi.offsets[j], e = phi.offsets[j + 1];
+    if (b == e) continue;
+    first[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(partOf(phi.indices[b]));
+    last[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(partOf(phi.indices[e - 1]));
+    for (std::int32_t p = first[static_cast<std::size_t>(j)]; p <= last[static_cast<std::size_t>(j)]; ++p) ++counts[static_cast<std::size_t>(p)];
+    spanned += last[static_cast<std::size_t>(j)] - first[static_cast<std::size_t>(j)] + 1;
+    ++nonEmpty;
+  }
+  if (spanPerRow) *spanPerRow = nonEmpty > 0 ? static_cast<double>(spanned) / static_cast<double>(nonEmpty) : 1.0;
+  std::vector<std::vector<std::int32_t>> lists(static_cast<std::size_t>(parts));
+  for (std::int64_t p = 0; p < parts; ++p) lists[static_cast<std::size_t>(p)].reserve(static_cast<std::size_t>(counts[static_cast<std::size_t>(p)]));
+  for (std::int64_t k = 0; k < rows; ++k) {
+    const std::int64_t j = ord ? ord[k] : k;
+    for (std::int32_t p = first[static_cast<std::size_t>(j)]; p <= last[static_cast<std::size_t>(j)]; ++p)
+      lists[static_cast<std::size_t>(p)].push_back(static_cast<std::int32_t>(j));
+  }
+  return lists;
+}
+
 // out (N x d1, row-major) = sum over feature chunks of the two-phase product
 //   out_i = sum_a q[i, a] sum_l PhiGather[i, l] sum_j PhiScatter[j, l] T_j[a, :].
+// The columns l are processed in blocks of at most kBlockBytes of S each (a block size that depends
+// on N and the width only, not on the threads): scatter S for the block, then add the block's part of
+// every row's gather. S is then one block, reused, instead of N rows (2.2 GB at N = 2^20 with 16
+// features of width 17), so all features go in one pass over Phi. On graphs whose node ids are not
+// local (a row's columns span many blocks) one block covers all columns and `chunk` features (the
+// automatic choice, or AttentionOptions::featureChunk when `chunkGiven`) go per pass.
+// Within a block the scatter is split into 4 x threads column ranges; each S_l sums its rows in the
+// visiting order and each row's gather runs over its columns in order, so the result does not depend
+// on the number of threads.
 RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSource& source,
-                            const SparseRowsView& gatherPhi, const RowMatrixXd& q, int chunk, int threads,
-                            const std::vector<std::int32_t>& order, Progress* progress) {
+                            const SparseRowsView& gatherPhi, const RowMatrixXd& q, int chunk, bool chunkGiven,
+                            int threads, const std::vector<std::int32_t>& order, std::int64_t blockColumns,
+                            Progress* progress) {
   const std::int32_t* ord = order.empty() ? nullptr : order.data();
   const std::int64_t n = gatherPhi.rows;
   const std::int64_t l = scatterPhi.cols;
   const Eigen::Index m = q.cols();
   const Eigen::Index d1 = source.values ? source.dv + 1 : 1;
   const int workers = resolveThreads(threads);
-  // Small problems run on the caller: starting threads would cost more than the work.
-  const bool small = scatterPhi.nonZeros() * chunk * d1 < (std::int64_t{1} << 20);
-  const std::int64_t tasks = small ? 1 : std::max<std::int64_t>(1, std::min<std::int64_t>(4 * workers, l));
-  RowMatrixXd out = RowMatrixXd::Zero(n, d1);
-  const Eigen::Index maxWidth = chunk * d1;
-  WorkBuffer S(static_cast<std::size_t>(l * maxWidth));
-  // The rows each scatter task reads: those whose column range [first, last] meets the task's l range,
-  // in the visiting order. Built once for all feature chunks; each row goes to every task its range
-  // spans (one or two on graphs with local node ids), so no task scans the rows of the others.
-  std::vector<std::vector<std::int32_t>> taskRows(static_cast<std::size_t>(tasks));
-  {
-    const std::int64_t rows = scatterPhi.rows;
-    std::vector<std::int32_t> firstTask(static_cast<std::size_t>(rows), -1), lastTask(static_cast<std::size_t>(rows), -1);
-    auto taskOf = [&](std::int64_t col) {  // the task t with l (t) / tasks <= col < l (t + 1) / tasks
-      std::int64_t t = std::min<std::int64_t>(tasks - 1, col * tasks / std::max<std::int64_t>(l, 1));
-      while (t > 0 && l * t / tasks > col) --t;
-      while (t + 1 < tasks && l * (t + 1) / tasks <= col) ++t;
-      return t;
-    };
-    std::vector<std::int64_t> counts(static_cast<std::size_t>(tasks), 0);
-    for (std::int64_t j = 0; j < rows; ++j) {
-      const std::int64_t b = scatterPhi.offsets[j], e = scatterPhi.offsets[j + 1];
-      if (b == e) continue;
-      firstTask[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(taskOf(scatterPhi.indices[b]));
-      lastTask[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(taskOf(scatterPhi.indices[e - 1]));
-      for (std::int32_t t = firstTask[static_cast<std::size_t>(j)]; t <= lastTask[static_cast<std::size_t>(j)]; ++t) ++counts[static_cast<std::size_t>(t)];
-    }
-    for (std::int64_t t = 0; t < tasks; ++t) taskRows[static_cast<std::size_t>(t)].reserve(static_cast<std::size_t>(counts[static_cast<std::size_t>(t)]));
-    for (std::int64_t k = 0; k < rows; ++k) {
-      const std::int64_t j = ord ? ord[k] : k;
-      for (std::int32_t t = firstTask[static_cast<std::size_t>(j)]; t >= 0 && t <= lastTask[static_cast<std::size_t>(j)]; ++t)
-        taskRows[static_cast<std::size_t>(t)].push_back(static_cast<std::int32_t>(j));
+  constexpr std::int64_t kBlockBytes = std::int64_t{64} << 20;
+  auto blockCount = [&](int features) {
+    const std::int64_t rowsPerBlock =
+        blockColumns > 0 ? blockColumns
+                         : std::max<std::int64_t>(4096, kBlockBytes / (features * d1 * static_cast<std::int64_t>(sizeof(double))));
+    return std::max<std::int64_t>(1, (l + rowsPerBlock - 1) / rowsPerBlock);
+  };
+  // All m features in one pass when S fits one block, or when the rows' columns are local enough for
+  // blocks (each row in at most two on average): one pass over Phi instead of m / chunk. Otherwise
+  // the given chunk, in blocks if local, else in one block of N rows.
+  std::int64_t blocks = blockCount(static_cast<int>(m));
+  double span = 1.0;
+  std::vector<std::vector<std::int32_t>> gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord, &span);
+  if (!chunkGiven && (blocks == 1 || span <= 2.0 || blockColumns > 0)) {
+    chunk = static_cast<int>(m);
+  } else {
+    blocks = blockCount(chunk);
+    gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord, &span);
+    if (blocks > 1 && span > 2.0 && blockColumns <= 0) {  // columns spread over many blocks: one block
+      blocks = 1;
+      gatherLists = rowsMeetingRanges(gatherPhi, l, 1, ord);
     }
   }
+  const Eigen::Index maxWidth = chunk * d1;
+  // Small problems run on the caller: starting threads would cost more than the work.
+  const bool small = scatterPhi.nonZeros() * chunk * d1 < (std::int64_t{1} << 20);
+  const std::int64_t tasksPerBlock = small ? 1 : std::max<std::int64_t>(1, 4 * workers);
+  // Scatter task t of block b covers columns [l s / S, l (s + 1) / S) with s = b tasksPerBlock + t.
+  const std::int64_t ranges = blocks * tasksPerBlock;
+  const std::vector<std::vector<std::int32_t>> scatterLists = rowsMeetingRanges(scatterPhi, l, ranges, ord);
+  auto rangeBegin = [&](std::int64_t r) { return l * r / ranges; };
+
+  RowMatrixXd out = RowMatrixXd::Zero(n, d1);
+  std::int64_t blockRows = 0;
+  for (std::int64_t b = 0; b < blocks; ++b)
+    blockRows = std::max(blockRows, rangeBegin((b + 1) * tasksPerBlock) - rangeBegin(b * tasksPerBlock));
+  WorkBuffer S(static_cast<std::size_t>(std::max<std::int64_t>(blockRows, 1) * maxWidth));
   const Eigen::Index chunks = (m + chunk - 1) / chunk;
   for (Eigen::Index k = 0; k < chunks; ++k) {
     const Eigen::Index a0 = k * chunk;
     const Eigen::Index cc = std::min<Eigen::Index>(chunk, m - a0);
     const Eigen::Index width = cc * d1;
-    parallelFor(0, tasks, [&](std::int64_t lo, std::int64_t hi) {
-      std::vector<double> t(static_cast<std::size_t>(width));
-      for (std::int64_t task = lo; task < hi; ++task) {
-        const std::int64_t b = l * task / tasks;
-        const std::int64_t e = l * (task + 1) / tasks;
-        const std::vector<std::int32_t>& rowList = taskRows[static_cast<std::size_t>(task)];
-        scatterRange(scatterPhi, b, e, source, a0, cc, S.data(), width, t.data(), rowList.data(),
-                     static_cast<std::int64_t>(rowList.size()));
-      }
-    }, threads, 1);
-    reportProgress(progress, (k + 0.5) / static_cast<double>(chunks));
-    parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
-      std::vector<double> acc(static_cast<std::size_t>(width));
-      gatherRows(gatherPhi, lo, hi, S.data(), width, q.data(), m, a0, cc, d1, out.data(), acc.data(), ord);
-    }, threads, 512);
-    reportProgress(progress, (k + 1.0) / static_cast<double>(chunks));
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      const std::int64_t lBegin = rangeBegin(b * tasksPerBlock), lEnd = rangeBegin((b + 1) * tasksPerBlock);
+      parallelFor(0, tasksPerBlock, [&](std::int64_t lo, std::int64_t hi) {
+        std::vector<double> t(static_cast<std::size_t>(width));
+        for (std::int64_t task = lo; task < hi; ++task) {
+          const std::int64_t r = b * tasksPerBlock + task;
+          const std::vector<std::int32_t>& rowList = scatterLists[static_cast<std::size_t>(r)];
+          scatterRange(scatterPhi, rangeBegin(r), rangeBegin(r + 1), source, a0, cc, S.data(), lBegin, width,
+                       t.data(), rowList.data(), static_cast<std::int64_t>(rowList.size()));
+        }
+      }, threads, 1);
+      const std::vector<std::int32_t>& rows = gatherLists[static_cast<std::size_t>(b)];
+      parallelFor(0, static_cast<std::int64_t>(rows.size()), [&](std::int64_t lo, std::int64_t hi) {
+        std::vector<double> acc(static_cast<std::size_t>(width));
+        gatherRows(gatherPhi, rows.data(), lo, hi, lBegin, lEnd, S.data(), width, q.data(), m, a0, cc, d1,
+                   out.data(), acc.data());
+      }, threads, 512);
+      reportProgress(progress, (static_cast<double>(k * blocks + b) + 1.0) / static_cast<double>(chunks * blocks));
+    }
   }
   return out;
 }
@@ -364,7 +427,7 @@ AttentionOutput grfMaskedAttention(const AttentionInputs& in, const SparseRowsVi
   const int chunk = chunkFeatures(o, n, in.phiK.cols(), dv + 1);
   ScatterSource source{in.phiK.data(), in.phiK.cols(), in.values.data(), dv};
   const std::vector<std::int32_t> order = tileOrder(n, o.gridWidth);
-  const RowMatrixXd numz = twoPhaseProduct(phiK, source, phiQ, in.phiQ, chunk, o.threads, order, progress);
+  const RowMatrixXd numz = twoPhaseProduct(phiK, source, phiQ, in.phiQ, chunk, o.featureChunk > 0, o.threads, order, o.grfBlockColumns, progress);
   AttentionOutput result;
   const Eigen::VectorXd z = numz.col(dv);
   detail::finishFeatureMap(result, numz.leftCols(dv), z, o.guard);
@@ -374,7 +437,7 @@ AttentionOutput grfMaskedAttention(const AttentionInputs& in, const SparseRowsVi
     const RowMatrixXd rq = in.phiQ.array().colwise() * r.array();
     ScatterSource rs{rq.data(), rq.cols(), nullptr, 0};
     const Eigen::Index m = rq.cols();
-    const RowMatrixXd rec = twoPhaseProduct(phiQ, rs, phiK, in.phiK, static_cast<int>(m), o.threads, order, nullptr);
+    const RowMatrixXd rec = twoPhaseProduct(phiQ, rs, phiK, in.phiK, static_cast<int>(m), true, o.threads, order, o.grfBlockColumns, nullptr);
     result.received = rec.col(0);
   }
   result.seconds = clock.seconds();

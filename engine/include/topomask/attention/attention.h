@@ -50,11 +50,16 @@ struct AttentionOptions {
   double guard = 1e-6;        // relative floor of the normalisers (see the header comment)
   bool received = true;       // also compute the attention each node receives (column sums of a)
   int featureChunk = 0;       // masked linear algorithms work on this many features of phi at a time
-                              // (working memory N * featureChunk * (d_v + 1) doubles); 0 = automatic:
-                              // all m when N m (d_v + 1) doubles fit in 32 MB, else 4
+                              // (working memory N * featureChunk * (d_v + 1) doubles, or one 64 MB block
+                              // of it for the GRF algorithm); 0 = automatic: all m when N m (d_v + 1)
+                              // doubles fit in 32 MB or (GRF algorithm) S can be processed in blocks of
+                              // columns because node ids are local, else 4
   int gridWidth = 0;          // GRF algorithm on a pixel grid of this width (Graph::gridWidth): rows are
                               // visited in 16 x 16 tiles for cache reuse (same result up to the order of
                               // summation); 0 = node id order
+  std::int64_t grfBlockColumns = 0;  // GRF algorithm: columns of Phi per block of S (0 = automatic: 64 MB
+                                     // of S per block, one block when rows span more than two blocks
+                                     // on average; a value > 0 is used as given, for tests)
   int threads = 0;            // 0 = all cores
 };
 
