@@ -7,6 +7,7 @@
 
 #include "attention/guard.h"
 #include "topomask/core/error.h"
+#include "topomask/core/large_vector.h"
 #include "topomask/core/parallel.h"
 
 namespace topomask {
@@ -132,12 +133,19 @@ AttentionInputs makeAttentionInputs(const Tokens& tokens, const FeatureMap& map,
   if (tokens.queries.rows() != tokens.keys.rows() || tokens.queries.rows() != tokens.values.rows() ||
       tokens.queries.cols() != tokens.keys.cols())
     throw usageError("tokens: Q, K and V must have N rows and Q, K the same width");
+  // Each matrix is sized and advised huge pages before it is written: the attention algorithms read
+  // rows of them out of order (tiles, blocks), and at N = 2^20 each is 128 MB.
+  auto adopt = [](RowMatrixXd& dst, const Eigen::MatrixXd& src) {
+    dst.resize(src.rows(), src.cols());
+    adviseHugePages(dst.data(), static_cast<std::size_t>(dst.size()) * sizeof(double));
+    dst = src;
+  };
   AttentionInputs in;
-  in.queries = tokens.queries;
-  in.keys = tokens.keys;
-  in.values = tokens.values;
-  in.phiQ = applyFeatureMap(map, tokens.queries, threads);
-  in.phiK = applyFeatureMap(map, tokens.keys, threads);
+  adopt(in.queries, tokens.queries);
+  adopt(in.keys, tokens.keys);
+  adopt(in.values, tokens.values);
+  adopt(in.phiQ, applyFeatureMap(map, tokens.queries, threads));
+  adopt(in.phiK, applyFeatureMap(map, tokens.keys, threads));
   return in;
 }
 

@@ -13,6 +13,7 @@
 #include "attention/guard.h"
 #include "topomask/attention/attention.h"
 #include "topomask/core/error.h"
+#include "topomask/core/large_vector.h"
 #include "topomask/core/parallel.h"
 
 // The two hot loops are compiled for AVX2/FMA as well as the baseline, chosen at run time.
@@ -263,7 +264,9 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
   const std::vector<std::vector<std::int32_t>> scatterLists = rowsMeetingRanges(scatterPhi, l, ranges, ord);
   auto rangeBegin = [&](std::int64_t r) { return l * r / ranges; };
 
-  RowMatrixXd out = RowMatrixXd::Zero(n, d1);
+  RowMatrixXd out(n, d1);
+  adviseHugePages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(double));  // rows visited out of order
+  out.setZero();
   std::int64_t blockRows = 0;
   for (std::int64_t b = 0; b < blocks; ++b)
     blockRows = std::max(blockRows, rangeBegin((b + 1) * tasksPerBlock) - rangeBegin(b * tasksPerBlock));

@@ -334,6 +334,8 @@ SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, d
         "sigma or beta, raise p_halt or cap the walk length",
         "graph random features", Error::Kind::Numeric);
   }
+  out.offsets.reserve(static_cast<std::size_t>(n + 1));
+  adviseHugePages(out.offsets.data(), static_cast<std::size_t>(n + 1) * sizeof(std::int64_t));
   out.offsets.assign(static_cast<std::size_t>(n + 1), 0);
   std::int64_t total = 0, row = 0;
   for (const Part& part : parts)
