@@ -63,9 +63,11 @@ class GrfFeatures {
 //  * p_halt = 0 requires L_max > 0 (fixed-length walks of exactly L_max hops, fewer where a node has
 //    no neighbour). L_max <= 0 means no cap: walks are then cut at the internal cap
 //    min(4096, ceil(log(1e-18) / log(1 - p_halt))), which a walker reaches with probability < 1e-18.
-//  * Random streams Rng(seed, node, ensemble) per node: the result is bit-identical for any
-//    options.threads. Work and memory: O(N n / p_halt) expected (at most N n (L_max + 1) non-zeros),
-//    plus 16 N bytes of scratch per thread.
+//  * One random stream per node and ensemble (wyrand seeded from (seed, node, ensemble) through
+//    SplitMix64): the result is bit-identical for any options.threads. Work and memory:
+//    O(N n / p_halt) expected (at most N n (L_max + 1) non-zeros), plus about 8.3 N bytes of scratch
+//    per thread. Rows are written once, straight into the result (one slot per thread, sized by a
+//    pilot sample of rows); the walks of one node are those traceWalks (walks.h) reports.
 // Throws usage Error for invalid options (walkers < 1, p_halt outside [0, 1), p_halt = 0 without a
 // cap, antithetic with odd n), Numeric Error when the loads overflow to non-finite values, and
 // whatever mask.modulation throws (alpha_0 <= 0 without f). Polls `progress` (Cancelled).
