@@ -139,9 +139,8 @@ concept SinkingVisitor = requires(V& v) { { v.sinkNode() } -> std::convertible_t
 // walker draws one 64-bit number x: it halts when x's top 32 bits are below the threshold (or its
 // node has no neighbour), otherwise x's low 32 bits pick the neighbour. Halted walkers are compacted
 // out without branches (the order of the others is kept). Returns the hops taken.
-template <bool kTrackIds, class Visit>
-std::int64_t walkIid(const WalkSetup& w, WalkState& s, std::int64_t i, WalkRng& rng, Visit&& visit) {
-  using V = std::remove_reference_t<Visit>;
+template <bool kTrackIds, class V>
+inline std::int64_t walkIidImpl(const WalkSetup& w, WalkState& s, std::int64_t i, WalkRng& rng, V& visit) {
   const std::int64_t* off = w.offsets;
   const std::int32_t* nbr = w.neighbours;
   const double* weights = w.weights;
@@ -193,6 +192,25 @@ std::int64_t walkIid(const WalkSetup& w, WalkState& s, std::int64_t i, WalkRng& 
     hops += active;
     if (active == 0) break;
   }
+  return hops;
+}
+
+template <bool kTrackIds, class Visit>
+std::int64_t walkIid(const WalkSetup& w, WalkState& s, std::int64_t i, WalkRng& rng, Visit&& visit) {
+  using V = std::remove_reference_t<Visit>;
+  // Work on local copies of the generator and (when it can be copied back) the visitor: their state
+  // (a 64-bit word, a counter) then stays in registers instead of being stored and reloaded at every
+  // hop, which the compiler must do when a store through the visitor's pointers might alias it.
+  WalkRng localRng = rng;
+  std::int64_t hops;
+  if constexpr (std::is_copy_assignable_v<V>) {
+    V localVisit = visit;
+    hops = walkIidImpl<kTrackIds>(w, s, i, localRng, localVisit);
+    visit = localVisit;
+  } else {
+    hops = walkIidImpl<kTrackIds>(w, s, i, localRng, visit);
+  }
+  rng = localRng;
   return hops;
 }
 
