@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "test_grf_support.h"
 #include "support/test_graphs.h"
 #include "topomask/core/error.h"
 #include "topomask/grf/features.h"
@@ -17,17 +18,7 @@ namespace {
 
 using testing::gridGraph;
 using testing::irregularGraph;
-
-GrfOptions opts(int walkers, double pHalt, int maxLength, Sampling s, std::uint64_t seed) {
-  GrfOptions o;
-  o.walkers = walkers;
-  o.pHalt = pHalt;
-  o.maxLength = maxLength;
-  o.sampling = s;
-  o.seed = seed;
-  o.threads = 1;
-  return o;
-}
+using testing::opts;
 
 MaskFunction heat(double beta) {
   MaskSpec m;
@@ -73,26 +64,26 @@ TEST(Walks, RowsEqualSamplerBitForBitAllSchemes) {
     const Graph irregular = irregularGraph(norm);
     for (const Sampling s : {Sampling::Iid, Sampling::Antithetic, Sampling::Repelling}) {
       SCOPED_TRACE(std::string(samplingName(s)) + (norm == Normalisation::RandomWalk ? " rw" : " sym"));
-      expectBitIdentical(grid, mask, opts(8, 0.15, 12, s, 7));
-      expectBitIdentical(irregular, mask, opts(6, 0.3, 0, s, 3));   // no cap: internal cap
-      expectBitIdentical(grid, mask, opts(4, 0.0, 5, s, 11));       // fixed-length walks
+      expectBitIdentical(grid, mask, opts(8, 0.15, 12, s, Ensemble::Shared, 7));
+      expectBitIdentical(irregular, mask, opts(6, 0.3, 0, s, Ensemble::Shared, 3));   // no cap: internal cap
+      expectBitIdentical(grid, mask, opts(4, 0.0, 5, s, Ensemble::Shared, 11));       // fixed-length walks
     }
   }
   // walkers x (length + 1) above 2^22 visits per row (heat's f_t is non-zero up to t ~ 170 here):
   // the sampler's visit list then checks its capacity, a separate code path from the bounded one.
   const Graph small = gridGraph(4, 3);
-  expectBitIdentical(small, mask, opts(30000, 0.5, 1000, Sampling::Iid, 5));
+  expectBitIdentical(small, mask, opts(30000, 0.5, 1000, Sampling::Iid, Ensemble::Shared, 5));
 }
 
 TEST(Walks, AsymmetricUsesAlpha) {
-  GrfOptions o = opts(6, 0.2, 10, Sampling::Iid, 5);
+  GrfOptions o = opts(6, 0.2, 10, Sampling::Iid, Ensemble::Shared, 5);
   o.ensemble = Ensemble::Asymmetric;
   expectBitIdentical(gridGraph(5, 5), heat(0.7), o);
 }
 
 TEST(Walks, PathsAreWalksWithTheSamplerLoads) {
   const Graph g = irregularGraph(Normalisation::RandomWalk);
-  const GrfOptions o = opts(32, 0.1, 20, Sampling::Iid, 9);
+  const GrfOptions o = opts(32, 0.1, 20, Sampling::Iid, Ensemble::Shared, 9);
   const WalkTrace trace = traceWalks(g, heat(1.0), o, 2);
   const double keep = 1.0 - std::nearbyint(0.1 * 4294967296.0) / 4294967296.0;
   int longest = 0;
@@ -129,7 +120,7 @@ TEST(Walks, PartialRowsAreMeansOfSingleWalkers) {
   // phi from the first m walkers is the mean of the m single-walker rows: m row(m) - (m-1) row(m-1)
   // is walker m's own contribution sum_t load_t f_t e_{v_t}.
   const Graph g = gridGraph(6, 6);
-  const WalkTrace trace = traceWalks(g, heat(0.5), opts(10, 0.2, 15, Sampling::Iid, 4), 14);
+  const WalkTrace trace = traceWalks(g, heat(0.5), opts(10, 0.2, 15, Sampling::Iid, Ensemble::Shared, 4), 14);
   for (int m = 2; m <= 10; ++m) {
     const Eigen::VectorXd own = m * traceRow(trace, m) - (m - 1) * traceRow(trace, m - 1);
     Eigen::VectorXd expected = Eigen::VectorXd::Zero(g.nodeCount());
@@ -142,9 +133,9 @@ TEST(Walks, PartialRowsAreMeansOfSingleWalkers) {
 
 TEST(Walks, Errors) {
   const Graph g = gridGraph(3, 3);
-  EXPECT_THROW(traceWalks(g, heat(1.0), opts(4, 0.1, 5, Sampling::Iid, 0), 9), Error);
-  EXPECT_THROW(traceWalks(g, heat(1.0), opts(3, 0.1, 5, Sampling::Antithetic, 0), 0), Error);
-  const WalkTrace trace = traceWalks(g, heat(1.0), opts(4, 0.1, 5, Sampling::Iid, 0), 0);
+  EXPECT_THROW(traceWalks(g, heat(1.0), opts(4, 0.1, 5, Sampling::Iid, Ensemble::Shared, 0), 9), Error);
+  EXPECT_THROW(traceWalks(g, heat(1.0), opts(3, 0.1, 5, Sampling::Antithetic, Ensemble::Shared, 0), 0), Error);
+  const WalkTrace trace = traceWalks(g, heat(1.0), opts(4, 0.1, 5, Sampling::Iid, Ensemble::Shared, 0), 0);
   EXPECT_THROW(traceRow(trace, 0), Error);
   EXPECT_THROW(traceRow(trace, 5), Error);
 }
@@ -159,7 +150,7 @@ namespace {
 
 TEST(Walks, MaskRowFromAllWalkersIsTheEstimateRow) {
   const Graph g = testing::gridGraph(6, 5);
-  GrfOptions o = opts(8, 0.2, 10, Sampling::Iid, 2);
+  GrfOptions o = opts(8, 0.2, 10, Sampling::Iid, Ensemble::Shared, 2);
   const MaskFunction mask = heat(0.6);
   const GrfFeatures features = sampleFeatures(g, mask, o);
   const SparseFeatures keyT = transpose(features.key());
@@ -193,7 +184,7 @@ TEST(MatrixView, MortonOrderKeepsNeighboursCloseAndSamplesAreBlocks) {
   EXPECT_LT(meanStep, 2.0);
 
   MaskOperator op(g, heat(0.5));
-  GrfOptions o = opts(8, 0.2, 10, Sampling::Iid, 2);
+  GrfOptions o = opts(8, 0.2, 10, Sampling::Iid, Ensemble::Shared, 2);
   const GrfFeatures features = sampleFeatures(g, heat(0.5), o);
   const SparseFeatures keyT = transpose(features.key());
   const MatrixBlocks blocks = matrixBlocks(op, features.query(), keyT, grid, 40);

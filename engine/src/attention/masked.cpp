@@ -2,13 +2,7 @@
 // features in O(N) (S_l = sum_j Phi_K[j,l] T_j, out_i = sum_l Phi_Q[i,l] phi(q_i)^T S_l).
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <memory>
 #include <vector>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "attention/guard.h"
 #include "topomask/attention/attention.h"
@@ -45,29 +39,6 @@ int chunkFeatures(const AttentionOptions& o, Eigen::Index n, Eigen::Index m, Eig
   return static_cast<int>(std::min<Eigen::Index>(4, m));
 }
 
-// Working array of the GRF products, backed by 2 MB pages where the system allows (transparent huge
-// pages on request): S is touched in a window of about (walk reach) x (row width) bytes around the
-// current row, which at N = 2^20 spans more 4 KB pages than the TLB holds.
-class WorkBuffer {
- public:
-  explicit WorkBuffer(std::size_t count) {
-    constexpr std::size_t kHuge = std::size_t{2} << 20;
-    bytes_ = std::max<std::size_t>((count * sizeof(double) + kHuge - 1) / kHuge * kHuge, kHuge);
-    data_ = static_cast<double*>(std::aligned_alloc(kHuge, bytes_));
-    if (!data_) throw std::bad_alloc();
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    madvise(data_, bytes_, MADV_HUGEPAGE);  // advice only: failure leaves 4 KB pages
-#endif
-  }
-  ~WorkBuffer() { std::free(data_); }
-  WorkBuffer(const WorkBuffer&) = delete;
-  WorkBuffer& operator=(const WorkBuffer&) = delete;
-  double* data() { return data_; }
-
- private:
-  double* data_ = nullptr;
-  std::size_t bytes_ = 0;
-};
 
 // Source rows of a scatter: T_j = src[j, a0 : a0 + cc] (x) [v_j, 1] when values != nullptr (width
 // cc (dv + 1)), else T_j = src[j, a0 : a0 + cc] (width cc).
@@ -174,33 +145,43 @@ TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, const std::int32_t* rows
   }
 }
 
-// Lists, for each of `parts` consecutive ranges of the columns l (range p = [cols p / parts,
-// cols (p + 1) / parts)), the rows of phi whose column range [first, last] meets it, in the visiting
-// order (ord, or id order when null). A row goes to every range its columns span: one or two on
-// graphs with local node ids. Returns also the mean number of ranges per non-empty row.
+// The range p of `parts` consecutive ranges of the columns l (range p = [cols p / parts,
+// cols (p + 1) / parts)) that holds column col.
+std::int64_t rangeOf(std::int64_t col, std::int64_t cols, std::int64_t parts) {
+  std::int64_t p = std::min<std::int64_t>(parts - 1, col * parts / std::max<std::int64_t>(cols, 1));
+  while (p > 0 && cols * p / parts > col) --p;
+  while (p + 1 < parts && cols * (p + 1) / parts <= col) ++p;
+  return p;
+}
+
+// The mean number of the `parts` column ranges that a non-empty row's column range [first, last]
+// spans (1 when every row stays within one). O(N).
+double meanRangesPerRow(const SparseRowsView& phi, std::int64_t cols, std::int64_t parts) {
+  std::int64_t spanned = 0, nonEmpty = 0;
+  for (std::int64_t j = 0; j < phi.rows; ++j) {
+    const std::int64_t b = phi.offsets[j], e = phi.offsets[j + 1];
+    if (b == e) continue;
+    spanned += rangeOf(phi.indices[e - 1], cols, parts) - rangeOf(phi.indices[b], cols, parts) + 1;
+    ++nonEmpty;
+  }
+  return nonEmpty > 0 ? static_cast<double>(spanned) / static_cast<double>(nonEmpty) : 1.0;
+}
+
+// Lists, for each of the `parts` column ranges, the rows of phi whose column range [first, last]
+// meets it, in the visiting order (ord, or id order when null). A row goes to every range its
+// columns span: one or two on graphs with local node ids.
 std::vector<std::vector<std::int32_t>> rowsMeetingRanges(const SparseRowsView& phi, std::int64_t cols,
-                                                         std::int64_t parts, const std::int32_t* ord,
-                                                         double* spanPerRow = nullptr) {
+                                                         std::int64_t parts, const std::int32_t* ord) {
   const std::int64_t rows = phi.rows;
-  auto partOf = [&](std::int64_t col) {  // the p with cols p / parts <= col < cols (p + 1) / parts
-    std::int64_t p = std::min<std::int64_t>(parts - 1, col * parts / std::max<std::int64_t>(cols, 1));
-    while (p > 0 && cols * p / parts > col) --p;
-    while (p + 1 < parts && cols * (p + 1) / parts <= col) ++p;
-    return p;
-  };
   std::vector<std::int32_t> first(static_cast<std::size_t>(rows), 0), last(static_cast<std::size_t>(rows), -1);
   std::vector<std::int64_t> counts(static_cast<std::size_t>(parts), 0);
-  std::int64_t spanned = 0, nonEmpty = 0;
   for (std::int64_t j = 0; j < rows; ++j) {
     const std::int64_t b = phi.offsets[j], e = phi.offsets[j + 1];
     if (b == e) continue;
-    first[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(partOf(phi.indices[b]));
-    last[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(partOf(phi.indices[e - 1]));
+    first[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(rangeOf(phi.indices[b], cols, parts));
+    last[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(rangeOf(phi.indices[e - 1], cols, parts));
     for (std::int32_t p = first[static_cast<std::size_t>(j)]; p <= last[static_cast<std::size_t>(j)]; ++p) ++counts[static_cast<std::size_t>(p)];
-    spanned += last[static_cast<std::size_t>(j)] - first[static_cast<std::size_t>(j)] + 1;
-    ++nonEmpty;
   }
-  if (spanPerRow) *spanPerRow = nonEmpty > 0 ? static_cast<double>(spanned) / static_cast<double>(nonEmpty) : 1.0;
   std::vector<std::vector<std::int32_t>> lists(static_cast<std::size_t>(parts));
   for (std::int64_t p = 0; p < parts; ++p) lists[static_cast<std::size_t>(p)].reserve(static_cast<std::size_t>(counts[static_cast<std::size_t>(p)]));
   for (std::int64_t k = 0; k < rows; ++k) {
@@ -242,19 +223,15 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
   // All m features in one pass when S fits one block, or when the rows' columns are local enough for
   // blocks (each row in at most two on average): one pass over Phi instead of m / chunk. Otherwise
   // the given chunk, in blocks if local, else in one block of N rows.
+  auto local = [&](std::int64_t b) { return b == 1 || blockColumns > 0 || meanRangesPerRow(gatherPhi, l, b) <= 2.0; };
   std::int64_t blocks = blockCount(static_cast<int>(m));
-  double span = 1.0;
-  std::vector<std::vector<std::int32_t>> gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord, &span);
-  if (!chunkGiven && (blocks == 1 || span <= 2.0 || blockColumns > 0)) {
+  if (!chunkGiven && local(blocks)) {
     chunk = static_cast<int>(m);
   } else {
     blocks = blockCount(chunk);
-    gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord, &span);
-    if (blocks > 1 && span > 2.0 && blockColumns <= 0) {  // columns spread over many blocks: one block
-      blocks = 1;
-      gatherLists = rowsMeetingRanges(gatherPhi, l, 1, ord);
-    }
+    if (!local(blocks)) blocks = 1;  // columns spread over many blocks: one block
   }
+  const std::vector<std::vector<std::int32_t>> gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord);
   const Eigen::Index maxWidth = chunk * d1;
   // Small problems run on the caller: starting threads would cost more than the work.
   const bool small = scatterPhi.nonZeros() * chunk * d1 < (std::int64_t{1} << 20);
@@ -270,7 +247,8 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
   std::int64_t blockRows = 0;
   for (std::int64_t b = 0; b < blocks; ++b)
     blockRows = std::max(blockRows, rangeBegin((b + 1) * tasksPerBlock) - rangeBegin(b * tasksPerBlock));
-  WorkBuffer S(static_cast<std::size_t>(std::max<std::int64_t>(blockRows, 1) * maxWidth));
+  // One block of S (uninitialised: each scatter range zeroes its rows; huge pages when large).
+  LargeVector<double> S(static_cast<std::size_t>(std::max<std::int64_t>(blockRows, 1) * maxWidth));
   const Eigen::Index chunks = (m + chunk - 1) / chunk;
   for (Eigen::Index k = 0; k < chunks; ++k) {
     const Eigen::Index a0 = k * chunk;

@@ -14,10 +14,10 @@
 #include <memory>
 #include <utility>
 
-#include "topomask/core/error.h"
-#include "topomask/core/parallel.h"
-#include "topomask/core/rng.h"
 #include "grf/walk_kernel.h"
+#include "topomask/core/error.h"
+#include "topomask/core/large_vector.h"
+#include "topomask/core/parallel.h"
 
 namespace topomask {
 

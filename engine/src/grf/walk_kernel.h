@@ -225,6 +225,14 @@ inline bool hop(const WalkSetup& w, std::int32_t& v, double& load, std::uint32_t
   return true;
 }
 
+// Puts the n walkers of source i at i with load 1, all walking (alive[k] = 1), for the schemes that
+// keep every walker in its slot (antithetic, repelling).
+inline void startInPlace(WalkState& s, std::int64_t i, int n) {
+  std::fill(s.pos.begin(), s.pos.begin() + n, static_cast<std::int32_t>(i));
+  std::fill(s.load.begin(), s.load.begin() + n, 1.0);
+  std::fill(s.id.begin(), s.id.begin() + n, 1);
+}
+
 // Antithetic termination: walkers 2p and 2p + 1 read the halting uniforms u and u + 1/2 mod 1 of the
 // same draw at every step; their neighbour choices are independent (the first from x's low bits, the
 // second from a fresh draw). All pairs move in lockstep; visit order as for walkIid.
@@ -234,11 +242,19 @@ std::int64_t walkAntithetic(const WalkSetup& w, WalkState& s, std::int64_t i, Wa
   std::int32_t* pos = s.pos.data();
   double* load = s.load.data();
   std::int32_t* alive = s.id.data();  // 1 while walking
-  std::fill(pos, pos + n, static_cast<std::int32_t>(i));
-  std::fill(load, load + n, 1.0);
-  std::fill(alive, alive + n, 1);
+  startInPlace(s, i, n);
   std::int64_t hops = 0;
   int aliveCount = n;
+  // Walker k halts when its uniform u is below the threshold, else hops with the neighbour uniform
+  // that draw() gives (drawn only then).
+  auto advance = [&](int k, std::uint32_t u, auto draw) {
+    if (u < w.haltThreshold || !hop(w, pos[k], load[k], draw(), rng)) {
+      alive[k] = 0;
+      --aliveCount;
+    } else {
+      ++hops;
+    }
+  };
   for (int t = 0; aliveCount > 0; ++t) {
     for (int k = 0; k < n; ++k)
       if (alive[k]) visit(k, t, pos[k], load[k]);
@@ -248,23 +264,9 @@ std::int64_t walkAntithetic(const WalkSetup& w, WalkState& s, std::int64_t i, Wa
       if (!alive[a] && !alive[b]) continue;
       const std::uint64_t x = rng.next();
       const std::uint32_t u = static_cast<std::uint32_t>(x >> 32);
-      const std::uint32_t uTwin = u + 0x80000000u;  // (u + 1/2) mod 1 on the 32-bit lattice
-      if (alive[a]) {
-        if (u < w.haltThreshold || !hop(w, pos[a], load[a], static_cast<std::uint32_t>(x), rng)) {
-          alive[a] = 0;
-          --aliveCount;
-        } else {
-          ++hops;
-        }
-      }
-      if (alive[b]) {
-        if (uTwin < w.haltThreshold || !hop(w, pos[b], load[b], static_cast<std::uint32_t>(rng.next() >> 32), rng)) {
-          alive[b] = 0;
-          --aliveCount;
-        } else {
-          ++hops;
-        }
-      }
+      if (alive[a]) advance(a, u, [x] { return static_cast<std::uint32_t>(x); });
+      // (u + 1/2) mod 1 on the 32-bit lattice; the neighbour from a fresh draw
+      if (alive[b]) advance(b, u + 0x80000000u, [&rng] { return static_cast<std::uint32_t>(rng.next() >> 32); });
     }
   }
   return hops;
@@ -278,10 +280,8 @@ std::int64_t walkRepelling(const WalkSetup& w, WalkState& s, std::int64_t i, Wal
   const int n = w.walkers;
   std::int32_t* pos = s.pos.data();
   double* load = s.load.data();
-  std::int32_t* alive = s.id.data();
-  std::fill(pos, pos + n, static_cast<std::int32_t>(i));
-  std::fill(load, load + n, 1.0);
-  std::fill(alive, alive + n, 1);
+  std::int32_t* alive = s.id.data();  // 1 while walking
+  startInPlace(s, i, n);
   std::int64_t hops = 0;
   int aliveCount = n;
   for (int t = 0; aliveCount > 0; ++t) {

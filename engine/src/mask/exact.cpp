@@ -13,10 +13,10 @@
 #endif
 
 #include "topomask/core/error.h"
+#include "topomask/core/large_vector.h"
 #include "topomask/core/parallel.h"
 #include "topomask/graph/spectral.h"
 
-#include <sys/mman.h>
 
 namespace topomask {
 namespace {
@@ -272,22 +272,6 @@ const double* MaskOperator::weightsFor(bool transposed) const {
   return (transposed && !transposedWeights_.empty()) ? transposedWeights_.data() : graph_.weights.data();
 }
 
-namespace {
-// Asks the kernel for transparent huge pages on a large, untouched block: the N x c results are
-// hundreds of MB on million-node graphs, and first-touch 4 KiB page faults otherwise cost as much as
-// the arithmetic. Advice only; failure changes nothing.
-void adviseHugePages(void* data, std::size_t bytes) {
-#ifdef MADV_HUGEPAGE
-  constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
-  const auto begin = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t lo = (begin + huge - 1) & ~(huge - 1), hi = (begin + bytes) & ~(huge - 1);
-  if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
-}  // namespace
 
 RowMajorMatrix MaskOperator::horner(const RowMajorMatrix& x, bool transposed, Progress* progress) const {
   const std::int64_t n = graph_.nodeCount();

@@ -85,7 +85,7 @@ inline void adviseHugePages(void* data, std::size_t bytes) noexcept {
   constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
   const auto begin = reinterpret_cast<std::uintptr_t>(data);
   const std::uintptr_t lo = (begin + huge - 1) & ~(huge - 1), hi = (begin + bytes) & ~(huge - 1);
-  if (bytes >= 2 * huge && hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+  if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
 #else
   (void)data, (void)bytes;
 #endif
