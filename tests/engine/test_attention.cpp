@@ -239,6 +239,53 @@ TEST(Attention, GrfMaskedTileOrderEqualsIdOrder) {
   }
 }
 
+// The vectorised kernels work on lane groups of 8 features and on blocks of at most 24 columns of
+// [v, 1]: m = 11 features (a full and a partial lane group) with head dimension 30 (d_v + 1 = 31 in
+// two column blocks), on a problem large enough for the threaded path (ColumnEntries built by two
+// threads), against dense attention with the same estimate, in id order, tile order and small blocks,
+// and bit-identical for 1 and 2 threads. Both ensembles: shared (one Phi for the scatter and the
+// gather) and asymmetric (two).
+TEST(Attention, GrfMaskedOddFeatureCountsAndWideValues) {
+  GraphOptions go;
+  go.kind = GraphKind::Grid4;
+  const Graph g = buildGraph(makeImageScene(41, 30, 0), go);
+  FeatureMap map;
+  map.kind = FeatureMapKind::Favor;
+  map.features = 11;
+  map.seed = 3;
+  const AttentionInputs in = makeAttentionInputs(makeTokens(randomFeatures(g.nodeCount(), 7), 30, 5), map);
+  ASSERT_EQ(in.phiQ.cols(), 11);
+  ASSERT_EQ(in.values.cols(), 30);
+  for (Ensemble ens : {Ensemble::Shared, Ensemble::Asymmetric}) {
+    GrfOptions gro;
+    gro.walkers = 16;
+    gro.pHalt = 0.1;
+    gro.seed = 6;
+    gro.ensemble = ens;
+    const GrfFeatures f = sampleFeatures(g, MaskFunction(heatSpec(1.0)), gro);
+    ASSERT_GT(f.query().nonZeros() * 11 * 31, std::int64_t{1} << 20) << "too small for the threaded path";
+    const Eigen::MatrixXd mhat = grfDenseEstimate(viewOf(f.query()), viewOf(f.key()));
+    const AttentionOutput dense = denseAttention(in, DenseKernel::FeatureMap, mhat);
+    AttentionOptions o;
+    o.threads = 1;
+    for (const int width : {0, g.gridWidth}) {
+      for (const std::int64_t blockColumns : {std::int64_t{0}, std::int64_t{97}}) {
+        o.gridWidth = width;
+        o.grfBlockColumns = blockColumns;
+        o.threads = 1;
+        const AttentionOutput a = grfMaskedAttention(in, f, o);
+        EXPECT_LT(relDiff(a.out, dense.out), 1e-11) << ensembleName(ens) << " " << width << " " << blockColumns;
+        EXPECT_LT(relDiff(a.received, dense.received), 1e-11) << ensembleName(ens);
+        EXPECT_LT(relDiff(a.normaliser, dense.normaliser), 1e-11) << ensembleName(ens);
+        o.threads = 2;
+        const AttentionOutput b = grfMaskedAttention(in, f, o);
+        EXPECT_EQ(a.out, b.out);
+        EXPECT_EQ(a.received, b.received);
+      }
+    }
+  }
+}
+
 TEST(Attention, GrfMaskedIsIndependentOfThreadCount) {
   const Graph g = gridGraph(20, 15);
   const MaskFunction fn;

@@ -2,6 +2,10 @@
 // features in O(N) (S_l = sum_j Phi_K[j,l] T_j, out_i = sum_l Phi_Q[i,l] phi(q_i)^T S_l).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "attention/guard.h"
@@ -12,7 +16,7 @@
 
 // The two hot loops are compiled for AVX2/FMA as well as the baseline, chosen at run time.
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define TOPOMASK_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define TOPOMASK_HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define TOPOMASK_HOT
 #endif
@@ -39,9 +43,8 @@ int chunkFeatures(const AttentionOptions& o, Eigen::Index n, Eigen::Index m, Eig
   return static_cast<int>(std::min<Eigen::Index>(4, m));
 }
 
-
-// Source rows of a scatter: T_j = src[j, a0 : a0 + cc] (x) [v_j, 1] when values != nullptr (width
-// cc (dv + 1)), else T_j = src[j, a0 : a0 + cc] (width cc).
+// Source rows of a scatter: T_j = src[j, a0 : a0 + cc] (x) [v_j, 1] when values != nullptr (d1 = dv + 1
+// columns), else T_j = src[j, a0 : a0 + cc] (d1 = 1).
 struct ScatterSource {
   const double* src = nullptr;  // N x srcCols, row-major
   Eigen::Index srcCols = 0;
@@ -49,101 +52,228 @@ struct ScatterSource {
   Eigen::Index dv = 0;
 };
 
-// Software prefetch for rows visited out of id order (tiles, block lists): the row 4 ahead gets all
-// of its sparse entries and its dense rows (up to two arrays of doubles with the given widths)
-// prefetched, and the row 8 ahead its offsets, so the cache misses of the next rows overlap the
-// arithmetic of this one. At N = 2^20 these arrays live in memory, not in cache.
-inline void prefetchRow(const SparseRowsView& phi, const std::int32_t* rows, std::int64_t k, std::int64_t end,
-                        const double* dense, Eigen::Index denseCols, const double* dense2 = nullptr,
-                        Eigen::Index dense2Cols = 0) {
-#if defined(__GNUC__)
-  if (k + 8 < end) __builtin_prefetch(phi.offsets + rows[k + 8]);
-  if (k + 4 < end) {
-    const std::int64_t r = rows[k + 4];
-    const std::int64_t b = phi.offsets[r], e = phi.offsets[r + 1];
-    for (std::int64_t p = b; p < e; p += 16) {  // 16 entries = one 64-byte line of each array
-      __builtin_prefetch(phi.indices + p);
-      __builtin_prefetch(phi.values + p);
-    }
-    for (Eigen::Index c = 0; c < denseCols; c += 8) __builtin_prefetch(dense + r * denseCols + c);
-    for (Eigen::Index c = 0; c < dense2Cols; c += 8) __builtin_prefetch(dense2 + r * dense2Cols + c, 1);
-  }
-#else
-  (void)phi, (void)rows, (void)k, (void)end, (void)dense, (void)denseCols, (void)dense2, (void)dense2Cols;
-#endif
-}
+// The two hot loops work on 8 features of phi at a time (one 512-bit register of doubles; GCC's vector
+// extension, lowered to narrower registers by the AVX2 and baseline clones). One column S_l of the
+// product is stored as lane groups g = 0 .. G-1, each d1 rows of 8 lanes: S_l[g][c][lane] holds
+// sum_j Phi[j,l] src[j, a0 + 8 g + lane] [v_j, 1][c]. Lanes past the chunk's features hold zeros.
+using Lanes = double __attribute__((vector_size(64)));
+constexpr int kLanes = 8;
+// Columns c of [v, 1] per register block: the accumulators of one pass stay in registers (32 vector
+// registers with AVX-512); wider d1 is split into nearly equal blocks of at most this many.
+constexpr int kMaxColumnBlock = 24;
 
-// S[l - lOrigin, :] = sum_j phi[j, l] T_j for l in [lBegin, lEnd), T_j as above, S row-major with
-// `width` columns.
-// Scans the rows listed in `rows` (those of phi whose sorted columns may meet the range, in the
-// visiting order), skipping those whose columns miss it: no transpose is formed, and each l is summed
-// in the visiting order of the rows, whatever the partition.
-TOPOMASK_HOT void scatterRange(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd,
-                               const ScatterSource& s, Eigen::Index a0, Eigen::Index cc, double* S,
-                               std::int64_t lOrigin, Eigen::Index width, double* t, const std::int32_t* rows,
-                               std::int64_t rowCount) {
-  std::fill(S + (lBegin - lOrigin) * width, S + (lEnd - lOrigin) * width, 0.0);
-  const Eigen::Index d1 = s.values ? s.dv + 1 : 1;
-  for (std::int64_t k = 0; k < rowCount; ++k) {
-    const std::int64_t j = rows[k];
-    prefetchRow(phi, rows, k, rowCount, s.src, s.srcCols, s.values, s.dv);
-    const std::int64_t b = phi.offsets[j];
-    const std::int64_t e = phi.offsets[j + 1];
-    if (b == e || phi.indices[e - 1] < lBegin || phi.indices[b] >= lEnd) continue;
-    const std::int32_t* first = std::lower_bound(phi.indices + b, phi.indices + e, static_cast<std::int32_t>(lBegin));
-    std::int64_t p = first - phi.indices;
-    // T_j
-    const double* srow = s.src + j * s.srcCols + a0;
-    if (s.values) {
-      const double* vrow = s.values + j * s.dv;
-      for (Eigen::Index a = 0; a < cc; ++a) {
-        double* __restrict ta = t + a * d1;
-        const double w = srow[a];
-        for (Eigen::Index c = 0; c < s.dv; ++c) ta[c] = w * vrow[c];
-        ta[s.dv] = w;
-      }
-    } else {
-      for (Eigen::Index a = 0; a < cc; ++a) t[a] = srow[a];
-    }
-    for (; p < e && phi.indices[p] < lEnd; ++p) {
-      const double w = static_cast<double>(phi.values[p]);
-      double* __restrict row = S + (static_cast<std::int64_t>(phi.indices[p]) - lOrigin) * width;
-      const double* __restrict tj = t;
-      for (Eigen::Index c = 0; c < width; ++c) row[c] += w * tj[c];
-    }
+// v = p[0 .. count), zero-padded to 8 lanes.
+inline void loadLanes(Lanes& v, const double* p, int count) {
+  if (count == kLanes) {
+    std::memcpy(&v, p, sizeof(Lanes));
+  } else {
+    v = Lanes{};
+    std::memcpy(&v, p, static_cast<std::size_t>(count) * sizeof(double));
   }
 }
 
-// For the rows i = rows[k], k in [kBegin, kEnd): acc = sum over the columns l of row i in the block
-// [lBegin, lEnd) of phi[i, l] S[l - lBegin, :] (width cc d1), then out[i, e] += sum_a q[i, a0 + a]
-// acc[a d1 + e] for e < d1 (out row-major with d1 columns).
-TOPOMASK_HOT void gatherRows(const SparseRowsView& phi, const std::int32_t* rows, std::int64_t kBegin,
-                             std::int64_t kEnd, std::int64_t lBegin, std::int64_t lEnd, const double* S,
-                             Eigen::Index width, const double* q, Eigen::Index qCols, Eigen::Index a0,
-                             Eigen::Index cc, Eigen::Index d1, double* out, double* acc) {
+// Sum of the 8 lanes, in a fixed order.
+inline double sumLanes(const Lanes& v) { return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7])); }
+
+// One column block c0 .. c0 + CB of one lane group of S_l from the column's entries (rows js, weights
+// ws, in the visiting order): dst[c][lane] = sum_e ws[e] src[js[e], lane] [v_js[e], 1][c0 + c]. The last
+// column of [v, 1] (the normaliser's ones) is in the block when kOne.
+template <int CB, bool kOne>
+[[gnu::always_inline]] inline void scatterColumn(const std::int32_t* js, const float* ws, std::int64_t count,
+                                                 const double* src, Eigen::Index srcCols, int lanes,
+                                                 const double* values, Eigen::Index dv, double* dst) {
+  Lanes acc[CB];
+#pragma GCC unroll 24
+  for (int c = 0; c < CB; ++c) acc[c] = Lanes{};
+  for (std::int64_t e = 0; e < count; ++e) {
+    const std::int64_t j = js[e];
+    Lanes u;
+    loadLanes(u, src + j * srcCols, lanes);
+    u *= static_cast<double>(ws[e]);
+    const double* vj = values + j * dv;
+#pragma GCC unroll 24
+    for (int c = 0; c < CB - (kOne ? 1 : 0); ++c) acc[c] += u * vj[c];
+    if constexpr (kOne) acc[CB - 1] += u;
+  }
+#pragma GCC unroll 24
+  for (int c = 0; c < CB; ++c) std::memcpy(dst + c * kLanes, &acc[c], sizeof(Lanes));
+}
+
+// Scatter of the columns [lBegin, lEnd) (a sub-range of the block starting at lOrigin) for column
+// block c0 .. c0 + CB: the entries of these columns are first collected column by column from the rows
+// that may meet the range (`rows`, in the visiting order), so each S_l is summed in registers and
+// written once, in the visiting order of its rows.
+template <int CB, bool kOne>
+[[gnu::always_inline]] inline void scatterColumnsT(std::int64_t lBegin, std::int64_t lEnd,
+                                                   const std::int64_t* start, const std::int32_t* js,
+                                                   const float* ws, const ScatterSource& s, Eigen::Index a0,
+                                                   Eigen::Index cc, Eigen::Index c0, Eigen::Index d1, double* S,
+                                                   std::int64_t lOrigin, Eigen::Index colStride) {
+  const Eigen::Index groups = (cc + kLanes - 1) / kLanes;
+  for (std::int64_t l = lBegin; l < lEnd; ++l) {
+    const std::int64_t b = start[l - lBegin], count = start[l - lBegin + 1] - b;
+    double* col = S + (l - lOrigin) * colStride;
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      const int lanes = static_cast<int>(std::min<Eigen::Index>(kLanes, cc - g * kLanes));
+      scatterColumn<CB, kOne>(js + b, ws + b, count, s.src + a0 + g * kLanes, s.srcCols, lanes,
+                              s.values ? s.values + c0 : nullptr, s.dv, col + (g * d1 + c0) * kLanes);
+    }
+  }
+}
+
+// For each row i = rows[k], k in [kBegin, kEnd), with its entries [from[k], to[k]) in the block
+// starting at column lOrigin, for lane group g and column block c0 .. c0 + CB:
+//   out[i, c0 + c] += sum_lane q[i, a0 + 8 g + lane] sum_p phi[i, l_p] S_{l_p}[g][c0 + c][lane].
+template <int CB>
+[[gnu::always_inline]] inline void gatherRowsT(const SparseRowsView& phi, const std::int32_t* rows,
+                                               const std::int64_t* from, const std::int64_t* to, std::int64_t kBegin,
+                                               std::int64_t kEnd, const double* S, std::int64_t lOrigin,
+                                               Eigen::Index colStride, const double* q, Eigen::Index qCols,
+                                               Eigen::Index a0, Eigen::Index cc, Eigen::Index g, Eigen::Index c0,
+                                               Eigen::Index d1, double* out) {
+  const int lanes = static_cast<int>(std::min<Eigen::Index>(kLanes, cc - g * kLanes));
+  const double* base = S + (g * d1 + c0) * kLanes - lOrigin * colStride;
   for (std::int64_t k = kBegin; k < kEnd; ++k) {
     const std::int64_t i = rows[k];
-    prefetchRow(phi, rows, k, kEnd, q, qCols, out, d1);
-    std::int64_t p = phi.offsets[i];
-    const std::int64_t e = phi.offsets[i + 1];
-    if (p == e || phi.indices[e - 1] < lBegin || phi.indices[p] >= lEnd) continue;
-    if (phi.indices[p] < lBegin) p = std::lower_bound(phi.indices + p, phi.indices + e, static_cast<std::int32_t>(lBegin)) - phi.indices;
-    std::fill(acc, acc + width, 0.0);
-    for (; p < e && phi.indices[p] < lEnd; ++p) {
+    Lanes acc[CB];
+#pragma GCC unroll 24
+    for (int c = 0; c < CB; ++c) acc[c] = Lanes{};
+    for (std::int64_t p = from[k]; p < to[k]; ++p) {
       const double w = static_cast<double>(phi.values[p]);
-      const double* __restrict row = S + (static_cast<std::int64_t>(phi.indices[p]) - lBegin) * width;
-      double* __restrict a = acc;
-      for (Eigen::Index c = 0; c < width; ++c) a[c] += w * row[c];
+      const double* col = base + static_cast<std::int64_t>(phi.indices[p]) * colStride;
+#pragma GCC unroll 24
+      for (int c = 0; c < CB; ++c) {
+        Lanes sv;
+        std::memcpy(&sv, col + c * kLanes, sizeof(Lanes));
+        acc[c] += w * sv;
+      }
     }
-    const double* qi = q + i * qCols + a0;
-    double* __restrict oi = out + i * d1;
-    for (Eigen::Index a = 0; a < cc; ++a) {
-      const double qa = qi[a];
-      const double* __restrict aa = acc + a * d1;
-      for (Eigen::Index c = 0; c < d1; ++c) oi[c] += qa * aa[c];
-    }
+    Lanes qv;
+    loadLanes(qv, q + i * qCols + a0 + g * kLanes, lanes);
+    double* oi = out + (k - kBegin) * d1 + c0;
+#pragma GCC unroll 24
+    for (int c = 0; c < CB; ++c) oi[c] += sumLanes(acc[c] * qv);
   }
 }
+
+// The instantiations for column blocks of 1 .. kMaxColumnBlock columns, called through a switch in
+// each clone of the two entry points below (the templates are inlined into each clone, so each gets
+// the clone's instruction set).
+#define TOPOMASK_COLUMN_BLOCKS(X)                                                                         \
+  X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) \
+  X(20) X(21) X(22) X(23) X(24)
+static_assert(kMaxColumnBlock == 24, "TOPOMASK_COLUMN_BLOCKS lists 1 .. kMaxColumnBlock");
+
+TOPOMASK_HOT void scatterColumns(int cb, bool one, std::int64_t lBegin, std::int64_t lEnd,
+                                 const std::int64_t* start, const std::int32_t* js, const float* ws,
+                                 const ScatterSource& s, Eigen::Index a0, Eigen::Index cc, Eigen::Index c0,
+                                 Eigen::Index d1, double* S, std::int64_t lOrigin, Eigen::Index colStride) {
+  switch (cb) {
+#define TOPOMASK_SCATTER_CASE(k)                                                                              \
+  case k:                                                                                                     \
+    if (one)                                                                                                  \
+      scatterColumnsT<k, true>(lBegin, lEnd, start, js, ws, s, a0, cc, c0, d1, S, lOrigin, colStride);  \
+    else                                                                                                      \
+      scatterColumnsT<k, false>(lBegin, lEnd, start, js, ws, s, a0, cc, c0, d1, S, lOrigin, colStride); \
+    break;
+    TOPOMASK_COLUMN_BLOCKS(TOPOMASK_SCATTER_CASE)
+#undef TOPOMASK_SCATTER_CASE
+    default: break;
+  }
+}
+
+TOPOMASK_HOT void gatherRows(int cb, const SparseRowsView& phi, const std::int32_t* rows, const std::int64_t* from,
+                             const std::int64_t* to, std::int64_t kBegin, std::int64_t kEnd, const double* S,
+                             std::int64_t lOrigin, Eigen::Index colStride, const double* q, Eigen::Index qCols,
+                             Eigen::Index a0, Eigen::Index cc, Eigen::Index g, Eigen::Index c0, Eigen::Index d1,
+                             double* out) {
+  switch (cb) {
+#define TOPOMASK_GATHER_CASE(k)                                                                                 \
+  case k:                                                                                                       \
+    gatherRowsT<k>(phi, rows, from, to, kBegin, kEnd, S, lOrigin, colStride, q, qCols, a0, cc, g, c0, d1, out); \
+    break;
+    TOPOMASK_COLUMN_BLOCKS(TOPOMASK_GATHER_CASE)
+#undef TOPOMASK_GATHER_CASE
+    default: break;
+  }
+}
+#undef TOPOMASK_COLUMN_BLOCKS
+
+// The entries of the columns [lBegin, lEnd) of phi, column by column (a transpose of that part of
+// phi): column l's entries are js/ws[start[l - lBegin] .. start[l - lBegin + 1]), its rows in the order
+// of `rows` (the rows that may meet the range, in the visiting order). Built by `parts` threads, each
+// over a contiguous part of `rows`: part p's entries of a column follow those of parts < p, so the
+// order does not depend on the number of parts.
+class ColumnEntries {
+ public:
+  void build(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd, const std::vector<std::int32_t>& rows,
+             int parts, int threads) {
+    const std::int64_t cols = lEnd - lBegin;
+    const std::int64_t count = static_cast<std::int64_t>(rows.size());
+    parts = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(parts, count)));
+    from_.resize(rows.size());
+    to_.resize(rows.size());
+    counts_.assign(static_cast<std::size_t>(parts * (cols + 1)), 0);
+    auto partBegin = [&](std::int64_t p) { return count * p / parts; };
+    // Each listed row's entries in the range, and their count per column and part.
+    parallelFor(0, parts, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t part = lo; part < hi; ++part) {
+        std::int64_t* cnt = counts_.data() + part * (cols + 1);
+        for (std::int64_t k = partBegin(part); k < partBegin(part + 1); ++k) {
+          const std::int64_t j = rows[static_cast<std::size_t>(k)];
+          const std::int64_t e = phi.offsets[j + 1];
+          std::int64_t p = phi.offsets[j];
+          if (p < e && phi.indices[p] < lBegin)
+            p = std::lower_bound(phi.indices + p, phi.indices + e, static_cast<std::int32_t>(lBegin)) - phi.indices;
+          from_[static_cast<std::size_t>(k)] = p;
+          for (; p < e && phi.indices[p] < lEnd; ++p) ++cnt[phi.indices[p] - lBegin];
+          to_[static_cast<std::size_t>(k)] = p;
+        }
+      }
+    }, threads, 1);
+    // Column starts, and each part's first slot in every column.
+    start_.resize(static_cast<std::size_t>(cols + 1));
+    std::int64_t total = 0;
+    for (std::int64_t c = 0; c < cols; ++c) {
+      start_[static_cast<std::size_t>(c)] = total;
+      for (std::int64_t part = 0; part < parts; ++part) {
+        std::int64_t& cnt = counts_[static_cast<std::size_t>(part * (cols + 1) + c)];
+        const std::int64_t n = cnt;
+        cnt = total;
+        total += n;
+      }
+    }
+    start_[static_cast<std::size_t>(cols)] = total;
+    if (js_.size() < static_cast<std::size_t>(total)) {
+      js_.resize(static_cast<std::size_t>(total));
+      ws_.resize(static_cast<std::size_t>(total));
+    }
+    parallelFor(0, parts, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t part = lo; part < hi; ++part) {
+        std::int64_t* slot = counts_.data() + part * (cols + 1);
+        for (std::int64_t k = partBegin(part); k < partBegin(part + 1); ++k) {
+          const std::int32_t j = rows[static_cast<std::size_t>(k)];
+          for (std::int64_t p = from_[static_cast<std::size_t>(k)]; p < to_[static_cast<std::size_t>(k)]; ++p) {
+            const std::int64_t s = slot[phi.indices[p] - lBegin]++;
+            js_[static_cast<std::size_t>(s)] = j;
+            ws_[static_cast<std::size_t>(s)] = phi.values[p];
+          }
+        }
+      }
+    }, threads, 1);
+  }
+  const std::int64_t* start() const { return start_.data(); }
+  const std::int32_t* rows() const { return js_.data(); }
+  const float* values() const { return ws_.data(); }
+  // Each listed row's entries in the range: [from()[k], to()[k]).
+  const std::vector<std::int64_t>& from() const { return from_; }
+  const std::vector<std::int64_t>& to() const { return to_; }
+
+ private:
+  std::vector<std::int64_t> from_, to_, counts_, start_;
+  LargeVector<std::int32_t> js_;
+  LargeVector<float> ws_;
+};
 
 // The range p of `parts` consecutive ranges of the columns l (range p = [cols p / parts,
 // cols (p + 1) / parts)) that holds column col.
@@ -192,18 +322,19 @@ std::vector<std::vector<std::int32_t>> rowsMeetingRanges(const SparseRowsView& p
   return lists;
 }
 
-// out (N x d1, row-major) = sum over feature chunks of the two-phase product
+// out (N x d1, column-major) = sum over feature chunks of the two-phase product
 //   out_i = sum_a q[i, a] sum_l PhiGather[i, l] sum_j PhiScatter[j, l] T_j[a, :].
 // The columns l are processed in blocks of at most kBlockBytes of S each (a block size that depends
-// on N and the width only, not on the threads): scatter S for the block, then add the block's part of
-// every row's gather. S is then one block, reused, instead of N rows (2.2 GB at N = 2^20 with 16
-// features of width 17), so all features go in one pass over Phi. On graphs whose node ids are not
+// on N and the widths only, not on the threads): scatter S for the block, then add the block's part
+// of every row's gather. S is then one block, reused, instead of N columns (2.2 GB at N = 2^20 with
+// 16 features and d1 = 17), so all features go in one pass over Phi. On graphs whose node ids are not
 // local (a row's columns span many blocks) one block covers all columns and `chunk` features (the
 // automatic choice, or AttentionOptions::featureChunk when `chunkGiven`) go per pass.
-// Within a block the scatter is split into 4 x threads column ranges; each S_l sums its rows in the
-// visiting order and each row's gather runs over its columns in order, so the result does not depend
-// on the number of threads.
-RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSource& source,
+// Per block: (1) the block's entries of PhiScatter are collected column by column (ColumnEntries);
+// (2) each S_l is summed in registers from its column's entries and written once; (3) the rows that
+// meet the block add its part of their gather. Each S_l sums its rows in the visiting order and each
+// row's gather runs over its columns in order, so the result does not depend on the number of threads.
+Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSource& source,
                             const SparseRowsView& gatherPhi, const RowMatrixXd& q, int chunk, bool chunkGiven,
                             int threads, const std::vector<std::int32_t>& order, std::int64_t blockColumns,
                             Progress* progress) {
@@ -214,63 +345,111 @@ RowMatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterSourc
   const Eigen::Index d1 = source.values ? source.dv + 1 : 1;
   const int workers = resolveThreads(threads);
   constexpr std::int64_t kBlockBytes = std::int64_t{64} << 20;
-  auto blockCount = [&](int features) {
+  // Doubles of one column of S for `features` features: lane groups of 8, d1 columns each.
+  auto columnDoubles = [&](Eigen::Index features) { return (features + kLanes - 1) / kLanes * kLanes * d1; };
+  auto blockCount = [&](Eigen::Index features) {
     const std::int64_t rowsPerBlock =
         blockColumns > 0 ? blockColumns
-                         : std::max<std::int64_t>(4096, kBlockBytes / (features * d1 * static_cast<std::int64_t>(sizeof(double))));
+                         : std::max<std::int64_t>(4096, kBlockBytes / (columnDoubles(features) * static_cast<std::int64_t>(sizeof(double))));
     return std::max<std::int64_t>(1, (l + rowsPerBlock - 1) / rowsPerBlock);
   };
   // All m features in one pass when S fits one block, or when the rows' columns are local enough for
   // blocks (each row in at most two on average): one pass over Phi instead of m / chunk. Otherwise
   // the given chunk, in blocks if local, else in one block of N rows.
   auto local = [&](std::int64_t b) { return b == 1 || blockColumns > 0 || meanRangesPerRow(gatherPhi, l, b) <= 2.0; };
-  std::int64_t blocks = blockCount(static_cast<int>(m));
+  std::int64_t blocks = blockCount(m);
+  if (!chunkGiven) chunk = static_cast<int>(std::min<Eigen::Index>(m, std::max<Eigen::Index>(chunk, kLanes)));  // a lane group at least
   if (!chunkGiven && local(blocks)) {
     chunk = static_cast<int>(m);
   } else {
     blocks = blockCount(chunk);
     if (!local(blocks)) blocks = 1;  // columns spread over many blocks: one block
   }
-  const std::vector<std::vector<std::int32_t>> gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord);
-  const Eigen::Index maxWidth = chunk * d1;
+  // The shared ensemble gathers and scatters through the same Phi: one set of row lists, and the
+  // scatter's row ranges serve the gather.
+  const bool samePhi = scatterPhi.offsets == gatherPhi.offsets && scatterPhi.indices == gatherPhi.indices &&
+                       scatterPhi.rows == gatherPhi.rows;
+  std::vector<std::vector<std::int32_t>> gatherLists;
+  if (!samePhi) gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord);
   // Small problems run on the caller: starting threads would cost more than the work.
   const bool small = scatterPhi.nonZeros() * chunk * d1 < (std::int64_t{1} << 20);
-  const std::int64_t tasksPerBlock = small ? 1 : std::max<std::int64_t>(1, 4 * workers);
-  // Scatter task t of block b covers columns [l s / S, l (s + 1) / S) with s = b tasksPerBlock + t.
-  const std::int64_t ranges = blocks * tasksPerBlock;
-  const std::vector<std::vector<std::int32_t>> scatterLists = rowsMeetingRanges(scatterPhi, l, ranges, ord);
-  auto rangeBegin = [&](std::int64_t r) { return l * r / ranges; };
+  const int parallel = small ? 1 : threads;
+  const std::vector<std::vector<std::int32_t>> scatterLists = rowsMeetingRanges(scatterPhi, l, blocks, ord);
+  auto blockBegin = [&](std::int64_t b) { return l * b / blocks; };
+  // Column blocks of [v, 1]: nearly equal, at most kMaxColumnBlock each.
+  const Eigen::Index columnBlocks = (d1 + kMaxColumnBlock - 1) / kMaxColumnBlock;
+  auto columnBlockBegin = [&](Eigen::Index k) { return d1 * k / columnBlocks; };
+  constexpr std::int64_t kRowGroup = 64;
 
-  RowMatrixXd out(n, d1);
+  // Column-major, so that the caller can drop the last column (z) in place and keep the rest as the
+  // output. Zeroed by the threads (at large N most of the cost is the first touch of fresh memory).
+  Eigen::MatrixXd out(n, d1);
   adviseHugePages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(double));  // rows visited out of order
-  out.setZero();
+  parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+    for (Eigen::Index c = 0; c < d1; ++c) std::fill(out.data() + c * n + lo, out.data() + c * n + hi, 0.0);
+  }, threads, 1 << 16);
   std::int64_t blockRows = 0;
-  for (std::int64_t b = 0; b < blocks; ++b)
-    blockRows = std::max(blockRows, rangeBegin((b + 1) * tasksPerBlock) - rangeBegin(b * tasksPerBlock));
-  // One block of S (uninitialised: each scatter range zeroes its rows; huge pages when large).
-  LargeVector<double> S(static_cast<std::size_t>(std::max<std::int64_t>(blockRows, 1) * maxWidth));
+  for (std::int64_t b = 0; b < blocks; ++b) blockRows = std::max(blockRows, blockBegin(b + 1) - blockBegin(b));
+  // One block of S (uninitialised: the scatter writes every column of it; huge pages when large).
+  const Eigen::Index colStride = columnDoubles(chunk);
+  LargeVector<double> S(static_cast<std::size_t>(std::max<std::int64_t>(blockRows, 1) * colStride));
+  // Each gathered row's entries in the current block.
+  std::vector<std::int64_t> from, to;
+  ColumnEntries entries;
   const Eigen::Index chunks = (m + chunk - 1) / chunk;
   for (Eigen::Index k = 0; k < chunks; ++k) {
     const Eigen::Index a0 = k * chunk;
     const Eigen::Index cc = std::min<Eigen::Index>(chunk, m - a0);
-    const Eigen::Index width = cc * d1;
+    const Eigen::Index laneGroups = (cc + kLanes - 1) / kLanes;
     for (std::int64_t b = 0; b < blocks; ++b) {
-      const std::int64_t lBegin = rangeBegin(b * tasksPerBlock), lEnd = rangeBegin((b + 1) * tasksPerBlock);
-      parallelFor(0, tasksPerBlock, [&](std::int64_t lo, std::int64_t hi) {
-        std::vector<double> t(static_cast<std::size_t>(width));
-        for (std::int64_t task = lo; task < hi; ++task) {
-          const std::int64_t r = b * tasksPerBlock + task;
-          const std::vector<std::int32_t>& rowList = scatterLists[static_cast<std::size_t>(r)];
-          scatterRange(scatterPhi, rangeBegin(r), rangeBegin(r + 1), source, a0, cc, S.data(), lBegin, width,
-                       t.data(), rowList.data(), static_cast<std::int64_t>(rowList.size()));
+      const std::int64_t lBegin = blockBegin(b), lEnd = blockBegin(b + 1);
+      entries.build(scatterPhi, lBegin, lEnd, scatterLists[static_cast<std::size_t>(b)], workers, parallel);
+      parallelFor(lBegin, lEnd, [&](std::int64_t lo, std::int64_t hi) {
+        for (Eigen::Index cb = 0; cb < columnBlocks; ++cb) {
+          const Eigen::Index c0 = columnBlockBegin(cb), c1 = columnBlockBegin(cb + 1);
+          scatterColumns(static_cast<int>(c1 - c0), c1 == d1, lo, hi, entries.start() + (lo - lBegin), entries.rows(),
+                         entries.values(), source, a0, cc, c0, d1, S.data(), lBegin, colStride);
         }
-      }, threads, 1);
-      const std::vector<std::int32_t>& rows = gatherLists[static_cast<std::size_t>(b)];
-      parallelFor(0, static_cast<std::int64_t>(rows.size()), [&](std::int64_t lo, std::int64_t hi) {
-        std::vector<double> acc(static_cast<std::size_t>(width));
-        gatherRows(gatherPhi, rows.data(), lo, hi, lBegin, lEnd, S.data(), width, q.data(), m, a0, cc, d1,
-                   out.data(), acc.data());
-      }, threads, 512);
+      }, parallel, 256);
+      const std::vector<std::int32_t>& rows = (samePhi ? scatterLists : gatherLists)[static_cast<std::size_t>(b)];
+      const std::int64_t rowCount = static_cast<std::int64_t>(rows.size());
+      if (!samePhi) {
+        from.resize(static_cast<std::size_t>(rowCount));
+        to.resize(static_cast<std::size_t>(rowCount));
+      }
+      const std::int64_t* rowFrom = samePhi ? entries.from().data() : from.data();
+      const std::int64_t* rowTo = samePhi ? entries.to().data() : to.data();
+      parallelFor(0, rowCount, [&](std::int64_t lo, std::int64_t hi) {
+        for (std::int64_t r = samePhi ? hi : lo; r < hi; ++r) {
+          const std::int64_t i = rows[static_cast<std::size_t>(r)];
+          const std::int64_t e = gatherPhi.offsets[i + 1];
+          std::int64_t p = gatherPhi.offsets[i];
+          if (p < e && gatherPhi.indices[p] < lBegin)
+            p = std::lower_bound(gatherPhi.indices + p, gatherPhi.indices + e, static_cast<std::int32_t>(lBegin)) - gatherPhi.indices;
+          std::int64_t p1 = p;
+          while (p1 < e && gatherPhi.indices[p1] < lEnd) ++p1;
+          from[static_cast<std::size_t>(r)] = p;
+          to[static_cast<std::size_t>(r)] = p1;
+        }
+        // Rows in groups of kRowGroup, one lane group and column block at a time (the group's columns
+        // of S, one lane group, stay in the L2 cache). The group's sums go to `local` (row-major), then
+        // once into the column-major out.
+        std::vector<double> local(static_cast<std::size_t>(kRowGroup * d1));
+        for (std::int64_t k0 = lo; k0 < hi; k0 += kRowGroup) {
+          const std::int64_t k1 = std::min(hi, k0 + kRowGroup);
+          std::fill(local.begin(), local.end(), 0.0);
+          for (Eigen::Index g = 0; g < laneGroups; ++g)
+            for (Eigen::Index cb = 0; cb < columnBlocks; ++cb) {
+              const Eigen::Index c0 = columnBlockBegin(cb), c1 = columnBlockBegin(cb + 1);
+              gatherRows(static_cast<int>(c1 - c0), gatherPhi, rows.data(), rowFrom, rowTo, k0, k1, S.data(),
+                         lBegin, colStride, q.data(), m, a0, cc, g, c0, d1, local.data());
+            }
+          for (Eigen::Index c = 0; c < d1; ++c) {
+            double* col = out.data() + c * n;
+            for (std::int64_t k = k0; k < k1; ++k) col[rows[static_cast<std::size_t>(k)]] += local[static_cast<std::size_t>((k - k0) * d1 + c)];
+          }
+        }
+      }, parallel, 512);
       reportProgress(progress, (static_cast<double>(k * blocks + b) + 1.0) / static_cast<double>(chunks * blocks));
     }
   }
@@ -408,17 +587,17 @@ AttentionOutput grfMaskedAttention(const AttentionInputs& in, const SparseRowsVi
   const int chunk = chunkFeatures(o, n, in.phiK.cols(), dv + 1);
   ScatterSource source{in.phiK.data(), in.phiK.cols(), in.values.data(), dv};
   const std::vector<std::int32_t> order = tileOrder(n, o.gridWidth);
-  const RowMatrixXd numz = twoPhaseProduct(phiK, source, phiQ, in.phiQ, chunk, o.featureChunk > 0, o.threads, order, o.grfBlockColumns, progress);
+  Eigen::MatrixXd numz = twoPhaseProduct(phiK, source, phiQ, in.phiQ, chunk, o.featureChunk > 0, o.threads, order, o.grfBlockColumns, progress);
   AttentionOutput result;
-  const Eigen::VectorXd z = numz.col(dv);
-  detail::finishFeatureMap(result, numz.leftCols(dv), z, o.guard);
+  detail::finishFeatureMapInPlace(result, std::move(numz), o.guard, o.threads);
+  const Eigen::VectorXd& z = result.normaliser;
   if (o.received) {
     // received_j = phi(k_j) . sum_l Phi_K[j,l] P_l with P_l = sum_i Phi_Q[i,l] phi(q_i) / z_i.
     const Eigen::VectorXd r = detail::guardedInverse(z, result.floor);
     const RowMatrixXd rq = in.phiQ.array().colwise() * r.array();
     ScatterSource rs{rq.data(), rq.cols(), nullptr, 0};
     const Eigen::Index m = rq.cols();
-    const RowMatrixXd rec = twoPhaseProduct(phiQ, rs, phiK, in.phiK, static_cast<int>(m), true, o.threads, order, o.grfBlockColumns, nullptr);
+    const Eigen::MatrixXd rec = twoPhaseProduct(phiQ, rs, phiK, in.phiK, static_cast<int>(m), true, o.threads, order, o.grfBlockColumns, nullptr);
     result.received = rec.col(0);
   }
   result.seconds = clock.seconds();

@@ -53,7 +53,8 @@ struct AttentionOptions {
                               // (working memory N * featureChunk * (d_v + 1) doubles, or one 64 MB block
                               // of it for the GRF algorithm); 0 = automatic: all m when N m (d_v + 1)
                               // doubles fit in 32 MB or (GRF algorithm) S can be processed in blocks of
-                              // columns because node ids are local, else 4
+                              // columns because node ids are local, else 4 (GRF algorithm: 8, one
+                              // vector register of features)
   int gridWidth = 0;          // GRF algorithm on a pixel grid of this width (Graph::gridWidth): rows are
                               // visited in 16 x 16 tiles for cache reuse (same result up to the order of
                               // summation); 0 = node id order
@@ -115,8 +116,11 @@ SparseRowsView viewOf(const SparseFeatures& features);
 // 4. GRF-masked linear attention with M_hat = Phi_Q Phi_K^T (pass the same view twice for the shared
 //    ensemble; for the asymmetric one Phi_K is the identity pattern):
 //      S_l = sum_j Phi_K[j,l] phi(k_j) [v_j, 1]^T,   out_i = sum_l Phi_Q[i,l] phi(q_i)^T S_l.
-//    O((nnz(Phi_Q) + nnz(Phi_K)) m d_v) time, O(N c d_v) extra memory; no transpose of Phi is
-//    formed (threads own ranges of l and scan the rows). Double precision throughout.
+//    O((nnz(Phi_Q) + nnz(Phi_K)) m d_v) time. S is formed in blocks of columns (64 MB each when node
+//    ids are local, e.g. on grids and sheets), each S_l summed in registers from the block's entries
+//    of Phi_K collected column by column; extra memory is one block of S, that block's entries
+//    (8 bytes each) and the N x (d_v + 1) result. Vectorised 8 features at a time (AVX-512, AVX2 or
+//    baseline code chosen at run time). Double precision throughout.
 //    Throws usage Error with absMask and when the shapes disagree.
 AttentionOutput grfMaskedAttention(const AttentionInputs& in, const SparseRowsView& phiQ,
                                    const SparseRowsView& phiK, const AttentionOptions& options = {},
