@@ -167,7 +167,10 @@ TEST(Cli, BenchRowsAndExport) {
   ASSERT_TRUE(j["rows"].is_array());
   std::set<std::string> methods;
   for (const auto& row : j["rows"]) {
-    expectKeys(row, {"n", "method", "seconds", "peak_rss_mb"});
+    expectKeys(row, {"n", "method", "seconds", "first_call_seconds", "repeats", "peak_rss_mb"});
+    // seconds is the fastest of the calls, the first among them.
+    EXPECT_LE(row["seconds"].get<double>(), row["first_call_seconds"].get<double>()) << row.dump();
+    EXPECT_EQ(row["repeats"], 3) << row.dump();
     methods.insert(row["method"].get<std::string>());
   }
   for (const char* m : {"grf_features", "grf_masked", "exact_masked", "linear", "dense"}) EXPECT_TRUE(methods.count(m)) << m;

@@ -2,10 +2,7 @@
 // features in O(N) (S_l = sum_j Phi_K[j,l] T_j, out_i = sum_l Phi_Q[i,l] phi(q_i)^T S_l).
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
-#include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "attention/guard.h"
