@@ -33,6 +33,28 @@ TEST(Parallel, RethrowsTheBodysException) {
   }, 4, 1), Error);
 }
 
+// The dynamic variant hands out fixed chunks: every index once, every call exactly one chunk
+// [begin + k chunk, begin + (k + 1) chunk) clipped to end, for any thread count; a throwing body
+// stops the loop and its exception reaches the caller.
+TEST(Parallel, DynamicChunksCoverEveryIndexOnce) {
+  for (int threads : {1, 2, 3, 7}) {
+    std::vector<std::atomic<int>> hits(10007);
+    std::atomic<int> badChunks{0};
+    parallelForDynamic(5, 10007, [&](std::int64_t lo, std::int64_t hi) {
+      if ((lo - 5) % 64 != 0 || hi != std::min<std::int64_t>(10007, lo + 64)) ++badChunks;
+      for (std::int64_t i = lo; i < hi; ++i) hits[static_cast<std::size_t>(i)]++;
+    }, threads, 64);
+    EXPECT_EQ(badChunks.load(), 0) << threads << " threads";
+    for (std::size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i].load(), i >= 5 ? 1 : 0) << threads << " threads, index " << i;
+  }
+  std::atomic<int> calls{0};
+  EXPECT_THROW(parallelForDynamic(0, 1000, [&](std::int64_t, std::int64_t) {
+    ++calls;
+    throw Error("boom");
+  }, 2, 1), Error);
+  EXPECT_LE(calls.load(), 2);  // each thread stops after its first (throwing) chunk
+}
+
 TEST(Rng, StreamsAreReproducibleAndDistinct) {
   Rng a(7, 3), b(7, 3), c(7, 4), d(8, 3);
   const auto x = a.next();

@@ -198,9 +198,9 @@ TOPOMASK_HOT void gatherRows(int cb, const SparseRowsView& phi, const std::int32
 
 // The entries of the columns [lBegin, lEnd) of phi, column by column (a transpose of that part of
 // phi): column l's entries are js/ws[start[l - lBegin] .. start[l - lBegin + 1]), its rows in the order
-// of `rows` (the rows that may meet the range, in the visiting order). Built by `parts` threads, each
-// over a contiguous part of `rows`: part p's entries of a column follow those of parts < p, so the
-// order does not depend on the number of parts.
+// of `rows` (the rows that may meet the range, in the visiting order). Built in `parts` contiguous
+// parts of `rows`, which the threads take as they go: part p's entries of a column follow those of
+// parts < p, so the order does not depend on the number of parts or threads.
 class ColumnEntries {
  public:
   void build(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd, const std::vector<std::int32_t>& rows,
@@ -213,7 +213,7 @@ class ColumnEntries {
     counts_.assign(static_cast<std::size_t>(parts * (cols + 1)), 0);
     auto partBegin = [&](std::int64_t p) { return count * p / parts; };
     // Each listed row's entries in the range, and their count per column and part.
-    parallelFor(0, parts, [&](std::int64_t lo, std::int64_t hi) {
+    parallelForDynamic(0, parts, [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t part = lo; part < hi; ++part) {
         std::int64_t* cnt = counts_.data() + part * (cols + 1);
         for (std::int64_t k = partBegin(part); k < partBegin(part + 1); ++k) {
@@ -245,7 +245,7 @@ class ColumnEntries {
       js_.resize(static_cast<std::size_t>(total));
       ws_.resize(static_cast<std::size_t>(total));
     }
-    parallelFor(0, parts, [&](std::int64_t lo, std::int64_t hi) {
+    parallelForDynamic(0, parts, [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t part = lo; part < hi; ++part) {
         std::int64_t* slot = counts_.data() + part * (cols + 1);
         for (std::int64_t k = partBegin(part); k < partBegin(part + 1); ++k) {
@@ -400,14 +400,14 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
     const Eigen::Index laneGroups = (cc + kLanes - 1) / kLanes;
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::int64_t lBegin = blockBegin(b), lEnd = blockBegin(b + 1);
-      entries.build(scatterPhi, lBegin, lEnd, scatterLists[static_cast<std::size_t>(b)], workers, parallel);
-      parallelFor(lBegin, lEnd, [&](std::int64_t lo, std::int64_t hi) {
+      entries.build(scatterPhi, lBegin, lEnd, scatterLists[static_cast<std::size_t>(b)], 4 * workers, parallel);
+      parallelForDynamic(lBegin, lEnd, [&](std::int64_t lo, std::int64_t hi) {
         for (Eigen::Index cb = 0; cb < columnBlocks; ++cb) {
           const Eigen::Index c0 = columnBlockBegin(cb), c1 = columnBlockBegin(cb + 1);
           scatterColumns(static_cast<int>(c1 - c0), c1 == d1, lo, hi, entries.start() + (lo - lBegin), entries.rows(),
                          entries.values(), source, a0, cc, c0, d1, S.data(), lBegin, colStride);
         }
-      }, parallel, 256);
+      }, parallel, 1024);
       const std::vector<std::int32_t>& rows = (samePhi ? scatterLists : gatherLists)[static_cast<std::size_t>(b)];
       const std::int64_t rowCount = static_cast<std::int64_t>(rows.size());
       if (!samePhi) {
@@ -416,7 +416,7 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
       }
       const std::int64_t* rowFrom = samePhi ? entries.from().data() : from.data();
       const std::int64_t* rowTo = samePhi ? entries.to().data() : to.data();
-      parallelFor(0, rowCount, [&](std::int64_t lo, std::int64_t hi) {
+      parallelForDynamic(0, rowCount, [&](std::int64_t lo, std::int64_t hi) {
         for (std::int64_t r = samePhi ? hi : lo; r < hi; ++r) {
           const std::int64_t i = rows[static_cast<std::size_t>(r)];
           const std::int64_t e = gatherPhi.offsets[i + 1];
@@ -446,7 +446,7 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
             for (std::int64_t k = k0; k < k1; ++k) col[rows[static_cast<std::size_t>(k)]] += local[static_cast<std::size_t>((k - k0) * d1 + c)];
           }
         }
-      }, parallel, 512);
+      }, parallel, 16 * kRowGroup);
       reportProgress(progress, (static_cast<double>(k * blocks + b) + 1.0) / static_cast<double>(chunks * blocks));
     }
   }

@@ -1,6 +1,7 @@
 #include "topomask/core/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -45,6 +46,43 @@ void parallelFor(std::int64_t begin, std::int64_t end,
     if (lo < hi) pool.emplace_back(run, lo, hi);
   }
   run(begin, std::min(end, begin + chunk));
+  for (auto& t : pool) t.join();
+  if (firstError) std::rethrow_exception(firstError);
+}
+
+void parallelForDynamic(std::int64_t begin, std::int64_t end,
+                        const std::function<void(std::int64_t, std::int64_t)>& body, int threads,
+                        std::int64_t chunk) {
+  const std::int64_t n = end - begin;
+  if (n <= 0) return;
+  chunk = std::max<std::int64_t>(chunk, 1);
+  const std::int64_t chunks = (n + chunk - 1) / chunk;
+  const int workers = static_cast<int>(std::min<std::int64_t>(resolveThreads(threads), chunks));
+  if (workers <= 1) {
+    for (std::int64_t k = 0; k < chunks; ++k) body(begin + k * chunk, std::min(end, begin + (k + 1) * chunk));
+    return;
+  }
+  std::atomic<std::int64_t> next{0};
+  std::exception_ptr firstError;
+  std::mutex errorMutex;
+  auto run = [&] {
+    for (;;) {
+      const std::int64_t k = next.fetch_add(1, std::memory_order_relaxed);
+      if (k >= chunks) return;
+      try {
+        body(begin + k * chunk, std::min(end, begin + (k + 1) * chunk));
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(errorMutex);
+        if (!firstError) firstError = std::current_exception();
+        next.store(chunks, std::memory_order_relaxed);
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(workers - 1));
+  for (int w = 1; w < workers; ++w) pool.emplace_back(run);
+  run();
   for (auto& t : pool) t.join();
   if (firstError) std::rethrow_exception(firstError);
 }

@@ -18,4 +18,14 @@ void parallelFor(std::int64_t begin, std::int64_t end,
                  const std::function<void(std::int64_t lo, std::int64_t hi)>& body,
                  int threads = 0, std::int64_t grain = 1024);
 
+// Calls body(lo, hi) on the chunks [begin + k chunk, begin + (k + 1) chunk) of [begin, end), which
+// the threads take one at a time as they finish the previous one: a thread slowed down by other
+// load on the machine takes fewer chunks instead of holding up the others. For bodies whose result
+// for an index does not depend on which call handles it (then the result does not depend on the
+// threads either). Exceptions are rethrown on the caller (the first one wins; no new chunk starts
+// after it).
+void parallelForDynamic(std::int64_t begin, std::int64_t end,
+                        const std::function<void(std::int64_t lo, std::int64_t hi)>& body, int threads,
+                        std::int64_t chunk);
+
 }  // namespace topomask
