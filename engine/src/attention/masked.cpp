@@ -72,21 +72,27 @@ inline void loadLanes(Lanes& v, const double* p, int count) {
 // Sum of the 8 lanes, in a fixed order.
 inline double sumLanes(const Lanes& v) { return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7])); }
 
-// One column block c0 .. c0 + CB of one lane group of S_l from the column's entries (rows js, weights
-// ws, in the visiting order): dst[c][lane] = sum_e ws[e] src[js[e], lane] [v_js[e], 1][c0 + c]. The last
+// One entry of a column of phi: its row and value.
+struct ColumnEntry {
+  std::int32_t row;
+  float value;
+};
+
+// One column block c0 .. c0 + CB of one lane group of S_l from the column's entries (rows j_e, values
+// w_e, in the visiting order): dst[c][lane] = sum_e w_e src[j_e, lane] [v_j_e, 1][c0 + c]. The last
 // column of [v, 1] (the normaliser's ones) is in the block when kOne.
 template <int CB, bool kOne>
-[[gnu::always_inline]] inline void scatterColumn(const std::int32_t* js, const float* ws, std::int64_t count,
+[[gnu::always_inline]] inline void scatterColumn(const ColumnEntry* entries, std::int64_t count,
                                                  const double* src, Eigen::Index srcCols, int lanes,
                                                  const double* values, Eigen::Index dv, double* dst) {
   Lanes acc[CB];
 #pragma GCC unroll 24
   for (int c = 0; c < CB; ++c) acc[c] = Lanes{};
   for (std::int64_t e = 0; e < count; ++e) {
-    const std::int64_t j = js[e];
+    const std::int64_t j = entries[e].row;
     Lanes u;
     loadLanes(u, src + j * srcCols, lanes);
-    u *= static_cast<double>(ws[e]);
+    u *= static_cast<double>(entries[e].value);
     const double* vj = values + j * dv;
 #pragma GCC unroll 24
     for (int c = 0; c < CB - (kOne ? 1 : 0); ++c) acc[c] += u * vj[c];
@@ -102,8 +108,8 @@ template <int CB, bool kOne>
 // written once, in the visiting order of its rows.
 template <int CB, bool kOne>
 [[gnu::always_inline]] inline void scatterColumnsT(std::int64_t lBegin, std::int64_t lEnd,
-                                                   const std::int64_t* start, const std::int32_t* js,
-                                                   const float* ws, const ScatterSource& s, Eigen::Index a0,
+                                                   const std::int64_t* start, const ColumnEntry* entries,
+                                                   const ScatterSource& s, Eigen::Index a0,
                                                    Eigen::Index cc, Eigen::Index c0, Eigen::Index d1, double* S,
                                                    std::int64_t lOrigin, Eigen::Index colStride) {
   const Eigen::Index groups = (cc + kLanes - 1) / kLanes;
@@ -112,7 +118,7 @@ template <int CB, bool kOne>
     double* col = S + (l - lOrigin) * colStride;
     for (Eigen::Index g = 0; g < groups; ++g) {
       const int lanes = static_cast<int>(std::min<Eigen::Index>(kLanes, cc - g * kLanes));
-      scatterColumn<CB, kOne>(js + b, ws + b, count, s.src + a0 + g * kLanes, s.srcCols, lanes,
+      scatterColumn<CB, kOne>(entries + b, count, s.src + a0 + g * kLanes, s.srcCols, lanes,
                               s.values ? s.values + c0 : nullptr, s.dv, col + (g * d1 + c0) * kLanes);
     }
   }
@@ -162,16 +168,16 @@ template <int CB>
 static_assert(kMaxColumnBlock == 24, "TOPOMASK_COLUMN_BLOCKS lists 1 .. kMaxColumnBlock");
 
 TOPOMASK_HOT void scatterColumns(int cb, bool one, std::int64_t lBegin, std::int64_t lEnd,
-                                 const std::int64_t* start, const std::int32_t* js, const float* ws,
+                                 const std::int64_t* start, const ColumnEntry* entries,
                                  const ScatterSource& s, Eigen::Index a0, Eigen::Index cc, Eigen::Index c0,
                                  Eigen::Index d1, double* S, std::int64_t lOrigin, Eigen::Index colStride) {
   switch (cb) {
 #define TOPOMASK_SCATTER_CASE(k)                                                                              \
   case k:                                                                                                     \
     if (one)                                                                                                  \
-      scatterColumnsT<k, true>(lBegin, lEnd, start, js, ws, s, a0, cc, c0, d1, S, lOrigin, colStride);  \
+      scatterColumnsT<k, true>(lBegin, lEnd, start, entries, s, a0, cc, c0, d1, S, lOrigin, colStride);  \
     else                                                                                                      \
-      scatterColumnsT<k, false>(lBegin, lEnd, start, js, ws, s, a0, cc, c0, d1, S, lOrigin, colStride); \
+      scatterColumnsT<k, false>(lBegin, lEnd, start, entries, s, a0, cc, c0, d1, S, lOrigin, colStride); \
     break;
     TOPOMASK_COLUMN_BLOCKS(TOPOMASK_SCATTER_CASE)
 #undef TOPOMASK_SCATTER_CASE
@@ -197,7 +203,7 @@ TOPOMASK_HOT void gatherRows(int cb, const SparseRowsView& phi, const std::int32
 #undef TOPOMASK_COLUMN_BLOCKS
 
 // The entries of the columns [lBegin, lEnd) of phi, column by column (a transpose of that part of
-// phi): column l's entries are js/ws[start[l - lBegin] .. start[l - lBegin + 1]), its rows in the order
+// phi): column l's entries are entries()[start()[l - lBegin] .. start()[l - lBegin + 1]), in the order
 // of `rows` (the rows that may meet the range, in the visiting order). Built in `parts` contiguous
 // parts of `rows`, which the threads take as they go: part p's entries of a column follow those of
 // parts < p, so the order does not depend on the number of parts or threads.
@@ -241,10 +247,7 @@ class ColumnEntries {
       }
     }
     start_[static_cast<std::size_t>(cols)] = total;
-    if (js_.size() < static_cast<std::size_t>(total)) {
-      js_.resize(static_cast<std::size_t>(total));
-      ws_.resize(static_cast<std::size_t>(total));
-    }
+    if (entries_.size() < static_cast<std::size_t>(total)) entries_.resize(static_cast<std::size_t>(total));
     parallelForDynamic(0, parts, [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t part = lo; part < hi; ++part) {
         std::int64_t* slot = counts_.data() + part * (cols + 1);
@@ -252,24 +255,21 @@ class ColumnEntries {
           const std::int32_t j = rows[static_cast<std::size_t>(k)];
           for (std::int64_t p = from_[static_cast<std::size_t>(k)]; p < to_[static_cast<std::size_t>(k)]; ++p) {
             const std::int64_t s = slot[phi.indices[p] - lBegin]++;
-            js_[static_cast<std::size_t>(s)] = j;
-            ws_[static_cast<std::size_t>(s)] = phi.values[p];
+            entries_[static_cast<std::size_t>(s)] = ColumnEntry{j, phi.values[p]};
           }
         }
       }
     }, threads, 1);
   }
   const std::int64_t* start() const { return start_.data(); }
-  const std::int32_t* rows() const { return js_.data(); }
-  const float* values() const { return ws_.data(); }
+  const ColumnEntry* entries() const { return entries_.data(); }
   // Each listed row's entries in the range: [from()[k], to()[k]).
   const std::vector<std::int64_t>& from() const { return from_; }
   const std::vector<std::int64_t>& to() const { return to_; }
 
  private:
   std::vector<std::int64_t> from_, to_, counts_, start_;
-  LargeVector<std::int32_t> js_;
-  LargeVector<float> ws_;
+  LargeVector<ColumnEntry> entries_;
 };
 
 // The range p of `parts` consecutive ranges of the columns l (range p = [cols p / parts,
@@ -404,8 +404,8 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
       parallelForDynamic(lBegin, lEnd, [&](std::int64_t lo, std::int64_t hi) {
         for (Eigen::Index cb = 0; cb < columnBlocks; ++cb) {
           const Eigen::Index c0 = columnBlockBegin(cb), c1 = columnBlockBegin(cb + 1);
-          scatterColumns(static_cast<int>(c1 - c0), c1 == d1, lo, hi, entries.start() + (lo - lBegin), entries.rows(),
-                         entries.values(), source, a0, cc, c0, d1, S.data(), lBegin, colStride);
+          scatterColumns(static_cast<int>(c1 - c0), c1 == d1, lo, hi, entries.start() + (lo - lBegin), entries.entries(),
+                         source, a0, cc, c0, d1, S.data(), lBegin, colStride);
         }
       }, parallel, 1024);
       const std::vector<std::int32_t>& rows = (samePhi ? scatterLists : gatherLists)[static_cast<std::size_t>(b)];
