@@ -286,6 +286,47 @@ TEST(Attention, GrfMaskedOddFeatureCountsAndWideValues) {
   }
 }
 
+// Rows of Phi_Q without entries get no attention mass: their numerator and normaliser are 0 (the
+// output is never written by the gather, so it must be zeroed), the guard counts them, and the other
+// rows are unchanged. Rows 0, 17 and the last one are emptied (offsets shifted, no copy of the rest).
+TEST(Attention, GrfMaskedRowsWithoutEntries) {
+  const Graph g = gridGraph(12, 10);
+  GrfOptions gro;
+  gro.walkers = 8;
+  gro.seed = 3;
+  const GrfFeatures f = sampleFeatures(g, MaskFunction(heatSpec(1.0)), gro);
+  const SparseRowsView k = viewOf(f.key());
+  SparseRowsView q = viewOf(f.query());
+  std::vector<std::int64_t> offsets(q.offsets, q.offsets + q.rows + 1);
+  std::vector<std::int32_t> indices;
+  std::vector<float> values;
+  offsets[0] = 0;
+  for (std::int64_t i = 0; i < q.rows; ++i) {
+    if (i != 0 && i != 17 && i != q.rows - 1)
+      for (std::int64_t p = q.offsets[i]; p < q.offsets[i + 1]; ++p) {
+        indices.push_back(q.indices[p]);
+        values.push_back(q.values[p]);
+      }
+    offsets[static_cast<std::size_t>(i + 1)] = static_cast<std::int64_t>(indices.size());
+  }
+  q.offsets = offsets.data();
+  q.indices = indices.data();
+  q.values = values.data();
+  const AttentionInputs in = inputsFor(g.nodeCount());
+  const AttentionOutput dense = denseAttention(in, DenseKernel::FeatureMap, grfDenseEstimate(q, k));
+  for (const int threads : {1, 2}) {
+    AttentionOptions o;
+    o.threads = threads;
+    const AttentionOutput grf = grfMaskedAttention(in, q, k, o);
+    EXPECT_LT(relDiff(grf.out, dense.out), 1e-11);
+    EXPECT_EQ(grf.guardedRows, 3);
+    for (std::int64_t i : {std::int64_t{0}, std::int64_t{17}, q.rows - 1}) {
+      EXPECT_EQ(grf.normaliser(i), 0.0);
+      EXPECT_EQ(grf.out.row(i).norm(), 0.0);
+    }
+  }
+}
+
 TEST(Attention, GrfMaskedIsIndependentOfThreadCount) {
   const Graph g = gridGraph(20, 15);
   const MaskFunction fn;

@@ -1,6 +1,7 @@
 // Masked linear attention: exact by propagation (M T through a block operator) and with graph random
 // features in O(N) (S_l = sum_j Phi_K[j,l] T_j, out_i = sum_l Phi_Q[i,l] phi(q_i)^T S_l).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -209,13 +210,12 @@ TOPOMASK_HOT void gatherRows(int cb, const SparseRowsView& phi, const std::int32
 // parts < p, so the order does not depend on the number of parts or threads.
 class ColumnEntries {
  public:
-  void build(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd, const std::vector<std::int32_t>& rows,
-             int parts, int threads) {
+  void build(const SparseRowsView& phi, std::int64_t lBegin, std::int64_t lEnd, const std::int32_t* rows,
+             std::int64_t count, int parts, int threads) {
     const std::int64_t cols = lEnd - lBegin;
-    const std::int64_t count = static_cast<std::int64_t>(rows.size());
     parts = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(parts, count)));
-    from_.resize(rows.size());
-    to_.resize(rows.size());
+    from_.resize(static_cast<std::size_t>(count));
+    to_.resize(static_cast<std::size_t>(count));
     counts_.assign(static_cast<std::size_t>(parts * (cols + 1)), 0);
     auto partBegin = [&](std::int64_t p) { return count * p / parts; };
     // Each listed row's entries in the range, and their count per column and part.
@@ -223,7 +223,7 @@ class ColumnEntries {
       for (std::int64_t part = lo; part < hi; ++part) {
         std::int64_t* cnt = counts_.data() + part * (cols + 1);
         for (std::int64_t k = partBegin(part); k < partBegin(part + 1); ++k) {
-          const std::int64_t j = rows[static_cast<std::size_t>(k)];
+          const std::int64_t j = rows[k];
           const std::int64_t e = phi.offsets[j + 1];
           std::int64_t p = phi.offsets[j];
           if (p < e && phi.indices[p] < lBegin)
@@ -252,7 +252,7 @@ class ColumnEntries {
       for (std::int64_t part = lo; part < hi; ++part) {
         std::int64_t* slot = counts_.data() + part * (cols + 1);
         for (std::int64_t k = partBegin(part); k < partBegin(part + 1); ++k) {
-          const std::int32_t j = rows[static_cast<std::size_t>(k)];
+          const std::int32_t j = rows[k];
           for (std::int64_t p = from_[static_cast<std::size_t>(k)]; p < to_[static_cast<std::size_t>(k)]; ++p) {
             const std::int64_t s = slot[phi.indices[p] - lBegin]++;
             entries_[static_cast<std::size_t>(s)] = ColumnEntry{j, phi.values[p]};
@@ -294,28 +294,64 @@ double meanRangesPerRow(const SparseRowsView& phi, std::int64_t cols, std::int64
   return nonEmpty > 0 ? static_cast<double>(spanned) / static_cast<double>(nonEmpty) : 1.0;
 }
 
-// Lists, for each of the `parts` column ranges, the rows of phi whose column range [first, last]
-// meets it, in the visiting order (ord, or id order when null). A row goes to every range its
-// columns span: one or two on graphs with local node ids.
-std::vector<std::vector<std::int32_t>> rowsMeetingRanges(const SparseRowsView& phi, std::int64_t cols,
-                                                         std::int64_t parts, const std::int32_t* ord) {
-  const std::int64_t rows = phi.rows;
-  std::vector<std::int32_t> first(static_cast<std::size_t>(rows), 0), last(static_cast<std::size_t>(rows), -1);
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(parts), 0);
-  for (std::int64_t j = 0; j < rows; ++j) {
-    const std::int64_t b = phi.offsets[j], e = phi.offsets[j + 1];
-    if (b == e) continue;
-    first[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(rangeOf(phi.indices[b], cols, parts));
-    last[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(rangeOf(phi.indices[e - 1], cols, parts));
-    for (std::int32_t p = first[static_cast<std::size_t>(j)]; p <= last[static_cast<std::size_t>(j)]; ++p) ++counts[static_cast<std::size_t>(p)];
+// For each of the `parts` column ranges, the rows of phi whose column range [first, last] meets it,
+// in the visiting order (ord, or id order when null): range p's rows are rows[start[p] ..
+// start[p + 1]). A row goes to every range its columns span: one or two on graphs with local node
+// ids. Built by the threads in contiguous parts of the visiting order (each part's rows of a range
+// follow those of the parts before it, so the lists do not depend on the threads).
+struct RowLists {
+  std::vector<std::int64_t> start;
+  LargeVector<std::int32_t> rows;
+  const std::int32_t* of(std::int64_t p) const { return rows.data() + start[static_cast<std::size_t>(p)]; }
+  std::int64_t size(std::int64_t p) const {
+    return start[static_cast<std::size_t>(p + 1)] - start[static_cast<std::size_t>(p)];
   }
-  std::vector<std::vector<std::int32_t>> lists(static_cast<std::size_t>(parts));
-  for (std::int64_t p = 0; p < parts; ++p) lists[static_cast<std::size_t>(p)].reserve(static_cast<std::size_t>(counts[static_cast<std::size_t>(p)]));
-  for (std::int64_t k = 0; k < rows; ++k) {
-    const std::int64_t j = ord ? ord[k] : k;
-    for (std::int32_t p = first[static_cast<std::size_t>(j)]; p <= last[static_cast<std::size_t>(j)]; ++p)
-      lists[static_cast<std::size_t>(p)].push_back(static_cast<std::int32_t>(j));
+};
+
+RowLists rowsMeetingRanges(const SparseRowsView& phi, std::int64_t cols, std::int64_t parts, const std::int32_t* ord,
+                           int threads) {
+  const std::int64_t n = phi.rows;
+  LargeVector<std::int32_t> first(static_cast<std::size_t>(n)), last(static_cast<std::size_t>(n));
+  parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t j = lo; j < hi; ++j) {
+      const std::int64_t b = phi.offsets[j], e = phi.offsets[j + 1];
+      first[static_cast<std::size_t>(j)] = b == e ? 0 : static_cast<std::int32_t>(rangeOf(phi.indices[b], cols, parts));
+      last[static_cast<std::size_t>(j)] = b == e ? -1 : static_cast<std::int32_t>(rangeOf(phi.indices[e - 1], cols, parts));
+    }
+  }, threads, 1 << 14);
+  const std::int64_t pieces = std::max<std::int64_t>(1, std::min<std::int64_t>(4 * resolveThreads(threads), n >> 14));
+  auto pieceBegin = [&](std::int64_t q) { return n * q / pieces; };
+  auto visit = [&](std::int64_t q, auto&& f) {
+    for (std::int64_t k = pieceBegin(q); k < pieceBegin(q + 1); ++k) {
+      const std::int64_t j = ord ? ord[k] : k;
+      for (std::int32_t p = first[static_cast<std::size_t>(j)]; p <= last[static_cast<std::size_t>(j)]; ++p) f(p, j);
+    }
+  };
+  // counts[q parts + p]: rows of piece q in range p; then the slot of piece q's first row in range p.
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(pieces * parts), 0);
+  parallelForDynamic(0, pieces, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t q = lo; q < hi; ++q) visit(q, [&](std::int32_t p, std::int64_t) { ++counts[static_cast<std::size_t>(q * parts + p)]; });
+  }, threads, 1);
+  RowLists lists;
+  lists.start.assign(static_cast<std::size_t>(parts + 1), 0);
+  std::int64_t total = 0;
+  for (std::int64_t p = 0; p < parts; ++p) {
+    lists.start[static_cast<std::size_t>(p)] = total;
+    for (std::int64_t q = 0; q < pieces; ++q) {
+      std::int64_t& c = counts[static_cast<std::size_t>(q * parts + p)];
+      const std::int64_t k = c;
+      c = total;
+      total += k;
+    }
   }
+  lists.start[static_cast<std::size_t>(parts)] = total;
+  lists.rows.resize(static_cast<std::size_t>(total));
+  parallelForDynamic(0, pieces, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t q = lo; q < hi; ++q)
+      visit(q, [&](std::int32_t p, std::int64_t j) {
+        lists.rows[static_cast<std::size_t>(counts[static_cast<std::size_t>(q * parts + p)]++)] = static_cast<std::int32_t>(j);
+      });
+  }, threads, 1);
   return lists;
 }
 
@@ -366,12 +402,12 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
   // scatter's row ranges serve the gather.
   const bool samePhi = scatterPhi.offsets == gatherPhi.offsets && scatterPhi.indices == gatherPhi.indices &&
                        scatterPhi.rows == gatherPhi.rows;
-  std::vector<std::vector<std::int32_t>> gatherLists;
-  if (!samePhi) gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord);
+  RowLists gatherLists;
+  if (!samePhi) gatherLists = rowsMeetingRanges(gatherPhi, l, blocks, ord, threads);
   // Small problems run on the caller: starting threads would cost more than the work.
   const bool small = scatterPhi.nonZeros() * chunk * d1 < (std::int64_t{1} << 20);
   const int parallel = small ? 1 : threads;
-  const std::vector<std::vector<std::int32_t>> scatterLists = rowsMeetingRanges(scatterPhi, l, blocks, ord);
+  const RowLists scatterLists = rowsMeetingRanges(scatterPhi, l, blocks, ord, threads);
   auto blockBegin = [&](std::int64_t b) { return l * b / blocks; };
   // Column blocks of [v, 1]: nearly equal, at most kMaxColumnBlock each.
   const Eigen::Index columnBlocks = (d1 + kMaxColumnBlock - 1) / kMaxColumnBlock;
@@ -379,11 +415,14 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
   constexpr std::int64_t kRowGroup = 64;
 
   // Column-major, so that the caller can drop the last column (z) in place and keep the rest as the
-  // output. Zeroed by the threads (at large N most of the cost is the first touch of fresh memory).
+  // output. Not zeroed: a row's first block (with the first chunk) writes it, later ones add to it;
+  // only rows without entries are zeroed here.
   Eigen::MatrixXd out(n, d1);
   adviseHugePages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(double));  // rows visited out of order
   parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
-    for (Eigen::Index c = 0; c < d1; ++c) std::fill(out.data() + c * n + lo, out.data() + c * n + hi, 0.0);
+    for (std::int64_t i = lo; i < hi; ++i)
+      if (gatherPhi.offsets[i] == gatherPhi.offsets[i + 1])
+        for (Eigen::Index c = 0; c < d1; ++c) out(i, c) = 0.0;
   }, threads, 1 << 16);
   std::int64_t blockRows = 0;
   for (std::int64_t b = 0; b < blocks; ++b) blockRows = std::max(blockRows, blockBegin(b + 1) - blockBegin(b));
@@ -400,7 +439,7 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
     const Eigen::Index laneGroups = (cc + kLanes - 1) / kLanes;
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::int64_t lBegin = blockBegin(b), lEnd = blockBegin(b + 1);
-      entries.build(scatterPhi, lBegin, lEnd, scatterLists[static_cast<std::size_t>(b)], 4 * workers, parallel);
+      entries.build(scatterPhi, lBegin, lEnd, scatterLists.of(b), scatterLists.size(b), 4 * workers, parallel);
       parallelForDynamic(lBegin, lEnd, [&](std::int64_t lo, std::int64_t hi) {
         for (Eigen::Index cb = 0; cb < columnBlocks; ++cb) {
           const Eigen::Index c0 = columnBlockBegin(cb), c1 = columnBlockBegin(cb + 1);
@@ -408,8 +447,9 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
                          source, a0, cc, c0, d1, S.data(), lBegin, colStride);
         }
       }, parallel, 1024);
-      const std::vector<std::int32_t>& rows = (samePhi ? scatterLists : gatherLists)[static_cast<std::size_t>(b)];
-      const std::int64_t rowCount = static_cast<std::int64_t>(rows.size());
+      const RowLists& lists = samePhi ? scatterLists : gatherLists;
+      const std::int32_t* rows = lists.of(b);
+      const std::int64_t rowCount = lists.size(b);
       if (!samePhi) {
         from.resize(static_cast<std::size_t>(rowCount));
         to.resize(static_cast<std::size_t>(rowCount));
@@ -418,7 +458,7 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
       const std::int64_t* rowTo = samePhi ? entries.to().data() : to.data();
       parallelForDynamic(0, rowCount, [&](std::int64_t lo, std::int64_t hi) {
         for (std::int64_t r = samePhi ? hi : lo; r < hi; ++r) {
-          const std::int64_t i = rows[static_cast<std::size_t>(r)];
+          const std::int64_t i = rows[r];
           const std::int64_t e = gatherPhi.offsets[i + 1];
           std::int64_t p = gatherPhi.offsets[i];
           if (p < e && gatherPhi.indices[p] < lBegin)
@@ -432,18 +472,27 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
         // of S, one lane group, stay in the L2 cache). The group's sums go to `local` (row-major), then
         // once into the column-major out.
         std::vector<double> local(static_cast<std::size_t>(kRowGroup * d1));
+        std::array<bool, kRowGroup> first{};  // the row's first block: write, do not add
         for (std::int64_t k0 = lo; k0 < hi; k0 += kRowGroup) {
           const std::int64_t k1 = std::min(hi, k0 + kRowGroup);
           std::fill(local.begin(), local.end(), 0.0);
           for (Eigen::Index g = 0; g < laneGroups; ++g)
             for (Eigen::Index cb = 0; cb < columnBlocks; ++cb) {
               const Eigen::Index c0 = columnBlockBegin(cb), c1 = columnBlockBegin(cb + 1);
-              gatherRows(static_cast<int>(c1 - c0), gatherPhi, rows.data(), rowFrom, rowTo, k0, k1, S.data(),
+              gatherRows(static_cast<int>(c1 - c0), gatherPhi, rows, rowFrom, rowTo, k0, k1, S.data(),
                          lBegin, colStride, q.data(), m, a0, cc, g, c0, d1, local.data());
             }
+          for (std::int64_t k = k0; k < k1; ++k) {
+            const std::int64_t i = rows[k];
+            first[static_cast<std::size_t>(k - k0)] = a0 == 0 && gatherPhi.indices[gatherPhi.offsets[i]] >= lBegin;
+          }
           for (Eigen::Index c = 0; c < d1; ++c) {
             double* col = out.data() + c * n;
-            for (std::int64_t k = k0; k < k1; ++k) col[rows[static_cast<std::size_t>(k)]] += local[static_cast<std::size_t>((k - k0) * d1 + c)];
+            for (std::int64_t k = k0; k < k1; ++k) {
+              double& o = col[rows[k]];
+              const double v = local[static_cast<std::size_t>((k - k0) * d1 + c)];
+              o = first[static_cast<std::size_t>(k - k0)] ? v : o + v;
+            }
           }
         }
       }, parallel, 16 * kRowGroup);
