@@ -316,7 +316,8 @@ RowLists rowsMeetingRanges(const SparseRowsView& phi, std::int64_t cols, std::in
     for (std::int64_t j = lo; j < hi; ++j) {
       const std::int64_t b = phi.offsets[j], e = phi.offsets[j + 1];
       first[static_cast<std::size_t>(j)] = b == e ? 0 : static_cast<std::int32_t>(rangeOf(phi.indices[b], cols, parts));
-      last[static_cast<std::size_t>(j)] = b == e ? -1 : static_cast<std::int32_t>(rangeOf(phi.indices[e - 1], cols, parts));
+      last[static_cast<std::size_t>(j)] =
+          b == e ? -1 : static_cast<std::int32_t>(rangeOf(phi.indices[e - 1], cols, parts));
     }
   }, threads, 1 << 14);
   const std::int64_t pieces = std::max<std::int64_t>(1, std::min<std::int64_t>(4 * resolveThreads(threads), n >> 14));
@@ -330,7 +331,8 @@ RowLists rowsMeetingRanges(const SparseRowsView& phi, std::int64_t cols, std::in
   // counts[q parts + p]: rows of piece q in range p; then the slot of piece q's first row in range p.
   std::vector<std::int64_t> counts(static_cast<std::size_t>(pieces * parts), 0);
   parallelForDynamic(0, pieces, [&](std::int64_t lo, std::int64_t hi) {
-    for (std::int64_t q = lo; q < hi; ++q) visit(q, [&](std::int32_t p, std::int64_t) { ++counts[static_cast<std::size_t>(q * parts + p)]; });
+    for (std::int64_t q = lo; q < hi; ++q)
+      visit(q, [&](std::int32_t p, std::int64_t) { ++counts[static_cast<std::size_t>(q * parts + p)]; });
   }, threads, 1);
   RowLists lists;
   lists.start.assign(static_cast<std::size_t>(parts + 1), 0);
@@ -349,7 +351,8 @@ RowLists rowsMeetingRanges(const SparseRowsView& phi, std::int64_t cols, std::in
   parallelForDynamic(0, pieces, [&](std::int64_t lo, std::int64_t hi) {
     for (std::int64_t q = lo; q < hi; ++q)
       visit(q, [&](std::int32_t p, std::int64_t j) {
-        lists.rows[static_cast<std::size_t>(counts[static_cast<std::size_t>(q * parts + p)]++)] = static_cast<std::int32_t>(j);
+        std::int64_t& slot = counts[static_cast<std::size_t>(q * parts + p)];
+        lists.rows[static_cast<std::size_t>(slot++)] = static_cast<std::int32_t>(j);
       });
   }, threads, 1);
   return lists;
@@ -391,7 +394,8 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
   // the given chunk, in blocks if local, else in one block of N rows.
   auto local = [&](std::int64_t b) { return b == 1 || blockColumns > 0 || meanRangesPerRow(gatherPhi, l, b) <= 2.0; };
   std::int64_t blocks = blockCount(m);
-  if (!chunkGiven) chunk = static_cast<int>(std::min<Eigen::Index>(m, std::max<Eigen::Index>(chunk, kLanes)));  // a lane group at least
+  if (!chunkGiven)  // a lane group at least
+    chunk = static_cast<int>(std::min<Eigen::Index>(m, std::max<Eigen::Index>(chunk, kLanes)));
   if (!chunkGiven && local(blocks)) {
     chunk = static_cast<int>(m);
   } else {
@@ -443,8 +447,8 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
       parallelForDynamic(lBegin, lEnd, [&](std::int64_t lo, std::int64_t hi) {
         for (Eigen::Index cb = 0; cb < columnBlocks; ++cb) {
           const Eigen::Index c0 = columnBlockBegin(cb), c1 = columnBlockBegin(cb + 1);
-          scatterColumns(static_cast<int>(c1 - c0), c1 == d1, lo, hi, entries.start() + (lo - lBegin), entries.entries(),
-                         source, a0, cc, c0, d1, S.data(), lBegin, colStride);
+          scatterColumns(static_cast<int>(c1 - c0), c1 == d1, lo, hi, entries.start() + (lo - lBegin),
+                         entries.entries(), source, a0, cc, c0, d1, S.data(), lBegin, colStride);
         }
       }, parallel, 1024);
       const RowLists& lists = samePhi ? scatterLists : gatherLists;
