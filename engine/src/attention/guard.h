@@ -28,35 +28,6 @@ inline double featureMapFloor(const Eigen::VectorXd& z, double guard) {
   return std::isfinite(f) && f > DBL_MIN ? f : DBL_MIN;
 }
 
-// In place: numz is N x (d_v + 1), column-major, with z in the last column. Its last column is
-// dropped without a copy (the storage is shrunk) and the rest becomes result.out = num / max(z, floor),
-// scaled by `threads` threads; fills normaliser, floor and guardedRows as finishFeatureMap does.
-inline void finishFeatureMapInPlace(AttentionOutput& result, Eigen::MatrixXd&& numz, double guard, int threads) {
-  const Eigen::Index n = numz.rows(), dv = numz.cols() - 1;
-  result.normaliser = numz.col(dv);
-  result.floor = featureMapFloor(result.normaliser, guard);
-  numz.conservativeResize(n, dv);
-  result.out = std::move(numz);
-  std::int64_t guarded = 0;
-  for (Eigen::Index i = 0; i < n; ++i) guarded += result.normaliser(i) >= result.floor ? 0 : 1;
-  result.guardedRows = guarded;
-  const double floor = result.floor;
-  const Eigen::VectorXd& z = result.normaliser;
-  double* out = result.out.data();
-  parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
-    constexpr std::int64_t kBlock = 4096;
-    double inv[kBlock];
-    for (std::int64_t i0 = lo; i0 < hi; i0 += kBlock) {
-      const std::int64_t rows = std::min(kBlock, hi - i0);
-      for (std::int64_t i = 0; i < rows; ++i) inv[i] = 1.0 / (z(i0 + i) >= floor ? z(i0 + i) : floor);
-      for (Eigen::Index c = 0; c < dv; ++c) {
-        double* col = out + c * n + i0;
-        for (std::int64_t i = 0; i < rows; ++i) col[i] *= inv[i];
-      }
-    }
-  }, threads, 1 << 15);
-}
-
 // out = num / max(z, floor) row by row; fills normaliser, floor and guardedRows of `result`.
 // num is N x (d_v) row-major or column-major; z has N entries.
 template <typename Num>
@@ -90,6 +61,25 @@ inline Eigen::VectorXd guardedInverse(const Eigen::VectorXd& z, double floor) {
   Eigen::VectorXd r(z.size());
   for (Eigen::Index i = 0; i < z.size(); ++i) r(i) = 1.0 / (z(i) >= floor ? z(i) : floor);
   return r;
+}
+
+// In place: numz is N x (d_v + 1), column-major, with z in the last column. Its last column is
+// dropped without a copy (the storage is shrunk) and the rest becomes result.out = num / max(z, floor),
+// scaled by `threads` threads; fills normaliser, floor and guardedRows as finishFeatureMap does.
+inline void finishFeatureMapInPlace(AttentionOutput& result, Eigen::MatrixXd&& numz, double guard, int threads) {
+  const Eigen::Index n = numz.rows(), dv = numz.cols() - 1;
+  result.normaliser = numz.col(dv);
+  result.floor = featureMapFloor(result.normaliser, guard);
+  numz.conservativeResize(n, dv);
+  result.out = std::move(numz);
+  std::int64_t guarded = 0;
+  for (Eigen::Index i = 0; i < n; ++i) guarded += result.normaliser(i) >= result.floor ? 0 : 1;
+  result.guardedRows = guarded;
+  const Eigen::VectorXd inv = guardedInverse(result.normaliser, result.floor);
+  parallelFor(0, n, [&](std::int64_t lo, std::int64_t hi) {
+    for (Eigen::Index c = 0; c < dv; ++c)
+      result.out.col(c).segment(lo, hi - lo).array() *= inv.segment(lo, hi - lo).array();
+  }, threads, 1 << 15);
 }
 
 }  // namespace topomask::detail

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "attention/guard.h"
@@ -203,6 +204,19 @@ TOPOMASK_HOT void gatherRows(int cb, const SparseRowsView& phi, const std::int32
 }
 #undef TOPOMASK_COLUMN_BLOCKS
 
+// The entries [first, second) of row j of phi whose columns lie in [lBegin, lEnd) (a row's columns
+// are sorted).
+inline std::pair<std::int64_t, std::int64_t> entriesIn(const SparseRowsView& phi, std::int64_t j, std::int64_t lBegin,
+                                                       std::int64_t lEnd) {
+  const std::int64_t e = phi.offsets[j + 1];
+  std::int64_t p = phi.offsets[j];
+  if (p < e && phi.indices[p] < lBegin)
+    p = std::lower_bound(phi.indices + p, phi.indices + e, static_cast<std::int32_t>(lBegin)) - phi.indices;
+  std::int64_t q = p;
+  while (q < e && phi.indices[q] < lEnd) ++q;
+  return {p, q};
+}
+
 // The entries of the columns [lBegin, lEnd) of phi, column by column (a transpose of that part of
 // phi): column l's entries are entries()[start()[l - lBegin] .. start()[l - lBegin + 1]), in the order
 // of `rows` (the rows that may meet the range, in the visiting order). Built in `parts` contiguous
@@ -223,14 +237,10 @@ class ColumnEntries {
       for (std::int64_t part = lo; part < hi; ++part) {
         std::int64_t* cnt = counts_.data() + part * (cols + 1);
         for (std::int64_t k = partBegin(part); k < partBegin(part + 1); ++k) {
-          const std::int64_t j = rows[k];
-          const std::int64_t e = phi.offsets[j + 1];
-          std::int64_t p = phi.offsets[j];
-          if (p < e && phi.indices[p] < lBegin)
-            p = std::lower_bound(phi.indices + p, phi.indices + e, static_cast<std::int32_t>(lBegin)) - phi.indices;
-          from_[static_cast<std::size_t>(k)] = p;
-          for (; p < e && phi.indices[p] < lEnd; ++p) ++cnt[phi.indices[p] - lBegin];
-          to_[static_cast<std::size_t>(k)] = p;
+          const auto [p0, p1] = entriesIn(phi, rows[k], lBegin, lEnd);
+          from_[static_cast<std::size_t>(k)] = p0;
+          to_[static_cast<std::size_t>(k)] = p1;
+          for (std::int64_t p = p0; p < p1; ++p) ++cnt[phi.indices[p] - lBegin];
         }
       }
     }, threads, 1);
@@ -462,14 +472,8 @@ Eigen::MatrixXd twoPhaseProduct(const SparseRowsView& scatterPhi, const ScatterS
       const std::int64_t* rowTo = samePhi ? entries.to().data() : to.data();
       parallelForDynamic(0, rowCount, [&](std::int64_t lo, std::int64_t hi) {
         for (std::int64_t r = samePhi ? hi : lo; r < hi; ++r) {
-          const std::int64_t i = rows[r];
-          const std::int64_t e = gatherPhi.offsets[i + 1];
-          std::int64_t p = gatherPhi.offsets[i];
-          if (p < e && gatherPhi.indices[p] < lBegin)
-            p = std::lower_bound(gatherPhi.indices + p, gatherPhi.indices + e, static_cast<std::int32_t>(lBegin)) - gatherPhi.indices;
-          std::int64_t p1 = p;
-          while (p1 < e && gatherPhi.indices[p1] < lEnd) ++p1;
-          from[static_cast<std::size_t>(r)] = p;
+          const auto [p0, p1] = entriesIn(gatherPhi, rows[r], lBegin, lEnd);
+          from[static_cast<std::size_t>(r)] = p0;
           to[static_cast<std::size_t>(r)] = p1;
         }
         // Rows in groups of kRowGroup, one lane group and column block at a time (the group's columns
