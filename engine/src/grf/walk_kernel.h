@@ -233,11 +233,11 @@ inline void startInPlace(WalkState& s, std::int64_t i, int n) {
   std::fill(s.id.begin(), s.id.begin() + n, 1);
 }
 
-// Antithetic termination: walkers 2p and 2p + 1 read the halting uniforms u and u + 1/2 mod 1 of the
-// same draw at every step; their neighbour choices are independent (the first from x's low bits, the
-// second from a fresh draw). All pairs move in lockstep; visit order as for walkIid.
-template <class Visit>
-std::int64_t walkAntithetic(const WalkSetup& w, WalkState& s, std::int64_t i, WalkRng& rng, Visit&& visit) {
+// The walkers of source i moving in lockstep: at every step each walker still walking is visited,
+// then advance(pos, load, alive, halt) moves them all (it calls halt(k) for a walker that stops
+// and returns the number of hops made). Returns the hops. Visit order as for walkIid.
+template <class Visit, class Advance>
+std::int64_t walkLockstep(const WalkSetup& w, WalkState& s, std::int64_t i, Visit&& visit, Advance&& advance) {
   const int n = w.walkers;
   std::int32_t* pos = s.pos.data();
   double* load = s.load.data();
@@ -245,21 +245,35 @@ std::int64_t walkAntithetic(const WalkSetup& w, WalkState& s, std::int64_t i, Wa
   startInPlace(s, i, n);
   std::int64_t hops = 0;
   int aliveCount = n;
-  // Walker k halts when its uniform u is below the threshold, else hops with the neighbour uniform
-  // that draw() gives (drawn only then).
-  auto advance = [&](int k, std::uint32_t u, auto draw) {
-    if (u < w.haltThreshold || !hop(w, pos[k], load[k], draw(), rng)) {
-      alive[k] = 0;
-      --aliveCount;
-    } else {
-      ++hops;
-    }
+  auto halt = [&](int k) {
+    alive[k] = 0;
+    --aliveCount;
   };
   for (int t = 0; aliveCount > 0; ++t) {
     for (int k = 0; k < n; ++k)
       if (alive[k]) visit(k, t, pos[k], load[k]);
     if (t == w.length) break;
-    for (int a = 0; a < n; a += 2) {
+    hops += advance(pos, load, alive, halt);
+  }
+  return hops;
+}
+
+// Antithetic termination: walkers 2p and 2p + 1 read the halting uniforms u and u + 1/2 mod 1 of the
+// same draw at every step; their neighbour choices are independent (the first from x's low bits, the
+// second from a fresh draw). All pairs move in lockstep.
+template <class Visit>
+std::int64_t walkAntithetic(const WalkSetup& w, WalkState& s, std::int64_t i, WalkRng& rng, Visit&& visit) {
+  return walkLockstep(w, s, i, visit, [&](std::int32_t* pos, double* load, const std::int32_t* alive, auto& halt) {
+    std::int64_t hops = 0;
+    // Walker k halts when its uniform u is below the threshold, else hops with the neighbour uniform
+    // that draw() gives (drawn only then).
+    auto advance = [&](int k, std::uint32_t u, auto draw) {
+      if (u < w.haltThreshold || !hop(w, pos[k], load[k], draw(), rng))
+        halt(k);
+      else
+        ++hops;
+    };
+    for (int a = 0; a < w.walkers; a += 2) {
       const int b = a + 1;
       if (!alive[a] && !alive[b]) continue;
       const std::uint64_t x = rng.next();
@@ -268,36 +282,26 @@ std::int64_t walkAntithetic(const WalkSetup& w, WalkState& s, std::int64_t i, Wa
       // (u + 1/2) mod 1 on the 32-bit lattice; the neighbour from a fresh draw
       if (alive[b]) advance(b, u + 0x80000000u, [&rng] { return static_cast<std::uint32_t>(rng.next() >> 32); });
     }
-  }
-  return hops;
+    return hops;
+  });
 }
 
 // Repelling walks: the walkers of the source standing on the same node v at the same step leave it
 // along edges (r + 0), (r + 1), ... mod deg(v) of v's CSR row, for a rotation r drawn uniformly by
-// the first of them; halting as for walkIid. Visit order as for walkIid.
+// the first of them; halting as for walkIid.
 template <class Visit>
 std::int64_t walkRepelling(const WalkSetup& w, WalkState& s, std::int64_t i, WalkRng& rng, Visit&& visit) {
-  const int n = w.walkers;
-  std::int32_t* pos = s.pos.data();
-  double* load = s.load.data();
-  std::int32_t* alive = s.id.data();  // 1 while walking
-  startInPlace(s, i, n);
-  std::int64_t hops = 0;
-  int aliveCount = n;
-  for (int t = 0; aliveCount > 0; ++t) {
-    for (int k = 0; k < n; ++k)
-      if (alive[k]) visit(k, t, pos[k], load[k]);
-    if (t == w.length) break;
+  return walkLockstep(w, s, i, visit, [&](std::int32_t* pos, double* load, const std::int32_t* alive, auto& halt) {
+    std::int64_t hops = 0;
     const std::uint64_t stamp = ++s.stamp;
-    for (int k = 0; k < n; ++k) {
+    for (int k = 0; k < w.walkers; ++k) {
       if (!alive[k]) continue;
       const std::uint64_t x = rng.next();
       const std::int32_t v = pos[k];
       const std::int64_t o = w.offsets[v];
       const std::uint32_t d = static_cast<std::uint32_t>(w.offsets[v + 1] - o);
       if ((x >> 32) < w.haltThreshold || d == 0) {
-        alive[k] = 0;
-        --aliveCount;
+        halt(k);
         continue;
       }
       if (s.groupStamp[v] != stamp) {
@@ -312,8 +316,8 @@ std::int64_t walkRepelling(const WalkSetup& w, WalkState& s, std::int64_t i, Wal
       pos[k] = w.neighbours[e];
       ++hops;
     }
-  }
-  return hops;
+    return hops;
+  });
 }
 
 // The walks of source i with its own stream Rng(seed, i, substream), for the configured scheme.
