@@ -1,5 +1,6 @@
 // topomask: with a subcommand, the command line (SPEC section 8); otherwise the application.
 // Exit status: 0 success, 2 usage error, 3 input error; one line on stderr naming the cause.
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -57,6 +58,9 @@ bool isSubcommand(const std::string& word) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) must fail a write, which is reported and leaves no partial file,
+  // rather than kill the process without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) return topomask::gui::runApplication(args);
   const std::string& first = args.front();

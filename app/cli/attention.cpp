@@ -8,6 +8,7 @@
 // --out-prefix P writes P_rows.npy (one attention row of the query per method, in the order of
 // `row_methods`), P_received.npy (the same for received attention) and P_grf_error.npy (per-node
 // ||out_grf - out_exact||).
+#include <optional>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -15,8 +16,10 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "topomask/core/budget.h"
 #include "topomask/attention/attention.h"
 #include "topomask/core/error.h"
+#include "topomask/core/output_file.h"
 #include "topomask/core/npy.h"
 #include "topomask/grf/sampler.h"
 #include "topomask/mask/exact.h"
@@ -27,7 +30,7 @@ namespace {
 struct AttentionCommandOptions {
   CommonOptions common;
   std::string file;
-  std::int64_t query = -1;  // -1: the node nearest the centre (centre pixel on grids)
+  std::optional<std::int64_t> query;  // unset: the node nearest the centre (centre pixel on grids)
   std::string kernelMap = "relu";
   int d = 16;
   int m = 16;
@@ -77,8 +80,13 @@ nlohmann::json methodJson(const MethodRun& r, std::int64_t query) {
 int run(const AttentionCommandOptions& o) {
   const MaskSpec spec = toMaskSpec(o.common);
   const GrfOptions grfOptions = toGrfOptions(o.common);
-  if (o.d < 1) throw usageError("--d must be at least 1");
-  if (o.m < 1) throw usageError("--m must be at least 1");
+  if (o.d < 1 || o.d > kMaxHeadDimension) throw usageError("--d must be between 1 and " + std::to_string(kMaxHeadDimension));
+  if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("--m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
+  checkDenseCapOption(o.denseCap, "--dense-cap");
+  if (!o.outPrefix.empty())
+    for (const char* suffix : {"_rows.npy", "_received.npy", "_grf_error.npy"})
+      refuseOutputOverInput(o.outPrefix + suffix, {o.file, o.featureFile}, "--out-prefix");
+  if (o.query && *o.query < 0) throw usageError("--query " + std::to_string(*o.query) + ": node indices are non-negative");
   FeatureMap map;
   map.kind = parseFeatureMapKind(o.kernelMap);
   map.features = o.m;
@@ -95,11 +103,12 @@ int run(const AttentionCommandOptions& o) {
   const LoadedGraph loaded = loadGraph(o.file, o.common);
   const Graph& g = loaded.graph;
   const std::int64_t n = g.nodeCount();
-  const std::int64_t query = o.query >= 0 ? o.query : defaultQuery(g);
+  const std::int64_t query = o.query ? *o.query : defaultQuery(g);
   if (query >= n)
     throw usageError("--query " + std::to_string(query) + ": node index out of range (the graph has " +
                      std::to_string(n) + " nodes)");
   const MaskFunction fn(spec);
+  checkAttentionCost(n, featureCount(map, o.d), o.d, toGraphOptions(o.common).memoryLimit);
 
   auto t0 = std::chrono::steady_clock::now();
   const AttentionInputs in = makeAttentionInputs(makeTokens(g, tokenOptions), map, o.common.threads);
@@ -264,8 +273,8 @@ int run(const AttentionCommandOptions& o) {
             << "  grf_vs_exact " << j["error"]["grf_vs_exact"].get<double>() << " (relative error of the outputs)\n";
   for (const auto& r : runs)
     if (r.output.guardedRows > 0)
-      std::cout << "  note: " << r.name << " guarded " << r.output.guardedRows
-                << " non-positive normalisers (clamped to the floor)\n";
+      std::cout << "  note: " << r.name << ": " << r.output.guardedRows
+                << " rows have no positive attention mass (normaliser below the floor); their outputs are 0\n";
   return 0;
 }
 

@@ -27,6 +27,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "topomask/core/budget.h"
 #include "topomask/attention/attention.h"
 #include "topomask/core/error.h"
 #include "topomask/core/parallel.h"
@@ -260,6 +261,9 @@ int run(const BenchOptions& o) {
   s.grf = toGrfOptions(o.common);
   if (!o.walkersGiven) s.grf.walkers = paper ? 4 : 16;
   if (!o.pHaltGiven) s.grf.pHalt = paper ? 0.5 : 0.1;
+  if (o.d > kMaxHeadDimension || o.m > kMaxFeatureMapSize)
+    throw usageError("--d must be at most " + std::to_string(kMaxHeadDimension) + " and --m at most " +
+                     std::to_string(kMaxFeatureMapSize));
   s.d = o.d > 0 ? o.d : (paper ? 8 : 16);
   s.map.kind = parseFeatureMapKind(o.kernelMap);
   s.map.features = o.m > 0 ? o.m : s.d;
@@ -273,8 +277,11 @@ int run(const BenchOptions& o) {
   } else {
     sizes = parseIntegerList(o.sizes, "--sizes");
   }
-  for (auto n : sizes)
-    if (n < 4) throw usageError("--sizes: every size must be at least 4");
+  for (auto n : sizes) {
+    if (n < 4 || n > (1 << 24)) throw usageError("--sizes: every size must be between 4 and 16777216 (2^24)");
+    checkGrfCost(n, MaskFunction(s.mask), s.grf);  // every size's sampling fits, before the first child
+    checkAttentionCost(n, s.m, s.d, s.grf.memoryLimit);
+  }
   std::vector<std::string> methods;
   {
     std::stringstream ss(o.methods);
@@ -351,6 +358,13 @@ int run(const BenchOptions& o) {
   summary["dense_over_grf_masked"] = ratios;
   summary["crossover_n"] = crossover >= 0 ? nlohmann::json(crossover) : nlohmann::json(nullptr);
   summary["dense_faster_below_crossover"] = denseFasterSeen;
+  std::size_t failed = 0;
+  std::string firstError;
+  for (const auto& r : rows)
+    if (r.contains("error")) {
+      if (failed++ == 0) firstError = "n = " + std::to_string(r["n"].get<std::int64_t>()) + ", " +
+                                      r["method"].get<std::string>() + ": " + r["error"].get<std::string>();
+    }
 
   nlohmann::json j;
   j["graph"] = s.graph;
@@ -369,6 +383,10 @@ int run(const BenchOptions& o) {
     for (const auto& r : ratios)
       std::cout << "  dense / grf_masked at N = " << r["n"] << ": " << r["dense_over_grf_masked"].get<double>() << "\n";
     if (crossover >= 0) std::cout << "  crossover: grf_masked is faster from N = " << crossover << " on\n";
+  }
+  if (failed > 0) {  // the table is printed; the status says that it is incomplete
+    std::cerr << "topomask: bench: " << failed << " of " << rows.size() << " runs failed (" << firstError << ")\n";
+    return 3;
   }
   return 0;
 }

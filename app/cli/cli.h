@@ -38,6 +38,7 @@ struct CommonOptions {
   std::string ensembles = "shared";
   std::uint64_t seed = 0;
   int threads = 0;
+  std::string memoryLimit;  // "8G", "512M"; empty = the memory available
   bool json = false;
 };
 
@@ -45,6 +46,11 @@ void addCommonOptions(CLI::App& sub, CommonOptions& options);
 GraphOptions toGraphOptions(const CommonOptions& options);  // throws usage Error
 MaskSpec toMaskSpec(const CommonOptions& options);          // throws usage Error
 GrfOptions toGrfOptions(const CommonOptions& options);      // throws usage Error
+// Every shared option at once (graph, mask, GRF): each subcommand calls it before any work, so
+// that a bad value is refused even where the subcommand does not use it.
+void validateCommonOptions(const CommonOptions& options);
+// --dense-cap (and the like): at least 1, at most kMaxDenseNodes.
+void checkDenseCapOption(std::int64_t cap, const std::string& option);
 std::vector<double> parseNumberList(const std::string& text, const std::string& option);
 std::vector<std::int64_t> parseIntegerList(const std::string& text, const std::string& option);
 

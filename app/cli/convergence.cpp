@@ -17,9 +17,11 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "topomask/core/budget.h"
 #include "gui/insight_plot.h"
 #include "gui/screenshot.h"
 #include "topomask/core/error.h"
+#include "topomask/core/output_file.h"
 #include "topomask/core/rng.h"
 #include "topomask/grf/accuracy.h"
 #include "topomask/grf/features.h"
@@ -50,12 +52,14 @@ struct Row {
 
 int runConvergence(const ConvergenceOptions& o) {
   using Clock = std::chrono::steady_clock;
-  if (o.trials < 1) throw usageError("--trials must be at least 1");
-  if (o.rows < 1) throw usageError("--rows must be at least 1");
-  if (o.denseCap < 1) throw usageError("--dense-cap must be at least 1");
+  if (o.trials < 1 || o.trials > 100000) throw usageError("--trials must be between 1 and 100000");
+  if (o.rows < 1 || o.rows > 1000000) throw usageError("--rows must be between 1 and 1000000");
+  checkDenseCapOption(o.denseCap, "--dense-cap");
+  refuseOutputOverInput(o.csv, {o.file}, "--csv");
+  refuseOutputOverInput(o.plot, {o.file}, "--plot");
   std::vector<int> walkerCounts;
   for (const std::int64_t n : parseIntegerList(o.walkers, "--walkers")) {
-    if (n < 1 || n > 1000000) throw usageError("--walkers: each count must be in [1, 1000000]");
+    if (n < 1 || n > kMaxWalkers) throw usageError("--walkers: each count must be in [1, " + std::to_string(kMaxWalkers) + "]");
     walkerCounts.push_back(static_cast<int>(n));
   }
   // Validate every walker count against the other GRF options before any work (antithetic: even).
@@ -70,6 +74,17 @@ int runConvergence(const ConvergenceOptions& o) {
   const LoadedGraph loaded = loadGraph(o.file, o.common);
   const Graph& g = loaded.graph;
   const std::int64_t n = g.nodeCount();
+  {  // the whole experiment's walks, before any: trials x every walker count
+    double hops = 0.0;
+    for (const GrfOptions& opt : grf) {
+      checkGrfCost(n, mask, opt);
+      hops += o.trials * estimateGrfCost(n, mask, opt).hops;
+    }
+    if (!(hops <= kMaxWalkSteps))
+      throw usageError("convergence would take about " + std::to_string(static_cast<long long>(std::min(hops, 9e18))) +
+                       " walk steps in all, more than the limit of " +
+                       std::to_string(static_cast<long long>(kMaxWalkSteps)) + ": lower --trials or the --walkers counts");
+  }
   AccuracyOptions acc;
   acc.denseCap = o.denseCap;
   acc.sampleRows = o.rows;
@@ -120,11 +135,10 @@ int runConvergence(const ConvergenceOptions& o) {
   }
 
   if (!o.csv.empty()) {
-    std::ofstream out(o.csv);
-    if (!out) throw Error("cannot write the table", o.csv);
-    out << "walkers,mean_rel_frobenius_sq,stderr,mean_rel_frobenius\n" << std::setprecision(10);
-    for (const Row& r : table) out << r.walkers << ',' << r.meanSq << ',' << r.stderrSq << ',' << r.mean << '\n';
-    if (!out) throw Error("cannot write the table", o.csv);
+    writeFileAtomically(o.csv, [&](std::ostream& out) {
+      out << "walkers,mean_rel_frobenius_sq,stderr,mean_rel_frobenius\n" << std::setprecision(10);
+      for (const Row& r : table) out << r.walkers << ',' << r.meanSq << ',' << r.stderrSq << ',' << r.mean << '\n';
+    });
   }
 
   // The concentration bound on the same quantity (gui::concentrationCurve: from the engine's tail

@@ -12,8 +12,10 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "topomask/core/budget.h"
 #include "topomask/attention/attention.h"
 #include "topomask/core/error.h"
+#include "topomask/core/output_file.h"
 #include "topomask/core/npy.h"
 #include "topomask/grf/sampler.h"
 #include "topomask/mask/exact.h"
@@ -39,7 +41,10 @@ int run(const ExportOptions& o) {
   if (o.what != "features" && o.what != "tokens" && o.what != "mask" && o.what != "attention")
     throw usageError("--what must be features, tokens, mask or attention, not '" + o.what + "'");
   if (o.out.empty()) throw usageError("--out F.npy is required");
-  if (o.d < 1 || o.m < 1) throw usageError("--d and --m must be at least 1");
+  refuseOutputOverInput(o.out, {o.file, o.featureFile}, "--out");
+  if (o.d < 1 || o.d > kMaxHeadDimension) throw usageError("--d must be between 1 and " + std::to_string(kMaxHeadDimension));
+  if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("--m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
+  checkDenseCapOption(o.denseCap, "--dense-cap");
   const MaskSpec spec = toMaskSpec(o.common);
   const GrfOptions grfOptions = toGrfOptions(o.common);
   const LoadedGraph loaded = loadGraph(o.file, o.common);
@@ -77,6 +82,7 @@ int run(const ExportOptions& o) {
     map.kind = parseFeatureMapKind(o.kernelMap);
     map.features = o.m;
     map.seed = o.common.seed;
+    checkAttentionCost(n, featureCount(map, o.d), o.d, toGraphOptions(o.common).memoryLimit);
     const AttentionInputs in = makeAttentionInputs(makeTokens(g, to), map, o.common.threads);
     AttentionOptions ao;
     ao.threads = o.common.threads;

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "topomask/core/error.h"
+#include "topomask/core/output_file.h"
 #include "topomask/core/npy.h"
 #include "topomask/grf/accuracy.h"
 #include "topomask/grf/features.h"
@@ -164,7 +165,10 @@ void addMaskCommand(CLI::App& root, Action& action) {
   sub->callback([&action, o] {
     action = [o] {
       if (!(o->tolerance > 0.0 && o->tolerance < 1.0)) throw usageError("--tolerance must be in (0, 1)");
-      if (o->denseCap < 1) throw usageError("--dense-cap must be at least 1");
+      checkDenseCapOption(o->denseCap, "--dense-cap");
+      if (!o->outPrefix.empty())
+        for (const char* suffix : {"_exact.npy", "_grf.npy"})
+          refuseOutputOverInput(o->outPrefix + suffix, {o->file}, "--out-prefix");
       const MaskFunction fn(toMaskSpec(o->common));  // usage errors before any IO
       const LoadedGraph loaded = loadGraph(o->file, o->common);
       const Graph& g = loaded.graph;

@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
+#include "topomask/grf/sampler.h"
 #include "topomask/io/load.h"
 
 namespace topomask::cli {
@@ -30,6 +32,7 @@ void addCommonOptions(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--ensembles", o.ensembles, "shared, independent, asymmetric")->capture_default_str();
   sub.add_option("--seed", o.seed, "random seed")->capture_default_str();
   sub.add_option("--threads", o.threads, "threads (0 = all cores)")->capture_default_str();
+  sub.add_option("--memory-limit", o.memoryLimit, "memory budget for predicted allocations, e.g. 8G (default: the memory available)");
   sub.add_flag("--json", o.json, "print JSON instead of text");
 }
 
@@ -66,17 +69,19 @@ std::vector<std::int64_t> parseIntegerList(const std::string& text, const std::s
 GraphOptions toGraphOptions(const CommonOptions& o) {
   GraphOptions g;
   g.kind = parseGraphKind(o.graph);
-  if (o.k < 1) throw usageError("--k must be at least 1");
+  if (o.k < 1 || o.k > kMaxNeighbours) throw usageError("--k must be between 1 and " + std::to_string(kMaxNeighbours));
   g.k = o.k;
-  if (!(o.radius >= 0) || !std::isfinite(o.radius)) throw usageError("--radius must be positive");
+  if (!(o.radius >= 0) || !std::isfinite(o.radius)) throw usageError("--radius must be a finite positive number");
   g.radius = o.radius;
-  if (o.patch < 1) throw usageError("--patch must be at least 1");
+  if (o.patch < 1 || o.patch > 65536) throw usageError("--patch must be between 1 and 65536");
   g.patch = o.patch;
   g.weights = parseEdgeWeights(o.weights);
   g.normalisation = parseNormalisation(o.norm);
   if (!std::isfinite(o.sigma)) throw usageError("--sigma must be finite");
   g.sigma = o.sigma;
+  if (o.threads < 0 || o.threads > 1024) throw usageError("--threads must be between 0 (all cores) and 1024");
   g.threads = o.threads;
+  g.memoryLimit = o.memoryLimit.empty() ? 0 : parseByteSize(o.memoryLimit, "--memory-limit");
   return g;
 }
 
@@ -84,7 +89,7 @@ MaskSpec toMaskSpec(const CommonOptions& o) {
   MaskSpec m;
   if (!std::isfinite(o.beta)) throw usageError("--beta must be finite");
   m.beta = o.beta;
-  if (o.p < 0) throw usageError("--p must be a non-negative integer");
+  if (o.p < 0 || o.p > kMaxSeriesPower) throw usageError("--p must be an integer between 0 and " + std::to_string(kMaxSeriesPower));
   m.p = o.p;
   if (o.kernel == "custom") {
     if (!o.alpha.empty() && !o.f.empty()) throw usageError("--kernel custom takes --alpha or --f, not both");
@@ -105,11 +110,12 @@ MaskSpec toMaskSpec(const CommonOptions& o) {
 
 GrfOptions toGrfOptions(const CommonOptions& o) {
   GrfOptions g;
-  if (o.walkers < 1) throw usageError("--walkers must be at least 1");
+  if (o.walkers < 1 || o.walkers > kMaxWalkers) throw usageError("--walkers must be between 1 and " + std::to_string(kMaxWalkers));
   g.walkers = o.walkers;
   if (!(o.pHalt >= 0.0 && o.pHalt < 1.0)) throw usageError("--p-halt must be in [0, 1)");
   g.pHalt = o.pHalt;
-  if (o.maxLen < 0) throw usageError("--max-len must be non-negative (0 = no cap)");
+  if (o.maxLen < 0 || o.maxLen > kMaxWalkLength)
+    throw usageError("--max-len must be between 0 (no cap) and " + std::to_string(kMaxWalkLength) + " hops");
   g.maxLength = o.maxLen;
   if (g.pHalt == 0.0 && g.maxLength == 0) throw usageError("--p-halt 0 needs a finite --max-len (fixed-length walks)");
   g.sampling = parseSampling(o.sampling);
@@ -118,12 +124,27 @@ GrfOptions toGrfOptions(const CommonOptions& o) {
     throw usageError("--sampling antithetic needs an even number of --walkers");
   g.seed = o.seed;
   g.threads = o.threads;
+  g.memoryLimit = o.memoryLimit.empty() ? 0 : parseByteSize(o.memoryLimit, "--memory-limit");
+  validateGrfOptions(g);
   return g;
+}
+
+void validateCommonOptions(const CommonOptions& o) {
+  (void)toGraphOptions(o);
+  (void)MaskFunction(toMaskSpec(o));
+  (void)toGrfOptions(o);
+}
+
+void checkDenseCapOption(std::int64_t cap, const std::string& option) {
+  if (cap < 1 || cap > kMaxDenseNodes)
+    throw usageError(option + " must be between 1 and " + std::to_string(kMaxDenseNodes) +
+                     " (dense N x N matrices; larger graphs use rows of chosen nodes)");
 }
 
 LoadedGraph loadGraph(const std::string& path, const CommonOptions& options) {
   using Clock = std::chrono::steady_clock;
-  const GraphOptions graphOptions = toGraphOptions(options);  // usage errors before any IO
+  validateCommonOptions(options);  // usage errors before any IO, for every shared option
+  const GraphOptions graphOptions = toGraphOptions(options);
   LoadedGraph out;
   auto t0 = Clock::now();
   // "demo" names the built-in demo scene unless a file of that name exists.

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "topomask/core/output_file.h"
 #include "gui/insight_offscreen.h"
 #include "gui/offscreen.h"
 
@@ -25,8 +26,9 @@ void addRenderCommand(CLI::App& root, Action& action) {
   sub->add_option("--height", request->height, "image height in pixels (default 560)");
   sub->add_option("--feature-map", *featureMap, "relu, elu, favor (attention views)")->capture_default_str();
   sub->add_option("--walkers-shown", *walkersShown, "walks view: draw the first m walkers and the GRF row from them (0 = all)");
-  sub->callback([&action, options, request, featureMap, walkersShown] {
-    action = [options, request, featureMap, walkersShown] {
+  sub->callback([&action, options, request, featureMap, walkersShown, sub] {
+    const bool queryGiven = sub->count("--query") > 0;
+    action = [options, request, featureMap, walkersShown, queryGiven] {
       gui::OffscreenRequest r = *request;
       if (r.path == "demo") r.path.clear();
       r.graph = toGraphOptions(*options);
@@ -34,7 +36,12 @@ void addRenderCommand(CLI::App& root, Action& action) {
       r.grf = toGrfOptions(*options);
       r.attention.featureMap = parseFeatureMapKind(*featureMap);
       r.attention.seed = options->seed;
-      if (r.width < 0 || r.height < 0) throw usageError("--width and --height must be positive");
+      validateCommonOptions(*options);
+      if (queryGiven && r.query < 0) throw usageError("--query " + std::to_string(r.query) + ": node indices are non-negative");
+      if (r.width < 0 || r.height < 0 || r.width > 16384 || r.height > 16384)
+        throw usageError("--width and --height must be between 1 and 16384 pixels");
+      if (*walkersShown < 0) throw usageError("--walkers-shown must be non-negative (0 = all)");
+      refuseOutputOverInput(r.out, {r.path}, "--out");
       gui::OffscreenResult out;
       try {
         out = (r.view == "walks" || r.view == "matrix" || r.view == "spectrum") ? gui::renderInsightOffscreen(r, *walkersShown)

@@ -42,8 +42,12 @@ nlohmann::json CliResult::json() const {
 }
 
 CliResult runTopomask(const std::vector<std::string>& args, int timeoutSeconds) {
+  return runTopomaskAfter("", args, timeoutSeconds);
+}
+
+CliResult runTopomaskAfter(const std::string& shellPrefix, const std::vector<std::string>& args, int timeoutSeconds) {
   const std::string dir = tempDir("cli");
-  std::string cmd = "timeout ";
+  std::string cmd = shellPrefix + " timeout ";
   cmd.append(std::to_string(timeoutSeconds)).append(" ").append(quote(binDir() + "/topomask"));
   for (const auto& a : args) cmd.append(" ").append(quote(a));
   cmd.append(" > ").append(quote(dir + "/out")).append(" 2> ").append(quote(dir + "/err")).append(" < /dev/null");

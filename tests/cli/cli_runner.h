@@ -17,5 +17,9 @@ struct CliResult {
 
 // Arguments are quoted for the shell; `timeoutSeconds` kills a hung command (status 124).
 CliResult runTopomask(const std::vector<std::string>& args, int timeoutSeconds = 120);
+// The same with shell text run first in the same shell, e.g. "ulimit -f 8;" (a file-size limit, the
+// way a full disk is simulated without root).
+CliResult runTopomaskAfter(const std::string& shellPrefix, const std::vector<std::string>& args,
+                           int timeoutSeconds = 120);
 
 }  // namespace topomask::testing

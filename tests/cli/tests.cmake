@@ -3,3 +3,8 @@ if(TARGET topomask)
   topomask_add_test(test_cli SOURCES cli/test_cli.cpp cli/cli_runner.cpp LABELS cli)
   add_dependencies(test_cli topomask)
 endif()
+# Hostile command lines: bounds on every option, outputs never over inputs, failed writes.
+if(TARGET topomask)
+  topomask_add_test(test_cli_limits SOURCES cli/test_cli_limits.cpp cli/cli_runner.cpp LABELS cli)
+  add_dependencies(test_cli_limits topomask)
+endif()

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <fstream>
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "support/test_graphs.h"
@@ -398,18 +400,49 @@ TEST(Attention, NonPositiveNormalisersAreGuardedAndCounted) {
   const AttentionInputs in = inputsFor(30);
   Eigen::MatrixXd m = Eigen::MatrixXd::Ones(30, 30);
   m.topRows(4) *= -1.0;  // rows 0..3: z_i < 0
-  const AttentionOutput out = denseAttention(in, DenseKernel::FeatureMap, m);
+  AttentionOptions withReceived;
+  withReceived.received = true;
+  const AttentionOutput out = denseAttention(in, DenseKernel::FeatureMap, m, withReceived);
   EXPECT_EQ(out.guardedRows, 4);
   EXPECT_TRUE(out.out.allFinite());
   EXPECT_LT(out.normaliser(0), 0.0);
+  // A guarded row has no positive attention mass: its output and attention row are 0 (dividing by
+  // the floor gave outputs near 1e6), and it adds nothing to the attention the nodes receive.
+  EXPECT_EQ(out.out.topRows(4).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_GT(out.out.row(4).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_EQ(attentionRow(in, DenseKernel::FeatureMap, m.row(0).transpose(), 0, out.floor).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_NEAR(attentionRow(in, DenseKernel::FeatureMap, m.row(5).transpose(), 5, out.floor).sum(), 1.0, 1e-12);
+  EXPECT_NEAR(out.received.sum(), 26.0, 1e-9);  // the 26 unguarded rows each sum to 1
   AttentionOptions absOpt;
   absOpt.absMask = true;
   EXPECT_EQ(denseAttention(in, DenseKernel::FeatureMap, m, absOpt).guardedRows, 0);
   const AttentionOutput soft = denseAttention(in, DenseKernel::Softmax, m);
   EXPECT_EQ(soft.guardedRows, 4);
+  EXPECT_EQ(soft.out.topRows(4).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_TRUE(soft.out.allFinite());
   // |M| cannot be propagated: the linear algorithms refuse it.
   const Graph g = gridGraph(6, 5);
   EXPECT_THROW(exactMaskedAttention(in, MaskOperator(g, MaskFunction()), absOpt), Error);
+}
+
+// Tokens that overflow in the projections are refused with the cause (they gave all-NaN attention).
+TEST(Attention, NonFiniteTokensAreRefused) {
+  Eigen::MatrixXd x = Eigen::MatrixXd::Ones(10, 3);
+  x(3, 1) = 1e308;
+  FeatureMap map;
+  for (double big : {1e308, 1e160, std::numeric_limits<double>::infinity()}) {
+    x(3, 1) = big;
+    try {
+      (void)makeAttentionInputs(makeTokens(x, 8, 1), map, 1);
+      ADD_FAILURE() << "feature " << big << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::Numeric);
+      EXPECT_NE(std::string(e.what()).find("rescale the node features"), std::string::npos) << e.what();
+    }
+  }
+  x(3, 1) = 1e6;  // large but harmless
+  const AttentionInputs in = makeAttentionInputs(makeTokens(x, 8, 1), map, 1);
+  EXPECT_TRUE(linearAttention(in).out.allFinite());
 }
 
 // The GRF-masked output converges to the exact-masked output as walkers are added. The estimate's

@@ -1,15 +1,20 @@
 // core/: parallelFor partitions, RNG streams, .npy round trips and errors.
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "support/test_graphs.h"
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/core/npy.h"
+#include "topomask/core/output_file.h"
 #include "topomask/core/parallel.h"
 #include "topomask/core/progress.h"
 #include "topomask/core/rng.h"
@@ -129,6 +134,88 @@ TEST(Progress, CancelIsObserved) {
   EXPECT_NO_THROW(p.throwIfCancelled());
   p.cancel();
   EXPECT_THROW(reportProgress(&p, 0.5), Cancelled);
+}
+
+TEST(Budget, ByteSizesParseAndBadOnesAreUsageErrors) {
+  EXPECT_EQ(parseByteSize("512M", "--memory-limit"), 512000000u);
+  EXPECT_EQ(parseByteSize("8G", "x"), 8000000000u);
+  EXPECT_EQ(parseByteSize("1.5gb", "x"), 1500000000u);
+  EXPECT_EQ(parseByteSize("123", "x"), 123u);
+  for (const char* bad : {"", "lots", "-1G", "8Q", "1e300T", "nan"}) {
+    try {
+      (void)parseByteSize(bad, "--memory-limit");
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::Usage);
+      EXPECT_NE(std::string(e.what()).find("--memory-limit"), std::string::npos);
+    }
+  }
+}
+
+TEST(Budget, RequireMemoryNamesEstimateAndBudget) {
+  EXPECT_NO_THROW(requireMemory(1e6, "x", 2000000));
+  try {
+    requireMemory(6.2e9, "GRF features", 100000000);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::Usage);
+    const std::string w = e.what();
+    EXPECT_NE(w.find("6.2 GB"), std::string::npos) << w;
+    EXPECT_NE(w.find("100 MB"), std::string::npos) << w;
+  }
+  EXPECT_THROW(requireMemory(std::numeric_limits<double>::quiet_NaN(), "x", 1u << 30), Error);
+  EXPECT_THROW(requireMemory(std::numeric_limits<double>::infinity(), "x", 1u << 30), Error);
+  EXPECT_GT(availableMemoryBytes(), 0u);
+  EXPECT_EQ(memoryBudget(12345), 12345u);
+}
+
+std::string slurpFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(OutputFile, AtomicWriteReplacesOnlyOnSuccess) {
+  namespace fs = std::filesystem;
+  const std::string dir = testing::tempDir("atomic");
+  const std::string path = dir + "/out.txt";
+  writeFileAtomically(path, std::string_view("first"));
+  EXPECT_EQ(slurpFile(path), "first");
+  // A failure while filling keeps the old file and leaves no temporary file.
+  EXPECT_THROW(writeFileAtomically(path, [](std::ostream& out) {
+                 out << "partial";
+                 throw Error("boom");
+               }),
+               Error);
+  EXPECT_EQ(slurpFile(path), "first");
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename(), "out.txt");
+  writeFileAtomically(path, std::string_view("second"));
+  EXPECT_EQ(slurpFile(path), "second");
+  EXPECT_THROW(writeFileAtomically(dir + "/no-such-folder/x.txt", std::string_view("x")), Error);
+  EXPECT_THROW(writeFileAtomically(dir, std::string_view("x")), Error);  // a directory
+}
+
+TEST(OutputFile, OutputOverAnInputIsRefused) {
+  namespace fs = std::filesystem;
+  const std::string dir = testing::tempDir("overinput");
+  const std::string in = dir + "/in.off";
+  std::ofstream(in) << "OFF";
+  const std::string link = dir + "/link.off";
+  fs::remove(link);
+  fs::create_symlink(in, link);
+  for (const std::string& out : {in, link, dir + "/./in.off"}) {
+    try {
+      refuseOutputOverInput(out, {"", in}, "--out");
+      ADD_FAILURE() << out;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::Usage);
+      EXPECT_NE(std::string(e.what()).find("refusing to overwrite"), std::string::npos);
+    }
+  }
+  EXPECT_NO_THROW(refuseOutputOverInput(dir + "/new.npy", {in}, "--out"));
+  std::ofstream(dir + "/other.off") << "OFF";
+  EXPECT_NO_THROW(refuseOutputOverInput(dir + "/other.off", {in}, "--out"));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "support/test_graphs.h"
 #include "test_grf_support.h"
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/grf/features.h"
 #include "topomask/grf/sampler.h"
@@ -196,6 +197,40 @@ TEST(GrfSampler, RejectsBadOptionsWithUsageErrors) {
   EXPECT_EQ(kindOf(opts(2, 0.0, 0)), Error::Kind::Usage);
   EXPECT_NO_THROW(sampleFeatures(g, heat, opts(4, 0.2, 5, Sampling::Antithetic)));
   EXPECT_NO_THROW(sampleFeatures(g, heat, opts(2, 0.2, 0)));  // no cap: internal cap
+  // Bounds that keep the arithmetic on them from overflowing (L_max = 2^31 - 1 crashed: cap + 1).
+  EXPECT_EQ(kindOf(opts(2, 0.2, 2147483647)), Error::Kind::Usage);
+  EXPECT_EQ(kindOf(opts(2, 0.2, kMaxWalkLength + 1)), Error::Kind::Usage);
+  EXPECT_EQ(kindOf(opts(kMaxWalkers + 1, 0.2, 5)), Error::Kind::Usage);
+  EXPECT_EQ(kindOf(opts(2147483647, 0.2, 5)), Error::Kind::Usage);
+  EXPECT_NO_THROW(sampleFeatures(g, heat, opts(2, 0.2, kMaxWalkLength)));
+}
+
+// The predicted cost: expected hops within a few standard errors of the walked hops, memory never
+// below what the features take, and a budget or step count beyond the limits refused before work.
+TEST(GrfSampler, PredictedCostMatchesTheWalksAndBoundsTheWork) {
+  const Graph g = gridGraph(64, 64);  // 4096 nodes, no dead ends: walks stop by halting or at L_max
+  const MaskFunction heat;
+  const GrfOptions o = opts(16, 0.1, 64);
+  const GrfCost cost = estimateGrfCost(g.nodeCount(), heat, o);
+  const GrfFeatures phi = sampleFeatures(g, heat, o);
+  // Hops per walker: sum of 65536 i.i.d. truncated geometric counts (mean 8.99, variance < 90), so
+  // the mean's standard error is < sqrt(90 / 65536) = 0.037, 0.4 % of the mean: 3 % is > 7 sigma.
+  EXPECT_NEAR(static_cast<double>(phi.hops) / cost.hops, 1.0, 0.03);
+  EXPECT_GE(cost.bytes, static_cast<double>(phi.query().bytes()));
+  EXPECT_LE(cost.bytes, 8.0 * static_cast<double>(phi.query().bytes()));  // and not absurdly above
+
+  GrfOptions tight = o;
+  tight.memoryLimit = static_cast<std::uint64_t>(cost.bytes / 2);
+  try {
+    sampleFeatures(g, heat, tight);
+    ADD_FAILURE() << "a budget of half the estimate was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::Usage);
+    EXPECT_NE(std::string(e.what()).find("memory"), std::string::npos) << e.what();
+  }
+  // 65536 walkers of ~4096 hops on a 10^6-node graph: far beyond the step limit, refused at once.
+  GrfOptions huge = opts(kMaxWalkers, 0.0, kMaxWalkLength);
+  EXPECT_THROW(checkGrfCost(1000000, heat, huge), Error);
 }
 
 TEST(GrfSampler, OverflowingLoadsAreReportedNotReturned) {

@@ -277,10 +277,12 @@ TEST(IoReal, PlyFiles) {
   // Float colours in [0, 1] are kept.
   const Scene fc = loadScene(kModels + "/PLY/float-color.ply");
   EXPECT_DOUBLE_EQ(meshOf(fc).colors(0, 2), 1.0);
-  // Header declares a list the vertex lines do not have: 24 points, with a warning.
+  // Header declares a list the vertex lines do not have: 24 points (a cube's corners, three times
+  // each), with a warning; coincident points are merged into the cube's 8 corners, with a warning.
   const Scene i623 = loadScene(kModels + "/PLY/issue623.ply");
-  EXPECT_EQ(pointsOf(i623).points.rows(), 24);
+  EXPECT_EQ(pointsOf(i623).points.rows(), 8);
   EXPECT_TRUE(anyWarningHas(i623, "vertex_indices"));
+  EXPECT_TRUE(anyWarningHas(i623, "16 coincident points merged (24 read, 8 distinct)"));
   // pond.0.ply misses 69 bytes inside the data (not only at the end): vertex 714 decodes to NaN.
   const std::string pond = loadError(kModels + "/PLY/pond.0.ply");
   EXPECT_NE(pond.find("pond.0.ply: byte 22410: vertex 714"), std::string::npos) << pond;

@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "attention/guard.h"
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/core/large_vector.h"
 #include "topomask/core/parallel.h"
@@ -98,14 +101,14 @@ AttentionOutput denseImpl(const AttentionInputs& in, DenseKernel kernel, const M
       const double floor = std::max(o.guard * absSum(i), DBL_MIN);
       zUsed(i) = z(i);
       if (!(z(i) >= floor)) {
-        zUsed(i) = floor;
+        zUsed(i) = std::numeric_limits<double>::infinity();  // a guarded row attends to nothing
         ++result.guardedRows;
       }
       result.out.row(i) = num.row(i) / zUsed(i);
     }
   } else {
     detail::finishFeatureMap(result, num, z, o.guard);
-    for (Eigen::Index i = 0; i < n; ++i) zUsed(i) = z(i) >= result.floor ? z(i) : result.floor;
+    for (Eigen::Index i = 0; i < n; ++i) zUsed(i) = z(i) >= result.floor ? z(i) : std::numeric_limits<double>::infinity();
   }
 
   if (o.received) {
@@ -146,7 +149,42 @@ AttentionInputs makeAttentionInputs(const Tokens& tokens, const FeatureMap& map,
   adopt(in.values, tokens.values);
   adopt(in.phiQ, applyFeatureMap(map, tokens.queries, threads));
   adopt(in.phiK, applyFeatureMap(map, tokens.keys, threads));
+  // Non-finite tokens (node features near the double range overflow in the projections) would give
+  // NaN attention everywhere: refuse them with the cause instead.
+  auto requireFinite = [](const RowMatrixXd& m, const char* what) {
+    if (!m.allFinite())
+      throw Error(std::string(what) + " are not finite: the node features overflow double precision in the "
+                  "projections (largest |Q|, |K|, |V| entries above 1e308); rescale the node features",
+                  "attention", Error::Kind::Numeric);
+  };
+  requireFinite(in.queries, "the queries Q");
+  requireFinite(in.keys, "the keys K");
+  requireFinite(in.values, "the values V");
+  requireFinite(in.phiQ, "the query features phi(Q)");
+  requireFinite(in.phiK, "the key features phi(K)");
+  // Every algorithm sums N products phi(q_i) phi(k_j) [v_j, 1]: when their bound overflows, the
+  // outputs would be inf / inf = NaN everywhere. Refuse before any work.
+  const double vMax = in.values.size() ? in.values.cwiseAbs().maxCoeff() : 0.0;
+  const double bound = (in.phiQ.size() ? in.phiQ.cwiseAbs().maxCoeff() : 0.0) *
+                       (in.phiK.size() ? in.phiK.cwiseAbs().maxCoeff() : 0.0) * (vMax + 1.0) *
+                       static_cast<double>(in.queries.rows());
+  if (!(bound < 1e300))
+    throw Error("the tokens are too large: sums of N products phi(q) phi(k) v reach " +
+                    std::string(std::isfinite(bound) ? std::to_string(bound) : "infinity") +
+                    " and would overflow double precision; rescale the node features",
+                "attention", Error::Kind::Numeric);
   return in;
+}
+
+void checkAttentionCost(std::int64_t nodes, int features, int valueDim, std::uint64_t memoryLimit) {
+  const double work = static_cast<double>(nodes) * features * (valueDim + 1.0);
+  if (!(work <= 2147483648.0))
+    throw usageError("attention with m = " + std::to_string(features) + " features and d = " + std::to_string(valueDim) +
+                     " on " + std::to_string(nodes) + " nodes needs " + std::to_string(static_cast<long long>(work)) +
+                     " numbers per work array, more than the limit of 2^31: lower d or m");
+  requireMemory(8.0 * (2.0 * work + 6.0 * static_cast<double>(nodes) * std::max(features, valueDim)),
+                "attention with m = " + std::to_string(features) + " and d = " + std::to_string(valueDim),
+                memoryBudget(memoryLimit));
 }
 
 AttentionOutput denseAttention(const AttentionInputs& in, DenseKernel kernel, const Eigen::MatrixXd& mask,
@@ -217,15 +255,15 @@ Eigen::VectorXd attentionRow(const AttentionInputs& in, DenseKernel kernel, cons
     w.array() -= w.maxCoeff();
     w = w.array().exp().matrix();
     if (masked && !o.additiveMask) w.array() *= mrow.array();
-    double z = w.sum();
+    const double z = w.sum();
     const double f = std::max(o.guard * w.cwiseAbs().sum(), DBL_MIN);
-    if (!(z >= f)) z = f;
+    if (!(z >= f)) return Eigen::VectorXd::Zero(n);  // guarded: the row attends to nothing
     return w / z;
   }
   w = in.phiK * in.phiQ.row(i).transpose();
   if (masked) w.array() *= mrow.array();
-  double z = w.sum();
-  if (!(z >= floor)) z = floor > 0 ? floor : DBL_MIN;
+  const double z = w.sum();
+  if (!(z >= (floor > 0 ? floor : DBL_MIN))) return Eigen::VectorXd::Zero(n);  // guarded, as in the algorithms
   return w / z;
 }
 

@@ -28,7 +28,9 @@ inline double featureMapFloor(const Eigen::VectorXd& z, double guard) {
   return std::isfinite(f) && f > DBL_MIN ? f : DBL_MIN;
 }
 
-// out = num / max(z, floor) row by row; fills normaliser, floor and guardedRows of `result`.
+// out = num / z row by row, and 0 for a guarded row (z_i < floor: no positive attention mass, so the
+// row's weights are not a distribution and any output would be arbitrary; before, such rows were
+// divided by the floor and reached 1e6); fills normaliser, floor and guardedRows of `result`.
 // num is N x (d_v) row-major or column-major; z has N entries.
 template <typename Num>
 void finishFeatureMap(AttentionOutput& result, const Num& num, const Eigen::VectorXd& z, double guard) {
@@ -40,10 +42,11 @@ void finishFeatureMap(AttentionOutput& result, const Num& num, const Eigen::Vect
   for (Eigen::Index i = 0; i < z.size(); ++i) {
     double zi = z(i);
     if (!(zi >= result.floor)) {
-      zi = result.floor;
+      inv(i) = 0.0;
       ++guarded;
+    } else {
+      inv(i) = 1.0 / zi;
     }
-    inv(i) = 1.0 / zi;
   }
   // Blocks of rows, so that a row-major num and the column-major out are both read and written
   // within cache-resident blocks at any N.
@@ -56,15 +59,16 @@ void finishFeatureMap(AttentionOutput& result, const Num& num, const Eigen::Vect
   result.guardedRows = guarded;
 }
 
-// 1 / max(z_i, floor): the per-row scale used by the received-attention sums.
+// 1 / z_i, and 0 for a guarded row (z_i < floor): the per-row scale of the outputs and of the
+// received-attention sums.
 inline Eigen::VectorXd guardedInverse(const Eigen::VectorXd& z, double floor) {
   Eigen::VectorXd r(z.size());
-  for (Eigen::Index i = 0; i < z.size(); ++i) r(i) = 1.0 / (z(i) >= floor ? z(i) : floor);
+  for (Eigen::Index i = 0; i < z.size(); ++i) r(i) = z(i) >= floor ? 1.0 / z(i) : 0.0;
   return r;
 }
 
 // In place: numz is N x (d_v + 1), column-major, with z in the last column. Its last column is
-// dropped without a copy (the storage is shrunk) and the rest becomes result.out = num / max(z, floor),
+// dropped without a copy (the storage is shrunk) and the rest becomes result.out = num / z (0 if guarded),
 // scaled by `threads` threads; fills normaliser, floor and guardedRows as finishFeatureMap does.
 inline void finishFeatureMapInPlace(AttentionOutput& result, Eigen::MatrixXd&& numz, double guard, int threads) {
   const Eigen::Index n = numz.rows(), dv = numz.cols() - 1;

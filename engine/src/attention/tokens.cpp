@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/core/npy.h"
 #include "topomask/core/parallel.h"
@@ -203,8 +204,16 @@ Eigen::MatrixXd nodeFeatures(const Graph& graph, const TokenOptions& options) {
   return x;
 }
 
+namespace {
+void checkHeadDim(int headDim) {
+  if (headDim < 1 || headDim > kMaxHeadDimension)
+    throw usageError("the head dimension d must be between 1 and " + std::to_string(kMaxHeadDimension) + " (got " +
+                     std::to_string(headDim) + ")");
+}
+}  // namespace
+
 Tokens makeTokens(const Eigen::MatrixXd& features, int headDim, std::uint64_t seed) {
-  if (headDim < 1) throw usageError("the head dimension d must be at least 1");
+  checkHeadDim(headDim);
   const Eigen::Index f = features.cols();
   const double scale = f > 0 ? 1.0 / std::sqrt(static_cast<double>(f)) : 1.0;
   auto projection = [&](std::uint64_t stream) {
@@ -222,7 +231,7 @@ Tokens makeTokens(const Eigen::MatrixXd& features, int headDim, std::uint64_t se
 }
 
 Tokens makeTokens(const Graph& graph, const TokenOptions& options) {
-  if (options.headDim < 1) throw usageError("the head dimension d must be at least 1");
+  checkHeadDim(options.headDim);
   return makeTokens(nodeFeatures(graph, options), options.headDim, options.seed);
 }
 
@@ -245,7 +254,9 @@ Eigen::MatrixXd applyFeatureMap(const FeatureMap& map, const Eigen::MatrixXd& x,
     }, threads, 4096);
     return out;
   }
-  if (map.features < 1) throw usageError("FAVOR+ needs at least one random feature (m >= 1)");
+  if (map.features < 1 || map.features > kMaxFeatureMapSize)
+    throw usageError("FAVOR+ needs between 1 and " + std::to_string(kMaxFeatureMapSize) + " random features m (got " +
+                     std::to_string(map.features) + ")");
   const int m = map.features;
   Eigen::MatrixXd omega(d, m);  // columns w_r
   for (int r = 0; r < m; ++r) {

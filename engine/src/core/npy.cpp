@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "topomask/core/error.h"
+#include "topomask/core/output_file.h"
 
 namespace topomask {
 namespace {
@@ -24,16 +25,15 @@ void writeRaw(const std::string& path, const char* descr, const void* data, std:
   const std::size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header.push_back('\n');
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error("cannot open for writing", path);
-  const unsigned char preamble[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
-  out.write(reinterpret_cast<const char*>(preamble), 8);
-  const auto len = static_cast<std::uint16_t>(header.size());
-  const char lenBytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
-  out.write(lenBytes, 2);
-  out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
-  if (!out) throw Error("write failed", path);
+  writeFileAtomically(path, [&](std::ostream& out) {
+    const unsigned char preamble[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+    out.write(reinterpret_cast<const char*>(preamble), 8);
+    const auto len = static_cast<std::uint16_t>(header.size());
+    const char lenBytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
+    out.write(lenBytes, 2);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+  });
 }
 
 std::size_t product(const std::vector<std::int64_t>& shape) {

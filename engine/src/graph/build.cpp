@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <sstream>
 
@@ -9,6 +10,7 @@
 
 #include "knn.h"
 #include "layout.h"
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/core/parallel.h"
 
@@ -71,7 +73,7 @@ GraphKind resolveKind(SceneKind scene, GraphKind requested) {
 
 void requireKind(bool ok, GraphKind kind, SceneKind scene) {
   if (!ok)
-    throw usageError(std::string("--graph ") + graphKindName(kind) + " does not apply to a " + sceneKindName(scene) +
+    throw usageError(std::string("graph kind ") + graphKindName(kind) + " does not apply to a " + sceneKindName(scene) +
                      (scene == SceneKind::Image ? " (use grid4, grid8, patch or path)"
                       : scene == SceneKind::Graph ? " (use auto or path)"
                       : scene == SceneKind::Points ? " (use knn, radius or path)"
@@ -218,8 +220,13 @@ Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* prog
   const SceneKind sk = scene.kind();
   const GraphKind kind = resolveKind(sk, options.kind);
   const std::string where = scene.path.empty() ? scene.name : scene.path;
-  if (options.k < 1) throw usageError("k must be at least 1");
-  if (options.patch < 1) throw usageError("patch size must be at least 1");
+  if (options.k < 1 || options.k > kMaxNeighbours)
+    throw usageError("k (nearest neighbours) must be between 1 and " + std::to_string(kMaxNeighbours) + " (got " +
+                     std::to_string(options.k) + ")");
+  if (options.patch < 1 || options.patch > 65536)
+    throw usageError("patch size must be between 1 and 65536 pixels (got " + std::to_string(options.patch) + ")");
+  if (!(options.radius >= 0.0) || !std::isfinite(options.radius))
+    throw usageError("radius must be a finite non-negative number (0 = 1.5 x mean nearest-neighbour distance)");
   if (!std::isfinite(options.sigma)) throw usageError("sigma must be finite");
 
   Nodes nodes;
@@ -289,6 +296,21 @@ Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* prog
   if (nodes.count <= 0) throw Error("zero nodes: nothing to build a graph on", where, Error::Kind::Input);
   if (nodes.count > std::int64_t{2'000'000'000}) throw Error("more than 2e9 nodes are not supported", where);
 
+  // Predicted size before any neighbour search (bytes per edge: candidate pairs, raw edges, both CSR
+  // directions with weights, and the sort).
+  const std::uint64_t budget = memoryBudget(options.memoryLimit);
+  constexpr double kBytesPerEdge = 96.0;
+  auto requireEdges = [&](double predicted, const std::string& what) {
+    char count[32];
+    std::snprintf(count, sizeof count, "%.3g", predicted);
+    if (!(predicted <= kMaxEdges))
+      throw usageError(what + " would have about " + count + " edges, more than the limit of 2e9");
+    requireMemory(predicted * kBytesPerEdge, what + " (about " + count + " edges)", budget);
+  };
+  if (kind == GraphKind::Knn)
+    requireEdges(static_cast<double>(nodes.count) * std::min<double>(options.k, static_cast<double>(nodes.count - 1)),
+                 "the kNN graph with k = " + std::to_string(options.k) + " on " + std::to_string(nodes.count) + " points");
+
   if (kind == GraphKind::Path) {
     edges.clear();
     for (std::int64_t i = 0; i + 1 < nodes.count; ++i) edges.push_back({i, i + 1, 1.0});
@@ -297,6 +319,8 @@ Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* prog
   } else if (kind == GraphKind::Radius) {
     double r = options.radius;
     if (r <= 0) r = 1.5 * detail::meanNearestNeighbourDistance(nodes.positions, options.threads);
+    requireEdges(detail::estimateRadiusPairs(nodes.positions, r, 64),
+                 "the radius graph with radius " + std::to_string(r) + " on " + std::to_string(nodes.count) + " points");
     edges = fromPairs(detail::radiusPairs(nodes.positions, r, options.threads));
   }
   reportProgress(progress, 0.5);
@@ -305,10 +329,10 @@ Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* prog
   std::vector<double> a(edges.size());
   const bool needsLength = options.weights == EdgeWeights::Gaussian || options.weights == EdgeWeights::Inverse;
   if (needsLength && !nodes.geometric)
-    throw usageError(std::string("--weights ") + edgeWeightsName(options.weights) +
+    throw usageError(std::string("edge weights ") + edgeWeightsName(options.weights) +
                      " needs geometry; this graph has none (use unit, or weights in the file)");
   if (options.weights == EdgeWeights::Intensity && sk != SceneKind::Image)
-    throw usageError("--weights intensity applies to images only");
+    throw usageError("edge weights intensity apply to images only");
   std::vector<double> length;
   double meanLength = 0.0;
   if (needsLength) {

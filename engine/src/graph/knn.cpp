@@ -68,6 +68,23 @@ std::vector<IndexPair> radiusPairs(const Eigen::MatrixX3d& points, double radius
   return pairs;
 }
 
+double estimateRadiusPairs(const Eigen::MatrixX3d& points, double radius, int samples) {
+  const auto n = static_cast<std::int64_t>(points.rows());
+  if (n < 2 || !(radius > 0) || samples < 1) return 0.0;
+  const open3d::geometry::PointCloud cloud = toCloud(points);
+  const open3d::geometry::KDTreeFlann tree(cloud);
+  const std::int64_t count = std::min<std::int64_t>(samples, n);
+  std::vector<int> idx;
+  std::vector<double> dist;
+  double neighbours = 0.0;
+  for (std::int64_t s = 0; s < count; ++s) {
+    const std::int64_t i = s * n / count;
+    tree.SearchRadius(cloud.points_[static_cast<std::size_t>(i)], radius, idx, dist);
+    neighbours += static_cast<double>(idx.size()) - 1.0;  // the point itself
+  }
+  return neighbours / static_cast<double>(count) * static_cast<double>(n) / 2.0;
+}
+
 double meanNearestNeighbourDistance(const Eigen::MatrixX3d& points, int threads) {
   const auto n = static_cast<std::int64_t>(points.rows());
   if (n < 2) return 0.0;

@@ -6,6 +6,7 @@
 #include <cassert>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #if defined(__SSE2__)
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include "grf/walk_kernel.h"
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/core/large_vector.h"
 #include "topomask/core/parallel.h"
@@ -25,7 +27,12 @@ GrfFeatures::GrfFeatures(SparseFeatures query, SparseFeatures key, bool keyIsQue
     : query_(std::move(query)), key_(std::move(key)), keyIsQuery_(keyIsQuery) {}
 
 void validateGrfOptions(const GrfOptions& o) {
-  if (o.walkers < 1) throw usageError("GRF walkers must be at least 1 (got " + std::to_string(o.walkers) + ")");
+  if (o.walkers < 1 || o.walkers > kMaxWalkers)
+    throw usageError("GRF walkers must be between 1 and " + std::to_string(kMaxWalkers) + " (got " +
+                     std::to_string(o.walkers) + ")");
+  if (o.maxLength > kMaxWalkLength)
+    throw usageError("GRF walk length cap L_max must be at most " + std::to_string(kMaxWalkLength) + " hops (got " +
+                     std::to_string(o.maxLength) + "; 0 = no cap, cut where a walk survives with probability 1e-18)");
   if (!(o.pHalt >= 0.0 && o.pHalt < 1.0))
     throw usageError("GRF p_halt must be in [0, 1) (got " + std::to_string(o.pHalt) + ")");
   if (o.pHalt == 0.0 && o.maxLength <= 0)
@@ -33,6 +40,34 @@ void validateGrfOptions(const GrfOptions& o) {
   if (o.sampling == Sampling::Antithetic && o.walkers % 2 != 0)
     throw usageError("antithetic termination pairs the walkers: the number of walkers must be even (got " +
                      std::to_string(o.walkers) + ")");
+}
+
+GrfCost estimateGrfCost(std::int64_t nodes, const MaskFunction& mask, const GrfOptions& options) {
+  validateGrfOptions(options);
+  const grf_detail::WalkPlan plan = grf_detail::planWalks(mask, options);
+  const double keep = plan.keep;
+  // Expected positions visited by one walker: sum_{t=0..L} keep^t (a walk may stop earlier at a node
+  // without neighbours, so this is an upper estimate).
+  const double visits = keep >= 1.0 ? plan.length + 1.0 : (1.0 - std::pow(keep, plan.length + 1.0)) / (1.0 - keep);
+  const double sides = options.ensemble == Ensemble::Independent ? 2.0 : 1.0;  // shared non-symmetric: also 2 (same walks)
+  const double n = static_cast<double>(nodes);
+  GrfCost cost;
+  cost.hops = sides * n * options.walkers * (visits - 1.0);
+  const double entriesPerRow = std::min(n, options.walkers * visits);
+  cost.bytes = sides * n * (8.0 * entriesPerRow + 8.0);
+  return cost;
+}
+
+void checkGrfCost(std::int64_t nodes, const MaskFunction& mask, const GrfOptions& options) {
+  const GrfCost cost = estimateGrfCost(nodes, mask, options);
+  if (!(cost.hops <= kMaxWalkSteps)) {
+    char text[160];
+    std::snprintf(text, sizeof text, "GRF sampling would take about %.3g walk steps (%d walkers on %lld nodes), more than the limit of %.3g",
+                  cost.hops, options.walkers, static_cast<long long>(nodes), kMaxWalkSteps);
+    throw usageError(std::string(text) + ": use fewer walkers, a larger p_halt or a shorter length cap");
+  }
+  requireMemory(cost.bytes, "GRF features of " + std::to_string(nodes) + " nodes with " + std::to_string(options.walkers) + " walkers",
+                memoryBudget(options.memoryLimit));
 }
 
 namespace {
@@ -398,6 +433,7 @@ GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const G
   const std::int64_t n = graph.nodeCount();
   if (n > 0x7fffffffLL) throw usageError("GRFs support at most 2^31 - 1 nodes");
 
+  checkGrfCost(n, mask, options);
   const WalkPlan plan = planWalks(mask, options);
   const bool asymmetric = options.ensemble == Ensemble::Asymmetric;
   WalkSetup w;

@@ -192,8 +192,35 @@ Scene finishMesh(RawMesh&& raw, const std::string& path, const LoadOptions& opti
 Scene finishPoints(std::vector<double>&& positions, std::vector<double>&& normals,
                    std::vector<double>&& colors, const std::string& path,
                    std::vector<std::string> warnings) {
+  if (positions.empty()) fail(path, "", "no points (zero nodes)");
+  // Coincident points are merged (first point's normal and colour kept): a nearest-neighbour search
+  // degenerates on many identical points (100k copies took minutes), and as graph nodes they would
+  // be indistinguishable anyway.
+  {
+    std::int64_t distinct = 0;
+    const std::vector<std::int64_t> map = weldMap(positions, 0.0, distinct);
+    const auto total = static_cast<std::int64_t>(map.size());
+    if (distinct < total) {
+      const bool hasN = normals.size() == positions.size(), hasC = colors.size() == positions.size();
+      std::vector<char> placed(static_cast<std::size_t>(distinct), 0);
+      for (std::int64_t i = 0; i < total; ++i) {
+        const auto r = static_cast<std::size_t>(map[static_cast<std::size_t>(i)]);
+        if (placed[r]) continue;
+        placed[r] = 1;
+        for (std::size_t d = 0; d < 3; ++d) {  // r <= i: moving down in place is safe
+          positions[3 * r + d] = positions[3 * static_cast<std::size_t>(i) + d];
+          if (hasN) normals[3 * r + d] = normals[3 * static_cast<std::size_t>(i) + d];
+          if (hasC) colors[3 * r + d] = colors[3 * static_cast<std::size_t>(i) + d];
+        }
+      }
+      positions.resize(3 * static_cast<std::size_t>(distinct));
+      if (hasN) normals.resize(positions.size());
+      if (hasC) colors.resize(positions.size());
+      warnings.push_back(std::to_string(total - distinct) + " coincident points merged (" + std::to_string(total) +
+                         " read, " + std::to_string(distinct) + " distinct)");
+    }
+  }
   const auto n = static_cast<Eigen::Index>(positions.size() / 3);
-  if (n == 0) fail(path, "", "no points (zero nodes)");
   PointCloud pc;
   pc.points = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>>(positions.data(), n, 3);
   if (normals.size() == positions.size())

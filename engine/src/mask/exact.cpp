@@ -12,6 +12,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/core/large_vector.h"
 #include "topomask/core/parallel.h"
@@ -28,7 +29,13 @@ void checkDenseCap(const Graph& graph, const DenseMaskOptions& options) {
   if (n > options.maxNodes)
     throw usageError("dense mask: the graph has " + std::to_string(n) + " nodes, more than the dense cap of " +
                      std::to_string(options.maxNodes) +
-                     "; ask for rows with --query (sparse propagation) or raise the cap");
+                     "; ask for rows of chosen query nodes (sparse propagation) or raise the cap");
+  if (n > kMaxDenseNodes)
+    throw usageError("dense mask: the graph has " + std::to_string(n) + " nodes, more than dense matrices support (" +
+                     std::to_string(kMaxDenseNodes) + "); ask for rows of chosen query nodes (sparse propagation)");
+  // W, its eigenvectors, and the result: three N x N doubles, and a work copy.
+  requireMemory(4.0 * 8.0 * static_cast<double>(n) * static_cast<double>(n),
+                "the dense " + std::to_string(n) + " x " + std::to_string(n) + " mask", memoryBudget(0));
 }
 
 // sqrt(d_i) for the similarity W_rw = D^-1/2 S D^1/2 (1 for degree-0 nodes, whose row and column are 0).
@@ -83,7 +90,7 @@ Eigen::MatrixXd denseW(const Graph& graph) {
 
 void requireFinite(const Eigen::MatrixXd& m, const MaskFunction& fn) {
   if (!m.allFinite())
-    throw Error("the mask " + fn.formula() + " is not finite in double precision on this graph; lower --beta or --sigma",
+    throw Error("the mask " + fn.formula() + " is not finite in double precision on this graph; lower beta or the scale sigma",
                 "mask " + fn.name(), Error::Kind::Numeric);
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <sstream>
 
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 
 namespace topomask {
@@ -48,13 +49,19 @@ MaskFunction::MaskFunction(const MaskSpec& spec) : spec_(spec) {
   if (!std::isfinite(spec_.beta)) throw usageError("mask: beta must be finite");
   switch (spec_.preset) {
     case MaskPreset::PStep:
-      if (spec_.p < 0) throw usageError("mask pstep: p must be a non-negative integer (got " + std::to_string(spec_.p) + ")");
+      if (spec_.p < 0 || spec_.p > kMaxSeriesPower)
+        throw usageError("mask pstep: p must be an integer between 0 and " + std::to_string(kMaxSeriesPower) + " (got " +
+                         std::to_string(spec_.p) + ")");
       break;
     case MaskPreset::Custom:
       requireFinite(spec_.alpha, "mask custom alpha");
+      if (spec_.alpha.size() > static_cast<std::size_t>(kMaxSeriesPower) + 1)
+        throw usageError("mask custom: at most " + std::to_string(kMaxSeriesPower + 1) + " coefficients alpha_k");
       break;
     case MaskPreset::CustomF:
       requireFinite(spec_.f, "mask custom f");
+      if (spec_.f.size() > static_cast<std::size_t>(kMaxSeriesPower) + 1)
+        throw usageError("mask custom: at most " + std::to_string(kMaxSeriesPower + 1) + " coefficients f_k");
       break;
     default:
       break;
@@ -204,8 +211,8 @@ std::vector<double> MaskFunction::modulation(int count) const {
       const std::vector<double> a = alpha(count);
       if (!(a[0] > 0.0))
         throw Error("alpha_0 = " + number(a[0]) +
-                        " <= 0, so the modulation f (f * f = alpha) does not exist as a real series; give f "
-                        "directly with --kernel custom --f f0,f1,... (MaskPreset::CustomF)",
+                        " <= 0, so the modulation f (f * f = alpha) does not exist as a real series; give the "
+                        "coefficients f_k directly (custom f)",
                     "mask " + name(), Error::Kind::Numeric);
       return deconvolve(a);
     }
@@ -292,7 +299,7 @@ int MaskFunction::termsFor(double rho, double relTolerance, int maxTerms) const 
     const double x = std::abs(spec_.beta) * rho;
     throw Error("the series of " + formula() + " diverges on this graph: |beta| rho(W) = " + number(std::abs(spec_.beta)) +
                     " x " + number(rho) + " = " + number(x) + " >= 1. It converges only for |beta| < 1 / rho(W) = " +
-                    number(1.0 / rho) + " (lower --beta or --sigma)",
+                    number(1.0 / rho) + " (lower beta or the scale sigma)",
                 "mask " + name(), Error::Kind::Numeric);
   }
   const int n = degree();
@@ -313,7 +320,7 @@ int MaskFunction::termsFor(double rho, double relTolerance, int maxTerms) const 
     partial += term;
     if (!std::isfinite(partial))
       throw Error("the series of " + formula() + " overflows double precision on this graph (|beta| rho(W) = " + number(x) +
-                      "); lower --beta or --sigma",
+                      "); lower beta or the scale sigma",
                   "mask " + name(), Error::Kind::Numeric);
     if (tailBound(k, rho) <= relTolerance * partial) return k;
     // next term: heat/cosine t_k = x^k / k!, reglap1 x^k, reglap2 (k+1) x^k
@@ -328,7 +335,7 @@ int MaskFunction::termsFor(double rho, double relTolerance, int maxTerms) const 
   }
   throw Error("the series of " + formula() + " needs more than " + std::to_string(maxTerms) +
                   " terms for a relative tail of " + number(relTolerance) + " at rho(W) = " + number(rho) +
-                  " (|beta| rho(W) = " + number(x) + "); lower --beta or --sigma, or loosen the tolerance",
+                  " (|beta| rho(W) = " + number(x) + "); lower beta or the scale sigma, or loosen the tolerance",
               "mask " + name(), Error::Kind::Numeric);
 }
 
@@ -346,7 +353,7 @@ std::vector<double> deconvolve(const std::vector<double>& alpha) {
   if (alpha.empty()) return {};
   if (!(alpha[0] > 0.0))
     throw Error("alpha_0 = " + number(alpha[0]) +
-                    " <= 0: no real f with f * f = alpha exists (f_0 = sqrt(alpha_0)); give f directly with --f",
+                    " <= 0: no real f with f * f = alpha exists (f_0 = sqrt(alpha_0)); give the coefficients f_k directly",
                 "deconvolve", Error::Kind::Numeric);
   std::vector<double> f(alpha.size(), 0.0);
   f[0] = std::sqrt(alpha[0]);

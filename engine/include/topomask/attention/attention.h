@@ -6,8 +6,9 @@
 // Linear kernels: kappa(q, k) = phi(q) . phi(k) with phi from tokens.h. Every normaliser is guarded:
 // a GRF estimate (or a signed mask) can make z_i zero or negative. For feature-map kernels the floor is
 // guard * mean_i |z_i| (the same rule in every algorithm, so algorithms that agree keep agreeing);
-// for softmax it is guard * sum_j |w_ij| of the row. Rows with z_i below the floor use the floor and
-// are counted in AttentionOutput::guardedRows. Results do not depend on the number of threads.
+// for softmax it is guard * sum_j |w_ij| of the row. Rows with z_i below the floor have no positive
+// attention mass: their output (and attention row, and contribution to received attention) is 0, and
+// they are counted in AttentionOutput::guardedRows, which the front ends report as a warning. Results do not depend on the number of threads.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +40,11 @@ struct AttentionInputs {
 // Copies the tokens and applies the feature map to Q and K. O(N m d).
 AttentionInputs makeAttentionInputs(const Tokens& tokens, const FeatureMap& map, int threads = 0);
 
+// The largest work array of the linear algorithms is N x m x (d_v + 1) doubles (T_j = phi(k_j)
+// [v_j, 1]^T, and S of the GRF method): throws usage Error before any work when that exceeds 2^31
+// numbers or, with the inputs and outputs, the memory budget (core/budget.h; 0 = available memory).
+void checkAttentionCost(std::int64_t nodes, int features, int valueDim, std::uint64_t memoryLimit = 0);
+
 enum class DenseKernel {
   Softmax,     // kappa = exp(q.k / sqrt(d)) (shifted by the row maximum, which cancels)
   FeatureMap,  // kappa = phi(q) . phi(k)
@@ -67,7 +73,7 @@ struct AttentionOptions {
 struct AttentionOutput {
   Eigen::MatrixXd out;         // N x d_v
   Eigen::VectorXd normaliser;  // N: z_i as computed, before guarding (softmax: for the shifted row)
-  double floor = 0.0;          // feature-map kernels: rows with z_i < floor used floor instead
+  double floor = 0.0;          // feature-map kernels: rows with z_i < floor are guarded (output 0)
   std::int64_t guardedRows = 0;
   Eigen::VectorXd received;    // N: sum_i a_ij for each key node j (empty unless options.received)
   double seconds = 0.0;        // wall-clock time of the call
@@ -172,7 +178,7 @@ AttentionOutput toeplitzAttention(const AttentionInputs& in, const ToeplitzMask&
 // The attention row a_i. (N entries) of query node i given row i of the algorithm's mask
 // (empty = no mask). For feature-map kernels pass the `floor` of the algorithm's AttentionOutput so
 // that a guarded row is normalised as the algorithm did; softmax rows are guarded on their own.
-// O(N (m or d)). Rows sum to 1 unless guarded.
+// O(N (m or d)). Rows sum to 1 unless guarded (then 0).
 Eigen::VectorXd attentionRow(const AttentionInputs& in, DenseKernel kernel, const Eigen::VectorXd& maskRow,
                              std::int64_t i, double floor = 0.0, const AttentionOptions& options = {});
 

@@ -26,10 +26,16 @@ struct GraphOptions {
   Normalisation normalisation = Normalisation::Symmetric;
   double sigma = 1.0;        // W = sigma * normalised(A)
   int threads = 0;           // 0 = all cores
+  std::uint64_t memoryLimit = 0;  // bytes the graph may take; 0 = the memory available (core/budget.h)
+
+  bool operator==(const GraphOptions&) const = default;
 };
 
 // Builds W on the scene's nodes. Throws Error (Usage) when the kind does not apply
-// (e.g. grid4 on a mesh) and (Input) on zero nodes.
+// (e.g. grid4 on a mesh), when k exceeds kMaxNeighbours or the patch exceeds the image, and when
+// the predicted edge count (N k for kNN; sampled neighbour counts for a radius graph) exceeds
+// kMaxEdges or the memory budget (about 96 bytes per edge while building) - all before any
+// neighbour search; (Input) on zero nodes.
 // Nodes without geometry (plain graphs) get a 2-D layout in Graph::positions (spectral for up to
 // 200k nodes, a circle beyond). Cost O(|E| log) plus O(N k log N) for kNN.
 Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* progress = nullptr);

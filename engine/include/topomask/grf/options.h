@@ -19,6 +19,9 @@ struct GrfOptions {
   Ensemble ensemble = Ensemble::Shared;
   std::uint64_t seed = 0;
   int threads = 0;           // 0 = all cores; results do not depend on it
+  std::uint64_t memoryLimit = 0;  // bytes the features may take; 0 = the memory available (core/budget.h)
+
+  bool operator==(const GrfOptions&) const = default;
 };
 
 const char* samplingName(Sampling s);   // "iid", "antithetic", "repelling"

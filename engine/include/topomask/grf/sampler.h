@@ -68,13 +68,29 @@ class GrfFeatures {
 //    O(N n / p_halt) expected (at most N n (L_max + 1) non-zeros), plus about 8.3 N bytes of scratch
 //    per thread. Rows are written once, straight into the result (one slot per thread, sized by a
 //    pilot sample of rows); the walks of one node are those traceWalks (walks.h) reports.
-// Throws usage Error for invalid options (walkers < 1, p_halt outside [0, 1), p_halt = 0 without a
-// cap, antithetic with odd n), Numeric Error when the loads overflow to non-finite values, and
+// Throws usage Error for invalid options (walkers outside [1, 65536], p_halt outside [0, 1), p_halt = 0
+// without a cap, L_max > 4096, antithetic with odd n) and for a predicted cost beyond the limits
+// (checkGrfCost), Numeric Error when the loads overflow to non-finite values, and
 // whatever mask.modulation throws (alpha_0 <= 0 without f). Polls `progress` (Cancelled).
 GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const GrfOptions& options,
                            Progress* progress = nullptr);
 
-// Validates GrfOptions as sampleFeatures does (throws usage Error naming the option).
+// Validates GrfOptions as sampleFeatures does (throws usage Error naming the option): walkers in
+// [1, kMaxWalkers], p_halt in [0, 1), L_max <= kMaxWalkLength, an even walker count for antithetic.
 void validateGrfOptions(const GrfOptions& options);
+
+// What one sampleFeatures call is expected to cost, from the options alone (before any walk):
+// expected hops E = N n sum_{t=1..L} (1 - p)^t per ensemble walked, and memory for the CSR
+// features, 8 bytes per entry (int32 column, float value) with at most min(N, n (expected visits))
+// entries per row, plus 8 bytes per row.
+struct GrfCost {
+  double hops = 0.0;
+  double bytes = 0.0;
+};
+GrfCost estimateGrfCost(std::int64_t nodes, const MaskFunction& mask, const GrfOptions& options);
+
+// Throws usage Error, before any work, when estimateGrfCost exceeds kMaxWalkSteps hops or the
+// memory budget of options.memoryLimit (core/budget.h). sampleFeatures calls it.
+void checkGrfCost(std::int64_t nodes, const MaskFunction& mask, const GrfOptions& options);
 
 }  // namespace topomask
