@@ -180,7 +180,7 @@ void App::waitIdle() {
 
 void App::scheduleHeavy() {
   if (!stale_) return;
-  const unsigned stale = stale_;
+  unsigned stale = stale_;
   const std::string path = loadPath_;
   auto scene = state_.results.scene;
   auto graph = state_.results.graph;
@@ -189,6 +189,9 @@ void App::scheduleHeavy() {
     stale_ = 0;
     return;  // nothing loaded yet: parameters wait for a scene
   }
+  // A scene without a graph (its last build failed, e.g. a graph kind that does not apply): every
+  // later stage needs one, so the graph is built again with the current options first.
+  if (!(stale & StageLoad) && !graph) stale |= withDependents(StageGraph);
   const GraphOptions graphOptions = state_.graph;
   const MaskSpec maskSpec = state_.mask;
   const GrfOptions grfOptions = state_.grf;

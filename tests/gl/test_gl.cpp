@@ -166,6 +166,31 @@ TEST_F(GlApp, BadFileShowsAnErrorAndKeepsTheScene) {
   for (std::int64_t n : viewForeground()) EXPECT_GT(n, 1000);
 }
 
+// Found by the soak test: after a graph build failed (a kind that does not apply), a later change
+// of the attention, GRF or mask parameters ran its stage on the missing graph and crashed.
+TEST_F(GlApp, ParametersAfterAFailedGraphBuildRebuildTheGraphFirst) {
+  GraphOptions grid;
+  grid.kind = GraphKind::Grid4;  // not for meshes: the mesh loads, its graph build fails
+  app_->dispatch(SetGraphOptions{grid});
+  open(topomask::testing::writeSheetObj(dir_, 8, 8));
+  ASSERT_TRUE(app_->state().results.scene);
+  EXPECT_FALSE(app_->state().results.graph);
+  EXPECT_NE(app_->state().error.find("does not apply"), std::string::npos) << app_->state().error;
+  AttentionParams a = app_->state().attention;
+  a.headDim = 8;
+  app_->dispatch(SetAttention{a});
+  GrfOptions g = app_->state().grf;
+  g.walkers = 8;
+  app_->dispatch(SetGrf{g});
+  settle();
+  EXPECT_FALSE(app_->state().results.graph) << "the kind still does not apply: no graph";
+  app_->dispatch(SetGraphOptions{GraphOptions{}});
+  settle();
+  ASSERT_TRUE(app_->state().results.graph);
+  EXPECT_TRUE(app_->state().results.tokens);
+  EXPECT_TRUE(app_->state().results.grf);
+}
+
 TEST_F(GlApp, ScreenshotWritesTheViewsWithoutPanels) {
   open(topomask::testing::writeSheetObj(dir_, 8, 8));
   const std::string path = dir_ + "/shot.png";

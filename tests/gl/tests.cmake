@@ -26,3 +26,11 @@ add_dependencies(test_insight topomask)
 add_executable(insight_shots gl/insight_shots.cpp)
 target_link_libraries(insight_shots PRIVATE topomask_gui topomask_test_support topomask_warnings)
 set_target_properties(insight_shots PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+
+# GUI soak: minutes of seeded random user actions on the real window (TOPOMASK_SOAK_SECONDS).
+topomask_add_test(test_soak
+  SOURCES gl/test_soak.cpp gl/gl_fixtures.cpp
+  LIBS topomask_gui PkgConfig::STB
+  LABELS gl soak
+  WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24 -noreset")
+set_tests_properties(test_soak PROPERTIES TIMEOUT 900)
