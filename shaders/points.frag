@@ -5,7 +5,8 @@ in float vScalar;
 
 uniform sampler2D uColormap;
 uniform vec2 uRange;
-uniform int uLogScale;
+uniform int uLogScale;  // 0 linear, 1 log, 2 symlog
+uniform float uLinear;
 uniform int uHasScalar;
 
 out vec4 fragColor;
@@ -13,7 +14,10 @@ out vec4 fragColor;
 vec3 mapScalar(float v) {
   if (isnan(v)) return vec3(0.45);
   float t;
-  if (uLogScale != 0) {
+  if (uLogScale == 2) {  // symlog on [-uRange.y, uRange.y], linear within uLinear of 0
+    float c = max(uLinear, 1e-30);
+    t = 0.5 + 0.5 * sign(v) * log(1.0 + abs(v) / c) / log(1.0 + max(uRange.y, c) / c);
+  } else if (uLogScale != 0) {
     float lo = log(max(uRange.x, 1e-30));
     float hi = log(max(uRange.y, 1e-30));
     t = (log(max(v, 1e-30)) - lo) / max(hi - lo, 1e-30);

@@ -1,6 +1,7 @@
 #include "gui/app.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -30,10 +31,36 @@ int laneOf(InsightKind k) { return kInsightLane + static_cast<int>(k); }
 const std::vector<int> kConvergenceWalkers{2, 4, 8, 16, 32, 64};
 }  // namespace
 
+namespace {
+// Where F12 puts screenshots: $XDG_PICTURES_DIR, else ~/Pictures when it exists, else the working
+// directory.
+std::filesystem::path screenshotFolder() {
+  std::error_code ec;
+  if (const char* xdg = std::getenv("XDG_PICTURES_DIR"); xdg && *xdg && std::filesystem::is_directory(xdg, ec)) return xdg;
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    const std::filesystem::path pictures = std::filesystem::path(home) / "Pictures";
+    if (std::filesystem::is_directory(pictures, ec)) return pictures;
+  }
+  return std::filesystem::current_path(ec);
+}
+// The window's last size and place ("x y width height" in window.txt of the config folder).
+std::filesystem::path windowFile(const std::string& configDir) { return std::filesystem::path(configDir) / "window.txt"; }
+}  // namespace
+
 App::App(const AppOptions& options) : options_(options) {
   platform::WindowOptions w;
   w.width = options.width;
   w.height = options.height;
+  if (!options.configDir.empty()) {
+    std::ifstream in(windowFile(options.configDir));
+    int x = 0, y = 0, width = 0, height = 0;
+    if (in >> x >> y >> width >> height && width >= 320 && height >= 240) {
+      w.x = x;
+      w.y = y;
+      w.width = width;
+      w.height = height;
+    }
+  }
   w.visible = options.visible;
   w.vsync = options.visible;
   window_ = std::make_unique<platform::Window>(w);
@@ -41,7 +68,15 @@ App::App(const AppOptions& options) : options_(options) {
   views_ = std::make_unique<render::ViewRenderer>(*renderer_);
   heavy_ = std::make_unique<Worker>([this](const std::string& m, std::uint64_t g) {
     post(kHeavy, g, [this, m] {
-      state_.error = m;
+      // The root cause first: a series that diverged makes the later stages fail too.
+      state_.error = state_.results.maskInfo.failure.empty() ? m : state_.results.maskInfo.failure;
+      errorFromHeavy_ = true;
+      // What the failed job was recomputing is not current: never leave it on screen.
+      Results& r = state_.results;
+      if (heavyStale_ & StageMask) r.mask.reset();
+      if (heavyStale_ & StageGrf) r.grf.reset();
+      if (heavyStale_ & StageTokens) r.tokens.reset();
+      if (heavyStale_ & (StageMask | StageGrf | StageTokens)) clearRows();
       stale_ = 0;
     });
   });
@@ -78,6 +113,13 @@ App::App(const AppOptions& options) : options_(options) {
 }
 
 App::~App() {
+  if (!options_.configDir.empty() && window_) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.configDir, ec);
+    const auto [x, y] = window_->position();
+    const auto [width, height] = window_->windowSize();
+    std::ofstream(windowFile(options_.configDir)) << x << ' ' << y << ' ' << width << ' ' << height << '\n';
+  }
   for (auto& w : insight_) w.reset();
   heavy_.reset();
   rows_.reset();
@@ -116,13 +158,20 @@ Worker& App::worker(int lane) {
 
 void App::dispatch(const Command& command) {
   if (const auto* open = std::get_if<OpenFile>(&command)) {
+    // "demo" names the built-in scene here too, as on the command line (unless such a file exists).
+    if (open->path == "demo" && !std::filesystem::exists(open->path)) {
+      dispatch(OpenDemo{});
+      return;
+    }
     if (!open->path.empty() && !std::filesystem::exists(open->path)) {
       state_.error = open->path + ": no such file";
       return;
     }
   }
+  const bool opening = std::holds_alternative<OpenFile>(command) || std::holds_alternative<OpenDemo>(command);
+  if (opening) state_.notice.clear();  // a notice about the previous scene ("cancelled", a screenshot) is done
   const Effects e = apply(state_, command);
-  if (std::holds_alternative<OpenFile>(command) || std::holds_alternative<OpenDemo>(command)) {
+  if (opening) {
     loadPath_ = state_.pathField;
     state_.error.clear();
   }
@@ -197,6 +246,8 @@ void App::scheduleHeavy() {
   const GrfOptions grfOptions = state_.grf;
   const AttentionParams attention = state_.attention;
   state_.heavy.busy = true;
+  state_.heavy.stage = "queued";  // the status shows the job the moment it is asked for
+  heavyStale_ = stale;
   heavy_->submit([=, this](Progress& progress, std::uint64_t gen) mutable {
     if (stale & StageLoad) {
       progress.setStage(path.empty() ? "building the demo" : "loading");
@@ -234,7 +285,14 @@ void App::scheduleHeavy() {
         r.grf.reset();
         r.tokens.reset();
         if (state_.query >= g.graph->nodeCount()) state_.query = -1;
-        if (loaded && path.empty() && state_.query < 0) state_.query = defaultQuery(*g.graph);
+        // Every newly loaded file gets a query, so that the first picture already shows a mask: the
+        // demo's tip and the centre of grids at once; on other geometry the node drawn at the centre
+        // of the first view, picked once the camera is framed (syncDrawable), so it faces the user.
+        if (loaded && state_.query < 0) {
+          const bool centreOfView = !path.empty() && g.graph->gridWidth == 0 && g.graph->positions.rows() == g.graph->nodeCount();
+          if (centreOfView) pendingViewQuery_ = true;
+          else state_.query = defaultQuery(*g.graph);
+        }
         stale_ &= ~StageGraph;
       });
     }
@@ -245,7 +303,7 @@ void App::scheduleHeavy() {
         MaskStage m = runMaskStage(graph, maskSpec);
         post(kHeavy, gen, [this, m] {
           state_.results.mask = m.mask;
-          state_.results.maskInfo = m.info;
+          state_.results.maskInfo = m.info;  // no failure
           state_.results.timings.mask = m.seconds;
           stale_ &= ~StageMask;
           scheduleRows();
@@ -254,7 +312,9 @@ void App::scheduleHeavy() {
         post(kHeavy, gen, [this, msg = std::string(e.what())] {
           state_.results.mask.reset();
           state_.results.maskInfo = {};
+          state_.results.maskInfo.failure = msg;  // shown in the Mask panel and the exact view
           state_.error = msg;
+          errorFromHeavy_ = true;
           stale_ &= ~StageMask;
           scheduleRows();
         });
@@ -295,8 +355,27 @@ void App::scheduleHeavy() {
         stale_ &= ~StageErrors;
       });
     }
-    post(kHeavy, gen, [this] { state_.heavy = {}; });
+    post(kHeavy, gen, [this] {
+      state_.heavy = {};
+      // Everything asked for was computed: an error of an earlier heavy job no longer holds.
+      if (errorFromHeavy_ && state_.results.maskInfo.failure.empty()) {
+        state_.error.clear();
+        errorFromHeavy_ = false;
+      }
+    });
   });
+}
+
+void App::clearRows() {
+  Results& r = state_.results;
+  r.rowsQuery = -1;
+  r.exactRow = {};
+  r.grfRow = {};
+  r.attentionA = {};
+  r.attentionB = {};
+  r.errors.rowRelError = -1;
+  r.errors.attentionRowL1 = -1;
+  ++r.rowsVersion;
 }
 
 void App::scheduleRows() {
@@ -513,10 +592,18 @@ void App::syncDrawable() {
       }
     }
   }
-  if (drawable_ && !state_.cameraFramed) {
-    const auto rects = render::layoutViews(std::max(1, viewsArea_.width), std::max(1, viewsArea_.height), state_.view.viewCount);
+  // Framed once the views area has its size (the first frame lays out the panels before it is known).
+  if (drawable_ && !state_.cameraFramed && viewsArea_.width > 8 && viewsArea_.height > 8) {
+    const auto rects = viewRects();
     state_.camera = drawable_->defaultCamera(static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height));
     state_.cameraFramed = true;
+  }
+  if (pendingViewQuery_ && drawable_ && state_.cameraFramed && state_.results.graph) {
+    pendingViewQuery_ = false;
+    const auto rects = viewRects();
+    const std::int64_t q = nodeAtViewCentre(*state_.results.graph, state_.camera, static_cast<float>(rects[0].width),
+                                            static_cast<float>(rects[0].height));
+    if (state_.query < 0 && q >= 0) dispatch(SelectQuery{q});
   }
 }
 
@@ -550,8 +637,15 @@ void App::drawViews() {
   if (key == drawnKey_) return;
   drawnKey_ = key;
   render::FrameSpec frame = frameSpec(state_, content_);
-  frame.textScale = std::max(1.0f, std::round(2.0f * uiScale_));
+  frame.textScale = viewTextScale();
   views_->render(*drawable_, frame, w, h);
+}
+
+float App::viewTextScale() const { return std::max(1.0f, std::round(2.0f * uiScale_)); }
+
+std::vector<render::Rect> App::viewRects() const {
+  return render::layoutViews(std::max(1, viewsArea_.width), std::max(1, viewsArea_.height),
+                             std::clamp(state_.view.viewCount, 1, 3), viewTextScale(), state_.view.colourBars);
 }
 
 std::vector<std::uint8_t> App::viewsPixels(int* width, int* height) {
@@ -563,7 +657,9 @@ std::vector<std::uint8_t> App::viewsPixels(int* width, int* height) {
 std::int64_t App::pickAt(int x, int y) {
   if (!drawable_) return -1;
   syncViews();
-  return views_->pick(*drawable_, frameSpec(state_, content_), std::max(1, viewsArea_.width), std::max(1, viewsArea_.height), x, y);
+  render::FrameSpec frame = frameSpec(state_, content_);
+  frame.textScale = viewTextScale();
+  return views_->pick(*drawable_, frame, std::max(1, viewsArea_.width), std::max(1, viewsArea_.height), x, y);
 }
 
 void App::clickAt(int x, int y) {
@@ -574,10 +670,12 @@ void App::clickAt(int x, int y) {
 std::string App::screenshot(const std::string& requested) {
   std::string path = requested;
   if (path.empty()) {
+    const std::filesystem::path folder = screenshotFolder();
     do {
-      path = "topomask-" + std::to_string(++screenshotCounter_) + ".png";
+      path = (folder / ("topomask-" + std::to_string(++screenshotCounter_) + ".png")).string();
     } while (std::filesystem::exists(path));
   }
+  path = std::filesystem::absolute(path).lexically_normal().string();  // the message names the full path
   drawViews();
   int w = 0, h = 0;
   const std::vector<std::uint8_t> pixels = viewsPixels(&w, &h);

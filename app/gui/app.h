@@ -34,7 +34,7 @@ struct AppOptions {
   int width = 1600;
   int height = 1000;
   bool visible = true;
-  std::string configDir;  // where recent files are kept ("" = not kept)
+  std::string configDir;  // where recent files and the window's last size and place are kept ("" = not kept)
   // The `topomask bench` runs of the cost-against-N plot (tests pass the built binary and small sizes).
   BenchRequest bench;
 };
@@ -61,6 +61,10 @@ class App {
   // The views area in framebuffer pixels (origin top-left of the window) and its last picture.
   render::Rect viewsArea() const { return viewsArea_; }
   std::vector<std::uint8_t> viewsPixels(int* width, int* height);
+  // Where each view draws its scene within the views area (title and colour-bar bands excluded):
+  // what clicks, hovering, picking and the camera use.
+  std::vector<render::Rect> viewRects() const;
+  float viewTextScale() const;
   // The node under pixel (x, y) of the views area, or -1.
   std::int64_t pickAt(int x, int y);
   // A left click at pixel (x, y) of the views area: selects the node there (as the mouse does).
@@ -89,6 +93,7 @@ class App {
   void drainResults();
   void scheduleHeavy();
   void scheduleRows();
+  void clearRows();  // the query's rows are no longer current (views show "not available")
   void scheduleInsight();
   void syncInsightTextures();
   Worker& worker(int lane);
@@ -140,6 +145,9 @@ class App {
   float uiScale_ = 1.0f;
   double lastFrameSeconds_ = 0.0;
   // Mouse gesture state.
+  bool pendingViewQuery_ = false;  // a new file waits for its query until the camera is framed
+  unsigned heavyStale_ = 0;      // stages the current heavy job recomputes (cleared if it fails)
+  bool errorFromHeavy_ = false;  // state_.error came from a heavy stage: cleared when one succeeds
   bool dragging_ = false;
   double dragStartX_ = 0, dragStartY_ = 0;
   double lastHoverX_ = -1, lastHoverY_ = -1;

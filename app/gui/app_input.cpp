@@ -118,7 +118,7 @@ void App::handleViewInput() {
   const bool inside = !io.WantCaptureMouse && mx >= 0 && my >= 0 && mx < viewsArea_.width && my < viewsArea_.height;
   if (!drawable_) return;
   render::Camera& cam = state_.camera;
-  const std::vector<render::Rect> rects = render::layoutViews(viewsArea_.width, viewsArea_.height, static_cast<int>(content_.size()));
+  const std::vector<render::Rect> rects = viewRects();
   const int k = render::viewAt(rects, mx, my);
   const float viewH = k >= 0 ? static_cast<float>(rects[k].height) : static_cast<float>(viewsArea_.height);
   const float dx = io.MouseDelta.x * uiScale_, dy = io.MouseDelta.y * uiScale_;

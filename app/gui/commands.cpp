@@ -77,6 +77,13 @@ void rememberRecent(AppState& state, const std::string& path) {
   if (recent.size() > 10) recent.resize(10);
 }
 
+MaskSpec demoMaskSpec() {
+  MaskSpec m;
+  m.preset = MaskPreset::Heat;
+  m.beta = 8.0;
+  return m;
+}
+
 Effects apply(AppState& s, const Command& command) {
   Effects e;
   std::visit(
@@ -88,10 +95,21 @@ Effects apply(AppState& s, const Command& command) {
             return;
           }
           s.pathField = c.path;
+          // Walkers cost memory per node (N x walkers x walk length entries): a count chosen for a
+          // small graph is not carried silently to a file that may be a hundred times larger.
+          if (s.grf.walkers > kCarriedWalkers) {
+            s.notice = "walkers set back to " + std::to_string(kCarriedWalkers) + " for the new file (were " +
+                       std::to_string(s.grf.walkers) + "); raise them in the GRF panel";
+            s.grf.walkers = kCarriedWalkers;
+          }
           e.stale = withDependents(StageLoad);
           e.cancel = true;
         } else if constexpr (std::is_same_v<T, OpenDemo>) {
           s.pathField.clear();
+          // The demo's settings (README): exp(8 W) spreads along the query's finger and not across
+          // the gap; 64 walkers make the estimate clean enough to see it.
+          s.mask = demoMaskSpec();
+          s.grf.walkers = kDemoWalkers;
           e.stale = withDependents(StageLoad);
           e.cancel = true;
         } else if constexpr (std::is_same_v<T, SetGraphOptions>) {

@@ -53,6 +53,12 @@ struct Effects {
   bool reframeCamera = false;
 };
 
+// The settings OpenDemo sets (and the README shows): exp(8 W), 64 walkers.
+MaskSpec demoMaskSpec();
+inline constexpr int kDemoWalkers = 64;
+// Opening a file sets more walkers than this back to it (with a notice).
+inline constexpr int kCarriedWalkers = 16;
+
 // Applies a command to the state. Pure: no engine calls, no GL, no threads.
 Effects apply(AppState& state, const Command& command);
 

@@ -85,7 +85,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
     render::Overlay overlay(gl);
     drawable.setScalar(0, left);
     drawable.setScalar(1, right);
-    const auto rects = render::layoutViews(width, height, 2);
+    const auto rects = render::layoutSlots(width, height, 2);  // its own titles: no bands
     const float aspect = static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height);
     render::Camera camera = drawable.defaultCamera(aspect);
     // Frame the walks: the box of the visited nodes, doubled around its centre (never below 1/8 of

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "gui/app.h"
+#include "gui/screenshot.h"
 #include "topomask/core/error.h"
 
 namespace topomask::gui {
@@ -26,7 +27,7 @@ int runApplication(const std::vector<std::string>& args) {
   CLI::App parser{"TopoMask: open FILE (or the demo) in the window"};
   cli::CommonOptions common;
   cli::addCommonOptions(parser, common);
-  std::string file, screenshotPath, layout = "mask";
+  std::string file, screenshotPath, windowShotPath, layout = "mask";
   std::int64_t query = -1;
   int views = 3;
   parser.add_option("file", file, "mesh, point cloud, image or graph ('demo' or nothing: the built-in demo scene)");
@@ -34,6 +35,8 @@ int runApplication(const std::vector<std::string>& args) {
   parser.add_option("--layout", layout, "mask or attention")->check(CLI::IsMember({"mask", "attention"}));
   parser.add_option("--views", views, "1, 2 or 3 views")->check(CLI::Range(1, 3));
   parser.add_option("--screenshot", screenshotPath, "write a screenshot of the views when the work is done, then quit");
+  parser.add_option("--window-shot", windowShotPath,
+                    "write a picture of the whole window (panels included) when the work is done, then quit");
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     parser.parse(reversed);
@@ -47,29 +50,48 @@ int runApplication(const std::vector<std::string>& args) {
     AppOptions options;
     options.configDir = configDir();
     App app(options);
+    const bool demo = file.empty() || file == "demo";
+    // The demo sets its own mask and walkers (README); options given on the command line win.
+    if (demo) app.dispatch(OpenDemo{});
     app.dispatch(SetGraphOptions{cli::toGraphOptions(common)});
-    app.dispatch(SetMask{cli::toMaskSpec(common)});
-    app.dispatch(SetGrf{cli::toGrfOptions(common)});
+    auto given = [&](std::initializer_list<const char*> names) {
+      for (const char* n : names)
+        if (parser.count(n) > 0) return true;
+      return false;
+    };
+    // The app's own defaults (exp(8 W), README) apply unless the command line names mask or GRF options.
+    if (given({"--kernel", "--beta", "--p", "--alpha", "--f"})) app.dispatch(SetMask{cli::toMaskSpec(common)});
+    if (given({"--walkers", "--p-halt", "--max-len", "--sampling", "--ensembles", "--seed"})) {
+      GrfOptions g = cli::toGrfOptions(common);
+      if (demo && !given({"--walkers"})) g.walkers = kDemoWalkers;
+      app.dispatch(SetGrf{g});
+    }
     ViewSettings v = app.state().view;
     v.layout = layout == "attention" ? Layout::Attention : Layout::Mask;
     v.viewCount = views;
     app.dispatch(SetView{v});
-    if (file.empty() || file == "demo") app.dispatch(OpenDemo{});
-    else app.dispatch(OpenFile{std::filesystem::absolute(file).string()});
+    if (!demo) app.dispatch(OpenFile{std::filesystem::absolute(file).string()});
     if (query >= 0) {
       app.waitIdle();
       app.dispatch(SelectQuery{query});
     }
-    if (!screenshotPath.empty()) {
-      app.waitIdle();
-      app.frame();
-      app.waitIdle();
-      app.frame();
+    if (!screenshotPath.empty() || !windowShotPath.empty()) {
+      app.setMouse(-1000.0f, -1000.0f);  // off the window: no hover tooltip in the picture
+      for (int i = 0; i < 3; ++i) {  // results arrive over a few frames (rows after the heavy stages)
+        app.waitIdle();
+        app.frame();
+      }
       if (!app.state().error.empty()) {
         std::cerr << "topomask: " << app.state().error << '\n';
         return 3;
       }
-      std::cout << "wrote " << app.screenshot(screenshotPath) << '\n';
+      if (!screenshotPath.empty()) std::cout << "wrote " << app.screenshot(screenshotPath) << '\n';
+      if (!windowShotPath.empty()) {
+        int w = 0, h = 0;
+        const std::vector<std::uint8_t> pixels = app.windowPixels(&w, &h);
+        writePng(windowShotPath, pixels, w, h);
+        std::cout << "wrote " << windowShotPath << " (" << w << " x " << h << ")\n";
+      }
       return 0;
     }
     return app.run();

@@ -86,9 +86,10 @@ OffscreenResult renderOffscreen(const OffscreenRequest& request) {
     render::ViewRenderer views(gl);
     render::SceneDrawable drawable(gl, *r.scene, *r.graph);
     for (std::size_t k = 0; k < content.size(); ++k) drawable.setScalar(static_cast<int>(k), content[k].values);
-    const auto rects = render::layoutViews(width, height, static_cast<int>(content.size()));
-    state.camera = drawable.defaultCamera(static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height));
     render::FrameSpec frame = frameSpec(state, content);
+    const auto rects = render::layoutViews(width, height, static_cast<int>(content.size()), frame.textScale, frame.colourBars);
+    state.camera = drawable.defaultCamera(static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height));
+    frame = frameSpec(state, content);  // with the framed camera
     frame.hover = -1;
     views.render(drawable, frame, width, height);
     writePng(request.out, gl.readColor(), width, height);

@@ -1,6 +1,10 @@
 #include "gui/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <limits>
 #include <fstream>
 #include <unistd.h>
 
@@ -20,15 +24,46 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 
 std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* seconds) {
   const auto t0 = Clock::now();
-  auto scene = std::make_shared<const Scene>(path.empty() ? makeDemoScene() : loadScene(path));
+  Scene loaded = path.empty() ? makeDemoScene() : loadScene(path);
+  // Large point clouds become voxel tokens (as point-cloud transformers do), so that a mask spans a
+  // visible share of the cloud; the note says so in the Data panel.
+  if (loaded.kind() == SceneKind::Points) {
+    auto& cloud = std::get<PointCloud>(loaded.data);
+    const Eigen::Index n = cloud.points.rows();
+    double side = 0.0;
+    if (n > kPointTokens) {
+      cloud = voxelSubsample(cloud, kPointTokens, &side);
+      char note[160];
+      std::snprintf(note, sizeof note, "%lld points shown as %lld voxel tokens (cells of side %.3g)", static_cast<long long>(n),
+                    static_cast<long long>(cloud.points.rows()), side);
+      loaded.warnings.push_back(note);
+    }
+  }
+  auto scene = std::make_shared<const Scene>(std::move(loaded));
   if (seconds) *seconds = since(t0);
   return scene;
+}
+
+GraphOptions effectiveGraphOptions(const Scene& scene, const GraphOptions& options) {
+  GraphOptions o = options;
+  if (o.kind == GraphKind::Auto && scene.kind() == SceneKind::Image) {
+    const Image& img = std::get<Image>(scene.data);
+    const int side = std::max(img.width, img.height);
+    if (side > 2 * kAutoPatchAcross) {
+      o.kind = GraphKind::Patch;
+      o.patch = (side + kAutoPatchAcross - 1) / kAutoPatchAcross;
+    }
+  }
+  return o;
 }
 
 GraphStage runGraphStage(const Scene& scene, const GraphOptions& options, Progress* progress) {
   const auto t0 = Clock::now();
   GraphStage out;
-  auto graph = std::make_shared<Graph>(buildGraph(scene, options, progress));
+  const GraphOptions effective = effectiveGraphOptions(scene, options);
+  if (effective.kind != options.kind)
+    out.info.kindNote = "auto: patches of " + std::to_string(effective.patch) + " x " + std::to_string(effective.patch) + " pixels";
+  auto graph = std::make_shared<Graph>(buildGraph(scene, effective, progress));
   if (progress) progress->setStage("graph statistics");
   out.info.nodes = graph->nodeCount();
   out.info.edges = graph->edgeCount();
@@ -165,9 +200,31 @@ RowsResult computeRows(const RowsInput& in) {
   return r;
 }
 
+std::int64_t nodeAtViewCentre(const Graph& graph, const render::Camera& camera, float width, float height) {
+  const std::int64_t n = graph.nodeCount();
+  if (n <= 0 || graph.positions.rows() != n) return -1;
+  const Eigen::Matrix4f pv = camera.projection(width / std::max(height, 1.0f)) * camera.view();
+  const float radius = 0.04f * std::min(width, height);
+  std::int64_t nearestCentre = -1, front = -1;
+  float bestCentre = std::numeric_limits<float>::max(), bestDepth = bestCentre;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const Eigen::Vector4f c = pv * Eigen::Vector4f(static_cast<float>(graph.positions(i, 0)), static_cast<float>(graph.positions(i, 1)),
+                                                   static_cast<float>(graph.positions(i, 2)), 1.0f);
+    if (c.w() <= 1e-9f) continue;
+    const float dx = c.x() / c.w() * 0.5f * width, dy = c.y() / c.w() * 0.5f * height, depth = c.z() / c.w();
+    const float r = std::hypot(dx, dy);
+    if (r < bestCentre) bestCentre = r, nearestCentre = i;
+    if (r <= radius && depth < bestDepth) bestDepth = depth, front = i;
+  }
+  return front >= 0 ? front : nearestCentre;
+}
+
 std::int64_t defaultQuery(const Graph& graph) {
   const std::int64_t n = graph.nodeCount();
   if (n <= 0) return -1;
+  // Pixel and patch grids: the centre (a corner shows a quarter of the mask at best).
+  if (graph.gridWidth > 0 && graph.gridHeight > 0)
+    return static_cast<std::int64_t>(graph.gridHeight / 2) * graph.gridWidth + graph.gridWidth / 2;
   auto farthest = [&](std::int64_t start) {
     std::vector<std::int64_t> queue{start};
     std::vector<char> seen(static_cast<std::size_t>(n), 0);

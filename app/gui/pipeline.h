@@ -80,7 +80,22 @@ Eigen::VectorXd attentionRowFor(AttentionMethod method, const AttentionInputs& t
 
 // A node to show first when nothing is picked: an end of the graph's longest shortest path found by
 // a double breadth-first sweep from node 0 (for the demo, a tip of the C). O(N + |E|).
+// The query a newly opened file gets: the centre of pixel and patch grids; otherwise an end of the
+// graph's longest path (the far end of a breadth-first search from the far end of one from node 0),
+// which on the demo is the tip of the tube next to the gap.
 std::int64_t defaultQuery(const Graph& graph);
+// The app's graph for a scene: GraphKind::Auto on an image wider or taller than 2 kAutoPatchAcross
+// pixels becomes a patch grid about kAutoPatchAcross patches across (ViT style: 14-16 across a 224
+// pixel image), so that a mask spans a visible share of a photograph; any other choice is kept. The
+// command line's auto stays SPEC's pixel grid.
+inline constexpr int kAutoPatchAcross = 64;
+// Point clouds with more points than this are shown as voxel tokens (loadSceneStage).
+inline constexpr std::int64_t kPointTokens = 20000;
+GraphOptions effectiveGraphOptions(const Scene& scene, const GraphOptions& options);
+// The node drawn at the centre of a width x height view: among the nodes projected within 4 % of the
+// view's size of its centre, the one nearest the eye (the surface in front, not the far side);
+// when none is that close, the one projected nearest the centre. -1 without positions.
+std::int64_t nodeAtViewCentre(const Graph& graph, const render::Camera& camera, float width, float height);
 
 // Resident memory of this process in bytes (Linux /proc/self/statm; 0 elsewhere).
 std::int64_t residentBytes();

@@ -58,6 +58,7 @@ struct ViewSettings {
   double fixedLo = 0.0;
   double fixedHi = 1.0;
   bool sameRange = true;  // rows share one range (the difference keeps its own symmetric range)
+  bool colourBars = true;  // a colour bar with a histogram under each view (its band is reserved)
   bool wireframe = false;
   bool edges = true;
   float pointScale = 1.0f;
@@ -73,6 +74,7 @@ struct GraphInfo {
   DegreeStats degree;
   double spectralRadius = 0.0;
   std::int64_t bytes = 0;
+  std::string kindNote;  // how "auto" was resolved when it is not the obvious choice ("patches of 5 x 5 pixels")
 };
 
 struct MaskInfo {
@@ -81,6 +83,7 @@ struct MaskInfo {
   double rho = 0.0;
   std::string rhoSource;
   double tailBound = 0.0;
+  std::string failure;  // why there is no exact mask (a diverging series: the reason and the largest valid beta)
 };
 
 struct GrfInfo {
@@ -182,7 +185,10 @@ struct AppState {
 
   // Parameters.
   GraphOptions graph;
-  MaskSpec mask;
+  // exp(8 W): on the graphs the app builds (meshes as they are, images in patches about 64 across,
+  // large clouds in voxel tokens) its row spans tens of hops on the log colour scale: a visible share
+  // of the object.
+  MaskSpec mask = MaskSpec{MaskPreset::Heat, 8.0, 2, {}, {}};
   GrfOptions grf;
   AttentionParams attention;
 

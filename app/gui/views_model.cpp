@@ -1,5 +1,7 @@
 #include "gui/views_model.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace topomask::gui {
@@ -61,6 +63,7 @@ std::vector<ViewContent> buildViews(const AppState& s) {
     std::string diffDetail = "M_hat - M";
     if (r.errors.rowRelError >= 0) diffDetail += ", row error " + percent(r.errors.rowRelError);
     views.push_back(rowView("Exact mask row  M[q,:]", formula, r.exactRow, s, "exact row"));
+    if (!r.maskInfo.failure.empty() && s.query >= 0) views.back().subtitle = "no exact mask: " + r.maskInfo.failure;
     views.push_back(rowView("GRF estimate  M_hat[q,:]", grfDetail, r.grfRow, s, "GRF row"));
     views.push_back(differenceView("Difference", diffDetail, r.grfRow, r.exactRow, s));
   } else {
@@ -78,7 +81,7 @@ std::vector<ViewContent> buildViews(const AppState& s) {
   render::ValueRange shared;
   for (ViewContent& v : views) {
     if (v.difference) {
-      v.range = render::computeRange(v.values, render::RangeMode::Symmetric);
+      v.range = render::differenceRange(v.values);
       continue;
     }
     v.range = render::computeRange(v.values, s.view.rangeMode, s.view.fixedLo, s.view.fixedHi);
@@ -89,6 +92,18 @@ std::vector<ViewContent> buildViews(const AppState& s) {
   if (s.view.sameRange && haveShared)
     for (ViewContent& v : views)
       if (!v.difference) v.range = shared;
+  // Where the values fall along the colour bar (the bar's own mapping: linear, log or symlog).
+  for (ViewContent& v : views) {
+    if (v.values.empty()) continue;
+    std::vector<float> counts(kHistogramBins, 0.0f);
+    for (float x : v.values)
+      if (std::isfinite(x))
+        counts[static_cast<std::size_t>(std::min(kHistogramBins - 1, static_cast<int>(render::normalise(x, v.range) * kHistogramBins)))] += 1;
+    const float top = *std::max_element(counts.begin(), counts.end());
+    if (top > 0)
+      for (float& c : counts) c = c > 0 ? std::max(0.08f, c / top) : 0.0f;  // a populated bin stays visible
+    v.histogram = std::move(counts);
+  }
   return views;
 }
 
@@ -101,6 +116,7 @@ render::FrameSpec frameSpec(const AppState& s, const std::vector<ViewContent>& v
     p.hasScalar = !v.values.empty();
     p.quantity.range = v.range;
     p.quantity.colormap = v.colormap;
+    p.histogram = v.histogram;
     f.views.push_back(p);
   }
   f.camera = s.camera;
@@ -110,6 +126,7 @@ render::FrameSpec frameSpec(const AppState& s, const std::vector<ViewContent>& v
   f.style.overlayOpacity = s.view.overlayOpacity;
   f.query = s.query;
   f.hover = s.hover;
+  f.colourBars = s.view.colourBars;
   return f;
 }
 

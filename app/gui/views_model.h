@@ -19,7 +19,9 @@ struct ViewContent {
   bool difference = false;
   render::ValueRange range;
   render::Colormap colormap = render::Colormap::Viridis;
+  std::vector<float> histogram;  // kHistogramBins shares of the values along the colour bar, max 1
 };
+inline constexpr int kHistogramBins = 48;
 
 // state.view.viewCount views of state.view.layout.
 std::vector<ViewContent> buildViews(const AppState& state);

@@ -3,6 +3,7 @@
 #include <GL/glew.h>
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -35,13 +36,39 @@ Window::Window(const WindowOptions& options) {
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
   glfwWindowHint(GLFW_VISIBLE, options.visible ? GLFW_TRUE : GLFW_FALSE);
-  GLFWwindow* w = glfwCreateWindow(options.width, options.height, options.title.c_str(), nullptr, nullptr);
+  int width = options.width, height = options.height, x = options.x, y = options.y;
+  int areaX = 0, areaY = 0, areaW = 0, areaH = 0;
+  GLFWmonitor* monitor = options.fitWorkArea ? glfwGetPrimaryMonitor() : nullptr;
+  if (monitor) glfwGetMonitorWorkarea(monitor, &areaX, &areaY, &areaW, &areaH);
+  if (areaW > 0 && areaH > 0) {
+    width = std::min(width, areaW);
+    height = std::min(height, areaH);
+  }
+  GLFWwindow* w = glfwCreateWindow(width, height, options.title.c_str(), nullptr, nullptr);
   if (!w) {
     const std::string why = lastGlfwError();
     glfwTerminate();
     throw std::runtime_error("cannot create an OpenGL 3.3 window: " + why);
   }
   window_ = w;
+  if (areaW > 0 && areaH > 0) {
+    // Decorations are known only once the window exists: shrink the client area by them, and keep
+    // the whole frame inside the work area.
+    int left = 0, top = 0, right = 0, bottom = 0;
+    glfwGetWindowFrameSize(w, &left, &top, &right, &bottom);
+    width = std::min(width, areaW - left - right);
+    height = std::min(height, areaH - top - bottom);
+    glfwSetWindowSize(w, std::max(320, width), std::max(240, height));
+    if (x < 0 || y < 0) {
+      x = areaX + left + std::max(0, (areaW - left - right - width) / 2);
+      y = areaY + top + std::max(0, (areaH - top - bottom - height) / 2);
+    }
+    x = std::clamp(x, areaX + left, std::max(areaX + left, areaX + areaW - right - width));
+    y = std::clamp(y, areaY + top, std::max(areaY + top, areaY + areaH - bottom - height));
+    glfwSetWindowPos(w, x, y);
+  } else if (x >= 0 && y >= 0) {
+    glfwSetWindowPos(w, x, y);
+  }
   glfwMakeContextCurrent(w);
   glfwSwapInterval(options.vsync ? 1 : 0);
   glewExperimental = GL_TRUE;
@@ -83,6 +110,12 @@ std::pair<int, int> Window::windowSize() const {
   int w = 0, h = 0;
   glfwGetWindowSize(handle(window_), &w, &h);
   return {w, h};
+}
+
+std::pair<int, int> Window::position() const {
+  int x = 0, y = 0;
+  glfwGetWindowPos(handle(window_), &x, &y);
+  return {x, y};
 }
 
 void Window::setTitle(const std::string& title) { glfwSetWindowTitle(handle(window_), title.c_str()); }

@@ -14,6 +14,12 @@ struct WindowOptions {
   std::string title = "TopoMask";
   bool visible = true;  // false: a hidden window, only for its GL context (offscreen rendering)
   bool vsync = true;
+  // Where the window opens (screen coordinates of its client area); < 0: where the system puts it.
+  int x = -1;
+  int y = -1;
+  // The window is shrunk (and moved) to fit the monitor's work area, decorations included, so that
+  // every part of it is reachable on a small screen (a 1366 x 768 laptop).
+  bool fitWorkArea = true;
 };
 
 class Window {
@@ -34,6 +40,8 @@ class Window {
   void swapBuffers();
   std::pair<int, int> framebufferSize() const;
   std::pair<int, int> windowSize() const;
+  // Client-area position on the screen.
+  std::pair<int, int> position() const;
   void setTitle(const std::string& title);
 
   // Paths dropped on the window since the last call.

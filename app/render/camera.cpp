@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 
 namespace topomask::render {
@@ -104,7 +105,7 @@ void Camera::frame(const Eigen::Vector3f& lo, const Eigen::Vector3f& hi, float a
   sceneRadius = std::max((hi - lo).norm() / 2.0f, 1e-6f);
   if (mode == CameraMode::Planar) {
     const Eigen::Vector3f size = hi - lo;
-    halfHeight = std::max({size.y() * 0.55f, size.x() * 0.55f / aspect, 1e-6f});
+    halfHeight = std::max({size.y() * 0.53f, size.x() * 0.53f / aspect, 1e-6f});
   } else {
     // The bounding sphere just fits the narrower of the two fields of view.
     const float fovX = 2.0f * std::atan(std::tan(fovY / 2.0f) * aspect);
@@ -112,6 +113,33 @@ void Camera::frame(const Eigen::Vector3f& lo, const Eigen::Vector3f& hi, float a
     yaw = 0.6f;
     pitch = 0.35f;
   }
+}
+
+void Camera::fitPoints(const std::vector<Eigen::Vector3f>& points, float aspect, float margin) {
+  if (mode != CameraMode::Orbit || points.empty()) return;
+  aspect = std::max(aspect, 1e-3f);
+  const Eigen::Matrix4f v = view();
+  const Eigen::Vector3f s = v.block<1, 3>(0, 0).transpose(), u = v.block<1, 3>(1, 0).transpose();
+  const Eigen::Vector3f f = -v.block<1, 3>(2, 0).transpose();  // from the eye towards the target
+  float xLo = std::numeric_limits<float>::max(), xHi = -xLo, yLo = xLo, yHi = -xLo;
+  for (const Eigen::Vector3f& p : points) {
+    const Eigen::Vector3f q = p - target;
+    xLo = std::min(xLo, s.dot(q)), xHi = std::max(xHi, s.dot(q));
+    yLo = std::min(yLo, u.dot(q)), yHi = std::max(yHi, u.dot(q));
+  }
+  target += 0.5f * (xLo + xHi) * s + 0.5f * (yLo + yHi) * u;
+  const float ty = std::tan(fovY / 2.0f) * (1.0f - margin), tx = std::tan(fovY / 2.0f) * aspect * (1.0f - margin);
+  // A point at lateral offset (x, y) and depth w behind the target fits when |x| <= (d + w) tx and
+  // |y| <= (d + w) ty: the smallest such eye distance d over all points.
+  float d = 1e-3f * sceneRadius;
+  float nearest = 0.0f;
+  for (const Eigen::Vector3f& p : points) {
+    const Eigen::Vector3f q = p - target;
+    const float w = f.dot(q);
+    d = std::max({d, std::abs(s.dot(q)) / tx - w, std::abs(u.dot(q)) / ty - w});
+    nearest = std::max(nearest, -w);
+  }
+  distance = std::max(d, 1.05f * nearest + 1e-3f * sceneRadius);  // the eye stays outside the object
 }
 
 std::optional<Eigen::Vector2f> Camera::toPixels(const Eigen::Vector3f& world, float width, float height) const {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 #include <Eigen/Geometry>
@@ -36,6 +37,11 @@ struct Camera {
   void zoom(float factor, float ndcX = 0.0f, float ndcY = 0.0f, float aspect = 1.0f);
   // Frames the axis-aligned box [lo, hi] (reset) in a viewport of the given aspect (width / height).
   void frame(const Eigen::Vector3f& lo, const Eigen::Vector3f& hi, float aspect = 1.0f);
+  // Orbit mode, after frame(): re-centres the target on the points as seen from this direction and
+  // moves the eye so that their projection just fits the view, with `margin` (a fraction of the
+  // half-width) left on the tighter side. The object then fills the view instead of its bounding
+  // sphere. Planar mode: nothing to do (frame() fits the box already).
+  void fitPoints(const std::vector<Eigen::Vector3f>& points, float aspect, float margin = 0.05f);
 
   // Projects a world point to pixel coordinates of a width x height viewport (origin top-left);
   // nullopt behind the eye.

@@ -24,9 +24,11 @@ const std::vector<Rgb>& keys(Colormap map) {
                                          {27, 207, 212}, {36, 236, 166}, {97, 252, 108}, {164, 252, 59},
                                          {209, 232, 52}, {243, 198, 58}, {254, 155, 45}, {243, 99, 21},
                                          {217, 56, 6},   {177, 25, 1},   {122, 4, 3}};
-  static const std::vector<Rgb> diverging = {{5, 48, 97},    {33, 102, 172}, {67, 147, 195}, {146, 197, 222},
-                                             {209, 229, 240}, {247, 247, 247}, {253, 219, 199}, {244, 165, 130},
-                                             {214, 96, 77},  {178, 24, 43},  {103, 0, 31}};
+  // Differences: a dark neutral centre (zero error), brightening to blue below and red above, so
+  // that large errors stand out and zero cannot be taken for unlit white geometry.
+  static const std::vector<Rgb> diverging = {{200, 222, 255}, {135, 176, 246}, {76, 126, 212}, {46, 80, 146},
+                                             {44, 56, 86},    {52, 54, 62},    {86, 50, 52},    {150, 52, 46},
+                                             {214, 92, 70},   {246, 152, 120}, {255, 214, 196}};
   switch (map) {
     case Colormap::Viridis: return viridis;
     case Colormap::Magma: return magma;
@@ -128,6 +130,21 @@ ValueRange computeRange(std::span<const float> values, RangeMode mode, double fi
   return r;
 }
 
+ValueRange differenceRange(std::span<const float> values) {
+  std::vector<float> magnitudes;
+  magnitudes.reserve(values.size());
+  for (float v : values)
+    if (std::isfinite(v) && v != 0.0f) magnitudes.push_back(std::abs(v));
+  double r = 0.0;
+  if (!magnitudes.empty()) {
+    const std::size_t k = std::min(magnitudes.size() - 1, static_cast<std::size_t>(0.99 * static_cast<double>(magnitudes.size())));
+    std::nth_element(magnitudes.begin(), magnitudes.begin() + static_cast<std::ptrdiff_t>(k), magnitudes.end());
+    r = magnitudes[k];
+  }
+  if (!(r > 0)) r = 1e-12;
+  return ValueRange{-r, r, false, r * 1e-3};
+}
+
 ValueRange unionRange(const ValueRange& a, const ValueRange& b) {
   ValueRange r{std::min(a.lo, b.lo), std::max(a.hi, b.hi), a.log && b.log};
   const bool symmetric = std::abs(a.lo + a.hi) <= 1e-12 * std::abs(a.hi) && std::abs(b.lo + b.hi) <= 1e-12 * std::abs(b.hi);
@@ -142,7 +159,10 @@ ValueRange unionRange(const ValueRange& a, const ValueRange& b) {
 double normalise(double v, const ValueRange& range) {
   if (!std::isfinite(v)) return 0.0;
   double t = 0.0;
-  if (range.log) {
+  if (range.linear > 0) {
+    const double r = std::max(range.hi, range.linear);
+    t = 0.5 + 0.5 * std::copysign(std::log1p(std::abs(v) / range.linear), v) / std::log1p(r / range.linear);
+  } else if (range.log) {
     const double lo = std::log10(range.lo), hi = std::log10(range.hi);
     t = (std::log10(std::max(v, 1e-300)) - lo) / std::max(hi - lo, 1e-300);
   } else {
@@ -154,6 +174,17 @@ double normalise(double v, const ValueRange& range) {
 std::vector<double> colourBarTicks(const ValueRange& range, int count) {
   std::vector<double> ticks;
   count = std::max(count, 2);
+  if (range.linear > 0) {
+    // 0, and powers of ten on both sides from the largest inside the range down, at most two each.
+    ticks.push_back(0.0);
+    const int top = static_cast<int>(std::floor(std::log10(range.hi) + 1e-9));
+    for (int e = top; e > top - 2 && std::pow(10.0, e) > range.linear; --e) {
+      ticks.push_back(std::pow(10.0, e));
+      ticks.push_back(-std::pow(10.0, e));
+    }
+    std::sort(ticks.begin(), ticks.end());
+    return ticks;
+  }
   if (range.log) {
     const double lo = std::log10(range.lo), hi = std::log10(range.hi);
     const int step = std::max(1, static_cast<int>(std::ceil((hi - lo) / count)));

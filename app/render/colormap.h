@@ -27,6 +27,10 @@ struct ValueRange {
   double lo = 0.0;
   double hi = 1.0;
   bool log = false;  // map log10(v) between lo > 0 and hi
+  // > 0: symmetric logarithmic ("symlog") scale on [-hi, hi] = [lo, hi]: sign(v) log(1 + |v| / linear)
+  // maps linearly within about `linear` of 0 and logarithmically beyond, so that errors spread over
+  // decades all show.
+  double linear = 0.0;
   bool operator==(const ValueRange&) const = default;
 };
 
@@ -35,6 +39,9 @@ struct ValueRange {
 //   Log: [max(min positive, max * 1e-9), max] (nine decades; needs a positive value, else [1e-9, 1]).
 // A degenerate range (lo == hi) is widened so normalise() stays defined.
 ValueRange computeRange(std::span<const float> values, RangeMode mode, double fixedLo = 0.0, double fixedHi = 1.0);
+// The range of a difference view: symlog on [-R, R] with R the 99th percentile of |v| (a few
+// extreme entries next to the query do not set it) and linear threshold R / 1000 (three decades).
+ValueRange differenceRange(std::span<const float> values);
 // The smallest range holding both (symmetric stays symmetric, log stays log).
 ValueRange unionRange(const ValueRange& a, const ValueRange& b);
 // Maps v to [0, 1] (clamped), in log10 when range.log.

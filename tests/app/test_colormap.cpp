@@ -3,6 +3,10 @@
 #include <limits>
 #include <vector>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "render/colormap.h"
@@ -17,14 +21,41 @@ TEST(Colormap, TablesRunBetweenThePublishedEnds) {
   auto m = colormapTable(Colormap::Magma);
   EXPECT_LT(m[0] + m[1] + m[2], 10);  // near black
   auto d = colormapTable(Colormap::Diverging);
-  // Blue for negative, near white in the middle, red for positive.
+  // Blue for negative, a dark neutral grey in the middle (zero error cannot pass for unlit white
+  // geometry), red for positive; the ends bright, so large errors stand out.
   EXPECT_GT(d[2], d[0]);
   EXPECT_GT(d[255 * 4 + 0], d[255 * 4 + 2]);
   const auto mid = colormapColor(Colormap::Diverging, 0.5);
-  EXPECT_GT(mid[0], 0.9f);
-  EXPECT_GT(mid[1], 0.9f);
-  EXPECT_GT(mid[2], 0.9f);
+  EXPECT_LT(std::max({mid[0], mid[1], mid[2]}), 0.3f);
+  EXPECT_LT(std::max({mid[0], mid[1], mid[2]}) - std::min({mid[0], mid[1], mid[2]}), 0.05f);
+  for (double end : {0.0, 1.0}) {
+    const auto e = colormapColor(Colormap::Diverging, end);
+    EXPECT_GT(e[0] + e[1] + e[2], 2.2f);
+  }
   for (int k = 0; k < kColormapCount; ++k) EXPECT_EQ(colormapTable(static_cast<Colormap>(k))[3], 255);
+}
+
+// Differences: symmetric logarithmic range set by the 99th percentile of |v|, so a few extreme
+// entries next to the query do not flatten the rest to the neutral colour.
+TEST(Colormap, DifferenceRangeIsRobustSymlog) {
+  std::vector<float> v(1000);
+  for (int i = 0; i < 1000; ++i) v[i] = (i % 2 ? 1.0f : -1.0f) * 1e-3f * static_cast<float>(1 + i % 10);
+  v[0] = 50.0f;  // one huge entry
+  const ValueRange r = differenceRange(v);
+  EXPECT_NEAR(r.hi, 0.01, 1e-6);
+  EXPECT_EQ(r.lo, -r.hi);
+  EXPECT_NEAR(r.linear, r.hi * 1e-3, 1e-12);
+  EXPECT_DOUBLE_EQ(normalise(0.0, r), 0.5);
+  EXPECT_DOUBLE_EQ(normalise(1.0, r), 1.0);  // clamped
+  // Symmetric, monotone, and a value a thousandth of the range still moves away from the middle.
+  EXPECT_NEAR(normalise(-0.004, r), 1.0 - normalise(0.004, r), 1e-12);
+  EXPECT_LT(normalise(0.001, r), normalise(0.004, r));
+  EXPECT_GT(normalise(1e-5, r), 0.55);
+  const std::vector<double> ticks = colourBarTicks(r);
+  EXPECT_NE(std::find(ticks.begin(), ticks.end(), 0.0), ticks.end());
+  EXPECT_NE(std::find(ticks.begin(), ticks.end(), 0.001), ticks.end());
+  EXPECT_NE(std::find(ticks.begin(), ticks.end(), -0.001), ticks.end());
+  for (double t : ticks) EXPECT_LE(std::abs(t), r.hi);
 }
 
 TEST(Colormap, ViridisLuminanceIncreases) {

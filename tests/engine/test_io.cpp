@@ -660,3 +660,30 @@ TEST(IoBad, LoaderLeavesInputUnchanged) {
   EXPECT_TRUE(before == mid);
   EXPECT_TRUE(wb == fingerprint(wuson));
 }
+
+// Voxel tokens of a cloud: at most the target, each the mean of its cell, a cloud at or under the
+// target unchanged.
+TEST(IoGenerated, VoxelSubsampleKeepsAtMostTheTargetAndMeans) {
+  PointCloud cloud;
+  const int side = 60;  // 216000 points on a lattice of spacing 1
+  cloud.points.resize(side * side * side, 3);
+  cloud.colors.resize(side * side * side, 3);
+  for (int i = 0; i < side * side * side; ++i) {
+    cloud.points.row(i) << i % side, (i / side) % side, i / (side * side);
+    cloud.colors.row(i) << 0.25, 0.5, (i % 2) ? 1.0 : 0.0;
+  }
+  double cell = 0.0;
+  const PointCloud t = voxelSubsample(cloud, 5000, &cell);
+  EXPECT_LE(t.points.rows(), 5000);
+  EXPECT_GT(t.points.rows(), 5000 / 8);  // bisection: a slightly finer side would exceed the target
+  EXPECT_GT(cell, 1.0);
+  EXPECT_EQ(t.colors.rows(), t.points.rows());
+  // Means: the tokens' centroid near the cloud's, colours stay in range and average the checkerboard.
+  EXPECT_LT((t.points.colwise().mean() - cloud.points.colwise().mean()).norm(), 0.15 * side);
+  EXPECT_NEAR(t.colors.col(0).mean(), 0.25, 1e-12);
+  EXPECT_NEAR(t.colors.col(2).mean(), 0.5, 0.05);
+  const PointCloud same = voxelSubsample(t, 5000, &cell);
+  EXPECT_EQ(same.points.rows(), t.points.rows());
+  EXPECT_EQ(cell, 0.0);
+  EXPECT_THROW(voxelSubsample(cloud, 0), Error);
+}

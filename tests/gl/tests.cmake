@@ -34,3 +34,10 @@ topomask_add_test(test_soak
   LABELS gl soak
   WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24 -noreset")
 set_tests_properties(test_soak PROPERTIES TIMEOUT 900)
+
+# First sight on a laptop screen: fit, framing, colour-bar bands, visible masks, errors (1366 x 768).
+topomask_add_test(test_views
+  SOURCES gl/test_views.cpp gl/gl_fixtures.cpp
+  LIBS topomask_gui PkgConfig::STB
+  LABELS gl
+  WRAPPER xvfb-run -a -s "-screen 0 1366x768x24 -noreset")

@@ -21,7 +21,8 @@ ImU32 toImColor(const Eigen::Vector4f& c) {
 // Lines of the first `shown` walkers over view 0, projected with the views' camera.
 void drawWalks(const AppState& state, const WalkProgress& p, int shown, const render::Rect& area, float uiScale) {
   const Graph& graph = *state.results.graph;
-  const auto rects = render::layoutViews(std::max(1, area.width), std::max(1, area.height), state.view.viewCount);
+  const auto rects = render::layoutViews(std::max(1, area.width), std::max(1, area.height), state.view.viewCount,
+                                         std::max(1.0f, std::round(2.0f * uiScale)), state.view.colourBars);
   const render::Rect r = rects[0];
   const float aspect = static_cast<float>(r.width) / static_cast<float>(std::max(1, r.height));
   const Eigen::Matrix4f pv = state.camera.projection(aspect) * state.camera.view();

@@ -84,6 +84,7 @@ void graphPanel(const AppState& s, const Emit& emit) {
   if (s.results.graph)
     ImGui::TextDisabled("N %lld, |E| %lld, rho(W) %.4g", static_cast<long long>(info.nodes),
                         static_cast<long long>(info.edges), info.spectralRadius);
+  if (s.results.graph && !info.kindNote.empty()) ImGui::TextDisabled("%s", info.kindNote.c_str());
 }
 
 void maskPanel(const AppState& s, const Emit& emit) {
@@ -101,7 +102,8 @@ void maskPanel(const AppState& s, const Emit& emit) {
     changed |= s.mask.preset != m.preset;
   } else {
     float beta = static_cast<float>(m.beta);
-    if (ImGui::SliderFloat("beta", &beta, -3.0f, 5.0f, "%.3f")) {
+    // Wide enough for the default exp(8 W) and for masks that reach far on fine meshes.
+    if (ImGui::SliderFloat("beta", &beta, -3.0f, 32.0f, "%.3f")) {
       m.beta = beta;
       changed = true;
     }
@@ -109,6 +111,11 @@ void maskPanel(const AppState& s, const Emit& emit) {
   }
   if (changed) emit(SetMask{m});
   const MaskInfo& info = s.results.maskInfo;
+  if (!info.failure.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
+    ImGui::TextWrapped("%s", info.failure.c_str());
+    ImGui::PopStyleColor();
+  }
   if (s.results.mask) {
     ImGui::TextDisabled("M = %s", info.formula.c_str());
     ImGui::TextDisabled("K = %d terms, rho = %.4g (%s), tail <= %.2g", info.terms, info.rho, info.rhoSource.c_str(),

@@ -46,6 +46,9 @@ void viewPanel(const AppState& s, PanelUi& ui, const Emit& emit) {
     changed |= ImGui::InputDouble("max", &v.fixedHi, 0.01, 0.1, "%.4g");
   }
   changed |= ImGui::Checkbox("same range in every view", &v.sameRange);
+  changed |= ImGui::Checkbox("colour bars", &v.colourBars);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("A colour bar with a histogram of the view's values under each view (in its own band)");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("rows share one range; the difference keeps its symmetric range");
   changed |= ImGui::Checkbox("wireframe", &v.wireframe);
   ImGui::SameLine();

@@ -215,6 +215,13 @@ Camera SceneDrawable::defaultCamera(float aspect) const {
   Camera camera;
   camera.mode = cameraMode();
   camera.frame(lo_, hi_, aspect);
+  // Fit what is drawn (up to ~20k vertices, evenly strided), not the bounding sphere.
+  const std::size_t count = positions_.size() / 3, stride = std::max<std::size_t>(1, count / 20000);
+  std::vector<Eigen::Vector3f> sample;
+  sample.reserve(count / stride + 1);
+  for (std::size_t i = 0; i < count; i += stride)
+    sample.emplace_back(positions_[3 * i], positions_[3 * i + 1], positions_[3 * i + 2]);
+  camera.fitPoints(sample, aspect);
   return camera;
 }
 
@@ -235,7 +242,8 @@ void SceneDrawable::draw(int slot, bool hasScalar, const ViewQuantity& q, Textur
   const auto cam = cameraUniforms(camera, viewport);
   auto scalarUniforms = cam;
   scalarUniforms.push_back({"uRange", Eigen::Vector2f(static_cast<float>(q.range.lo), static_cast<float>(q.range.hi))});
-  scalarUniforms.push_back({"uLogScale", q.range.log ? 1 : 0});
+  scalarUniforms.push_back({"uLogScale", q.range.linear > 0 ? 2 : q.range.log ? 1 : 0});
+  scalarUniforms.push_back({"uLinear", static_cast<float>(q.range.linear)});
   scalarUniforms.push_back({"uHasScalar", hasScalar ? 1 : 0});
   const float radius = pointRadius_ * style.pointScale;
 

@@ -51,6 +51,16 @@ void Overlay::colourBar(float x, float y, float w, float h) {
   vertex(x, y + h, 0, -1, white);
 }
 
+void Overlay::colourBarHorizontal(float x, float y, float w, float h) {
+  const Eigen::Vector4f white(1, 1, 1, 1);
+  vertex(x, y, 0, -1, white);
+  vertex(x + w, y, 1, -1, white);
+  vertex(x + w, y + h, 1, -1, white);
+  vertex(x, y, 0, -1, white);
+  vertex(x + w, y + h, 1, -1, white);
+  vertex(x, y + h, 0, -1, white);
+}
+
 Eigen::Vector2f Overlay::textSize(const std::string& text, float scale) {
   std::string copy = text;
   return Eigen::Vector2f(static_cast<float>(stb_easy_font_width(copy.data())) * scale,
@@ -59,7 +69,7 @@ Eigen::Vector2f Overlay::textSize(const std::string& text, float scale) {
 
 void Overlay::text(float x, float y, const std::string& text, const Eigen::Vector4f& c, float scale) {
   if (text.empty()) return;
-  std::vector<char> quads(text.size() * 300 + 64);
+  std::vector<char> quads(text.size() * 640 + 1024);  // up to 10 quads of 64 bytes per glyph; a short buffer cuts glyphs
   std::string copy = text;
   const int count = stb_easy_font_print(0, 0, copy.data(), nullptr, quads.data(), static_cast<int>(quads.size()));
   const auto* v = reinterpret_cast<const float*>(quads.data());  // 4 vertices x (x, y, z, rgba8) per quad

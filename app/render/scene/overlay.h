@@ -25,6 +25,8 @@ class Overlay {
   static Eigen::Vector2f textSize(const std::string& text, float scale);
   // Vertical colour bar: t = 1 at the top, 0 at the bottom.
   void colourBar(float x, float y, float w, float h);
+  // The same bar laid horizontally: the colormap runs from the range's low end at x to its high end.
+  void colourBarHorizontal(float x, float y, float w, float h);
 
   // Draws everything added since the last flush over a view of the given size (the renderer's
   // viewport must be that view) and empties the batch.

@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace topomask::render {
 
 namespace {
 constexpr int kGap = 2;
 const Eigen::Vector4f kGapColor(0.05f, 0.05f, 0.06f, 1.0f);
+const Eigen::Vector4f kBandColor(0.075f, 0.078f, 0.088f, 1.0f);  // title and colour-bar bands
 }  // namespace
 
-std::vector<Rect> layoutViews(int width, int height, int count) {
+std::vector<Rect> layoutSlots(int width, int height, int count) {
   count = std::clamp(count, 1, kMaxViews);
   std::vector<Rect> rects;
   const int usable = std::max(count, width - kGap * (count - 1));
@@ -19,6 +21,21 @@ std::vector<Rect> layoutViews(int width, int height, int count) {
     const int w = usable * (k + 1) / count - usable * k / count;
     rects.push_back({x, 0, std::max(1, w), std::max(1, height)});
     x += w + kGap;
+  }
+  return rects;
+}
+
+int titleBandHeight(float s) { return static_cast<int>(std::lround(2 * 9.0f * s + 6.0f * s)); }
+int barBandHeight(float s) { return static_cast<int>(std::lround(9.0f * s + 14.0f * s)); }
+
+std::vector<Rect> layoutViews(int width, int height, int count, float textScale, bool bars) {
+  std::vector<Rect> rects = layoutSlots(width, height, count);
+  const int top = titleBandHeight(textScale), bottom = bars ? barBandHeight(textScale) : 0;
+  for (Rect& r : rects) {
+    // Tiny targets (thumbnails) keep the whole slot for the scene.
+    if (r.height < 4 * (top + bottom)) continue;
+    r.y += top;
+    r.height -= top + bottom;
   }
   return rects;
 }
@@ -42,50 +59,80 @@ ViewRenderer::~ViewRenderer() {
   for (TextureHandle t : colormaps_) renderer_.destroy(t);
 }
 
-void ViewRenderer::decorate(const ViewPanel& view, const Rect& rect, float s) {
+namespace {
+// `text` cut to fit `width` pixels at scale s, ending in ".." when cut.
+std::string elide(const std::string& text, float width, float s) {
+  if (Overlay::textSize(text, s).x() <= width) return text;
+  std::string cut = text;
+  while (!cut.empty() && Overlay::textSize(cut + "..", s).x() > width) cut.pop_back();
+  return cut + "..";
+}
+}  // namespace
+
+void ViewRenderer::decorate(const ViewPanel& view, const Rect& slot, const Rect& scene, float s, bool bars) {
   Overlay& o = *overlay_;
-  const Eigen::Vector4f white(0.95f, 0.95f, 0.96f, 1.0f), grey(0.68f, 0.70f, 0.74f, 1.0f), shade(0.0f, 0.0f, 0.0f, 0.32f);
-  const float pad = 5.0f * s;
-  // Title and subtitle on a translucent band.
-  const Eigen::Vector2f titleSize = Overlay::textSize(view.title, s);
-  const Eigen::Vector2f subSize = Overlay::textSize(view.subtitle, s);
-  const float bandW = std::max(titleSize.x(), subSize.x()) + 2 * pad;
-  const float lineH = 9.0f * s;
-  o.rect(0, 0, std::min(bandW, static_cast<float>(rect.width)), lineH * (view.subtitle.empty() ? 1 : 2) + 2 * pad - 2 * s, shade);
-  o.text(pad, pad, view.title, white, s);
-  if (!view.subtitle.empty()) o.text(pad, pad + lineH, view.subtitle, grey, s);
-  if (!view.hasScalar) return;
-  // Colour bar at the right edge, ticks to its left.
-  const float barW = 7.0f * s, barH = std::clamp(rect.height * 0.45f, 60.0f, 130.0f * s);
-  const float barX = rect.width - barW - pad * 2, barY = std::max(lineH * 2 + 3 * pad, (rect.height - barH) / 2);
-  const std::vector<double> ticks = colourBarTicks(view.quantity.range, 5);
+  const Eigen::Vector4f white(0.95f, 0.95f, 0.96f, 1.0f), grey(0.68f, 0.70f, 0.74f, 1.0f);
+  const float pad = 3.0f * s, lineH = 9.0f * s, width = static_cast<float>(slot.width);
+  // Title and subtitle in the band above the scene, cut with ".." rather than running out of the view.
+  o.text(pad, pad, elide(view.title, width - 2 * pad, s), white, s);
+  if (!view.subtitle.empty()) o.text(pad, pad + lineH, elide(view.subtitle, width - 2 * pad, s), grey, s);
+  if (!bars || !view.hasScalar || scene.height == slot.height) return;
+  // Colour bar in the band below the scene: a histogram of the view's values over the bar (how much
+  // of the object each colour covers), the bar, ticks and numbers under it.
+  const float y0 = static_cast<float>(scene.y - slot.y + scene.height);
+  // As many ticks as fit side by side under the bar (labels never overlap).
+  std::vector<double> ticks;
   float labelW = 0;
-  for (double t : ticks) labelW = std::max(labelW, Overlay::textSize(formatValue(t), s).x());
-  o.rect(barX - labelW - 3 * pad, barY - pad * 2, labelW + barW + 4 * pad, barH + pad * 4, shade);
-  o.rect(barX - 1, barY - 1, barW + 2, barH + 2, Eigen::Vector4f(0.9f, 0.9f, 0.9f, 0.8f));
-  o.colourBar(barX, barY, barW, barH);
+  for (int count = 6; count >= 2; --count) {
+    ticks = colourBarTicks(view.quantity.range, count);
+    labelW = 0;
+    float total = 0;
+    for (double t : ticks) {
+      const float w = Overlay::textSize(formatValue(t), s).x();
+      labelW = std::max(labelW, w);
+      total += w + 3 * pad;
+    }
+    if (total <= width - 2 * pad - labelW || count == 2) break;
+  }
+  if (ticks.size() > 2 && static_cast<float>(ticks.size()) * (labelW + 2 * pad) > width - 2 * pad - labelW)
+    ticks = {ticks.front(), ticks.back()};
+  const float barX = pad + labelW / 2, barW = std::max(10.0f, width - 2 * pad - labelW);
+  const float histY = y0 + 1.0f * s, histH = 5.0f * s, barY = histY + histH, barH = 3.0f * s;
+  if (!view.histogram.empty()) {
+    const float binW = barW / static_cast<float>(view.histogram.size());
+    for (std::size_t b = 0; b < view.histogram.size(); ++b) {
+      const float h = histH * std::clamp(view.histogram[b], 0.0f, 1.0f);
+      if (h > 0) o.rect(barX + binW * static_cast<float>(b), histY + histH - h, std::max(1.0f, binW - 1), h, grey);
+    }
+  }
+  o.colourBarHorizontal(barX, barY, barW, barH);
   for (double t : ticks) {
-    const float y = barY + barH * static_cast<float>(1.0 - normalise(t, view.quantity.range));
+    const float x = barX + barW * static_cast<float>(normalise(t, view.quantity.range));
     const std::string label = formatValue(t);
     const Eigen::Vector2f size = Overlay::textSize(label, s);
-    o.rect(barX - 2 * s, y - 0.5f * s, 2 * s, 1.0f * s, white);
-    o.text(barX - 3 * s - size.x(), y - 3.5f * s, label, white, s);
+    o.rect(x - 0.5f * s, barY + barH, 1.0f * s, 1.5f * s, white);
+    o.text(std::clamp(x - size.x() / 2, 0.0f, width - size.x()), barY + barH + 3.0f * s, label, white, s);
   }
 }
 
 void ViewRenderer::render(SceneDrawable& scene, const FrameSpec& frame, int width, int height) {
   renderer_.begin(Target::Color, width, height);
   renderer_.clear({0, 0, width, height}, kGapColor);
-  const std::vector<Rect> rects = layoutViews(width, height, static_cast<int>(frame.views.size()));
-  for (std::size_t k = 0; k < rects.size() && k < frame.views.size(); ++k) {
+  const int count = static_cast<int>(frame.views.size());
+  const std::vector<Rect> slots = layoutSlots(width, height, count);
+  const std::vector<Rect> scenes = layoutViews(width, height, count, frame.textScale, frame.colourBars);
+  for (std::size_t k = 0; k < slots.size() && k < frame.views.size(); ++k) {
     const ViewPanel& view = frame.views[k];
-    renderer_.setViewport(rects[k]);
-    renderer_.clear(rects[k], frame.style.background);
+    renderer_.setViewport(slots[k]);
+    renderer_.clear(slots[k], kBandColor);
+    renderer_.setViewport(scenes[k]);
+    renderer_.clear(scenes[k], frame.style.background);
     const TextureHandle map = colormaps_[static_cast<int>(view.quantity.colormap)];
-    scene.draw(static_cast<int>(k), view.hasScalar, view.quantity, map, frame.camera, rects[k], frame.style, frame.query,
+    scene.draw(static_cast<int>(k), view.hasScalar, view.quantity, map, frame.camera, scenes[k], frame.style, frame.query,
                frame.hover);
-    decorate(view, rects[k], frame.textScale);
-    overlay_->flush(static_cast<float>(rects[k].width), static_cast<float>(rects[k].height), map);
+    renderer_.setViewport(slots[k]);
+    decorate(view, slots[k], scenes[k], frame.textScale, frame.colourBars);
+    overlay_->flush(static_cast<float>(slots[k].width), static_cast<float>(slots[k].height), map);
   }
   renderer_.end();
 }
@@ -102,7 +149,8 @@ void ViewRenderer::renderEmpty(const std::string& message, int width, int height
 }
 
 std::int64_t ViewRenderer::pick(SceneDrawable& scene, const FrameSpec& frame, int width, int height, int x, int y) {
-  const std::vector<Rect> rects = layoutViews(width, height, static_cast<int>(frame.views.size()));
+  const std::vector<Rect> rects =
+      layoutViews(width, height, static_cast<int>(frame.views.size()), frame.textScale, frame.colourBars);
   const int k = viewAt(rects, x, y);
   if (k < 0) return -1;
   renderer_.begin(Target::Pick, width, height);

@@ -19,6 +19,7 @@ struct ViewPanel {
   std::string subtitle;  // "exp(1 W), query 42"
   bool hasScalar = false;
   ViewQuantity quantity;  // values are read from the drawable's slot (setScalar); range and map used here
+  std::vector<float> histogram;  // share of the values in each bin of the range, scaled to max 1 (drawn over the bar)
 };
 
 struct FrameSpec {
@@ -28,10 +29,18 @@ struct FrameSpec {
   std::int64_t query = -1;
   std::int64_t hover = -1;
   float textScale = 2.0f;        // font pixels -> screen pixels
+  bool colourBars = true;        // reserve and draw the colour-bar band under each view
 };
 
-// count views side by side in a width x height target, separated by 2-pixel gaps.
-std::vector<Rect> layoutViews(int width, int height, int count);
+// count views side by side in a width x height target, separated by 2-pixel gaps: each view's slot.
+std::vector<Rect> layoutSlots(int width, int height, int count);
+// Heights of the bands of a slot at text scale s: the title band above the scene and the colour-bar
+// band below it (reserved, so that neither covers the object; clicks there pick nothing).
+int titleBandHeight(float textScale);
+int barBandHeight(float textScale);
+// The part of each slot where the scene is drawn: the slot less its title band and, when `bars`,
+// its colour-bar band. The camera, picking, clicks and hovering all use these rectangles.
+std::vector<Rect> layoutViews(int width, int height, int count, float textScale = 2.0f, bool bars = true);
 // Index of the view containing pixel (x, y), or -1.
 int viewAt(const std::vector<Rect>& rects, double x, double y);
 
@@ -53,7 +62,7 @@ class ViewRenderer {
   Renderer& renderer() { return renderer_; }
 
  private:
-  void decorate(const ViewPanel& view, const Rect& rect, float scale);
+  void decorate(const ViewPanel& view, const Rect& slot, const Rect& scene, float scale, bool bars);
   Renderer& renderer_;
   std::array<TextureHandle, kColormapCount> colormaps_{};
   std::unique_ptr<Overlay> overlay_;

@@ -62,6 +62,13 @@ struct Scene {
   SceneKind kind() const { return static_cast<SceneKind>(data.index()); }
 };
 
+// Voxel-grid subsampling, as point-cloud transformers tokenise clouds: the points are grouped in
+// cubic cells of the smallest side for which at most `target` cells are occupied (bisection on the
+// side, 24 steps), and each occupied cell becomes one point at the mean of its points (normals and
+// colours averaged too). Returns the cloud unchanged when it has at most `target` points; `cellSide`
+// receives the side used (0 when unchanged). O(N) per step. Throws usage Error when target < 1.
+PointCloud voxelSubsample(const PointCloud& cloud, std::int64_t target, double* cellSide = nullptr);
+
 // "mesh", "points", "image", "graph".
 const char* sceneKindName(SceneKind kind);
 
