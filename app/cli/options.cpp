@@ -148,7 +148,9 @@ LoadedGraph loadGraph(const std::string& path, const CommonOptions& options) {
   LoadedGraph out;
   auto t0 = Clock::now();
   // "demo" names the built-in demo scene unless a file of that name exists.
-  out.scene = path == "demo" && !std::filesystem::exists(path) ? makeDemoScene() : loadScene(path);
+  LoadOptions loadOptions;
+  loadOptions.memoryLimit = graphOptions.memoryLimit;
+  out.scene = path == "demo" && !std::filesystem::exists(path) ? makeDemoScene() : loadScene(path, loadOptions);
   auto t1 = Clock::now();
   out.graph = buildGraph(out.scene, graphOptions);
   auto t2 = Clock::now();

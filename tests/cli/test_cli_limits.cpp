@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "cli/cli_runner.h"
 #include "support/test_graphs.h"
@@ -34,6 +35,24 @@ std::string pathGraph(int n) {
   std::string text;
   for (int i = 0; i + 1 < n; ++i) text += std::to_string(i) + " " + std::to_string(i + 1) + "\n";
   return text;
+}
+
+// A PNG of 8-bit grey rows (`raw`: each row a filter byte then the pixels), compressed by zlib.
+std::string greyPng(std::uint32_t width, std::uint32_t height, const std::string& raw) {
+  auto be = [](std::uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+  };
+  auto chunk = [&](const std::string& kind, const std::string& body) {
+    const std::string kb = kind + body;
+    return be(static_cast<std::uint32_t>(body.size())) + kb +
+           be(static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(kb.data()), static_cast<uInt>(kb.size()))));
+  };
+  uLongf size = compressBound(static_cast<uLong>(raw.size()));
+  std::string packed(size, '\0');
+  compress2(reinterpret_cast<Bytef*>(packed.data()), &size, reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), 9);
+  packed.resize(size);
+  const std::string ihdr = be(width) + be(height) + std::string{8, 0, 0, 0, 0};
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", packed) + chunk("IEND", "");
 }
 
 const char* kTetrahedron = "OFF\n4 4 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n3 0 1 2\n3 0 1 3\n3 0 2 3\n3 1 2 3\n";
@@ -91,6 +110,17 @@ TEST(CliLimits, PredictedCostBeyondTheBudgetIsRefusedBeforeWork) {
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("radius graph"), std::string::npos) << r.err;
 
+  // An image whose decoded samples exceed the budget is refused from its header, before decoding.
+  {
+    // A valid 4000 x 3000 grey PNG (rows of zeros compress ~1000:1): 48 MB as floats.
+    std::string raw;
+    for (int y = 0; y < 3000; ++y) raw += std::string(1, '\0') + std::string(4000, '\0');
+    const std::string png = greyPng(4000, 3000, raw);
+    const std::string path = writeFile("big.png", png);
+    r = runTopomask({"info", path, "--memory-limit", "10M"}, 60);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("decoding 4000 x 3000 x 1 samples"), std::string::npos) << r.err;
+  }
   // Dense matrices and attention sizes have fixed limits.
   EXPECT_EQ(runTopomask({"mask", tet, "--dense", "--dense-cap", "1000000"}).status, 2);
   r = runTopomask({"attention", tet, "--d", "3000", "--m", "3000"}, 60);

@@ -5,6 +5,7 @@ if(TARGET topomask)
 endif()
 # Hostile command lines: bounds on every option, outputs never over inputs, failed writes.
 if(TARGET topomask)
-  topomask_add_test(test_cli_limits SOURCES cli/test_cli_limits.cpp cli/cli_runner.cpp LABELS cli)
+  find_package(ZLIB REQUIRED)
+  topomask_add_test(test_cli_limits SOURCES cli/test_cli_limits.cpp cli/cli_runner.cpp LIBS ZLIB::ZLIB LABELS cli)
   add_dependencies(test_cli_limits topomask)
 endif()

@@ -97,7 +97,7 @@ Scene loadGltf(const std::string& path, const LoadOptions& options);
 Scene loadXyz(const std::string& path, const std::string& ext);
 Scene loadPts(const std::string& path);
 Scene loadPcd(const std::string& path);
-Scene loadImage(const std::string& path);
+Scene loadImage(const std::string& path, const LoadOptions& options);
 Scene loadEdgeList(const std::string& path);
 Scene loadMatrixMarket(const std::string& path);
 

@@ -32,7 +32,7 @@ Scene loadScene(const std::string& path, const LoadOptions& options) {
     if (ext == "pcd") return loadPcd(path);
     if (ext == "xyz" || ext == "xyzn" || ext == "xyzrgb") return loadXyz(path, ext);
     if (ext == "pts") return loadPts(path);
-    if (ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp") return loadImage(path);
+    if (ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp") return loadImage(path, options);
     if (ext == "edges" || ext == "txt" || ext == "el") return loadEdgeList(path);
     if (ext == "mtx") return loadMatrixMarket(path);
   } catch (const Error&) {

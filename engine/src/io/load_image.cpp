@@ -18,6 +18,7 @@
 #include <png.h>
 
 #include "io_internal.h"
+#include "topomask/core/budget.h"
 
 namespace topomask::io_detail {
 namespace {
@@ -114,11 +115,14 @@ void checkFileBound(const std::string& path, std::uint64_t w, std::uint64_t h, s
 }
 
 // Bound (a): the fixed limit on samples.
-void checkSampleLimit(const std::string& path, std::uint64_t w, std::uint64_t h, std::uint64_t c) {
+// Then the memory budget (LoadOptions::memoryLimit, else the memory available): the decoded image
+// is 4 bytes (a float) per sample, and the decoder's rows add little.
+void checkSampleLimit(const std::string& path, std::uint64_t w, std::uint64_t h, std::uint64_t c, std::uint64_t budget) {
   if (w * h * c > kMaxSamples)
     fail(path, "",
          "image header announces " + dims(w, h, c) + " samples, more than the limit of " +
              std::to_string(kMaxSamples) + " (2^28) samples per image");
+  requireMemory(4.0 * static_cast<double>(w * h * c), path + ": decoding " + dims(w, h, c) + " samples", budget);
 }
 
 // Samples of 8 or 16 bits (big-endian, as PNG stores them) to floats in [0, 1], keeping the
@@ -260,7 +264,7 @@ struct PngStructs {
   ~PngStructs() { png_destroy_read_struct(&job.png, &job.info, nullptr); }
 };
 
-Image decodePng(const std::string& path, const std::string& data, std::vector<std::string>& warnings) {
+Image decodePng(const std::string& path, const std::string& data, std::vector<std::string>& warnings, std::uint64_t budget) {
   PngJob job;
   job.data = reinterpret_cast<const unsigned char*>(data.data());
   job.size = data.size();
@@ -291,7 +295,7 @@ Image decodePng(const std::string& path, const std::string& data, std::vector<st
   // Bound (b) on the inflated scanlines: one filter byte plus the packed samples per row.
   const std::uint64_t scanline = 1 + (w * static_cast<std::uint64_t>(fileChannels * job.bitDepth) + 7) / 8;
   checkFileBound(path, w, h, keep, h * scanline, kPngBytesPerFileByte, data.size(), Format::Png);
-  checkSampleLimit(path, w, h, keep);
+  checkSampleLimit(path, w, h, keep, budget);
 
   if (job.interlace == PNG_INTERLACE_NONE) {
     job.rowsExpected = h;
@@ -440,7 +444,7 @@ struct JpegStructs {
   }
 };
 
-Image decodeJpeg(const std::string& path, const std::string& data, std::vector<std::string>& warnings) {
+Image decodeJpeg(const std::string& path, const std::string& data, std::vector<std::string>& warnings, std::uint64_t budget) {
   JpegJob job{};  // value-initialised: plain C structs all zero
   job.data = reinterpret_cast<const unsigned char*>(data.data());
   job.size = data.size();
@@ -461,7 +465,7 @@ Image decodeJpeg(const std::string& path, const std::string& data, std::vector<s
   const auto c = static_cast<std::uint64_t>(job.channels);
   checkDimensions(path, w, h, c);
   checkFileBound(path, w, h, c, w * h * c, kJpegSamplesPerFileByte, data.size(), Format::Jpeg);
-  checkSampleLimit(path, w, h, c);
+  checkSampleLimit(path, w, h, c, budget);
   // The decoder's own big buffers (the whole-image coefficients of progressive and multi-scan
   // files, about 2 bytes per sample) are held to 4 bytes per sample of every component plus 64 MiB.
   const std::uint64_t components = static_cast<std::uint64_t>(job.cinfo.num_components);
@@ -539,7 +543,7 @@ BitField bitField(const std::string& path, std::size_t place, const char* name, 
   return f;
 }
 
-Image decodeBmp(const std::string& path, const std::string& data) {
+Image decodeBmp(const std::string& path, const std::string& data, std::uint64_t budget) {
   const auto* b = reinterpret_cast<const unsigned char*>(data.data());
   const std::uint64_t size = data.size();
   if (size < 18) fail(path, "", "file ends inside the BMP header (" + std::to_string(size) + " bytes)");
@@ -637,7 +641,7 @@ Image decodeBmp(const std::string& path, const std::string& data) {
          "BMP header announces " + std::to_string(w) + " x " + std::to_string(h) + " pixels at " + std::to_string(bpp) +
              " bits (" + std::to_string(rowBytes * h) + " bytes from byte " + std::to_string(pixelOffset) +
              "), more than the file of " + std::to_string(size) + " bytes holds");
-  checkSampleLimit(path, w, h, static_cast<std::uint64_t>(channels));
+  checkSampleLimit(path, w, h, static_cast<std::uint64_t>(channels), budget);
 
   Image img;
   img.width = static_cast<int>(w);
@@ -695,7 +699,8 @@ Image decodeBmp(const std::string& path, const std::string& data) {
 
 }  // namespace
 
-Scene loadImage(const std::string& path) {
+Scene loadImage(const std::string& path, const LoadOptions& options) {
+  const std::uint64_t budget = memoryBudget(options.memoryLimit);
   const std::string data = readWholeFile(path);
   const std::string ext = extensionOf(path);
   const Format want = ext == "png" ? Format::Png : ext == "bmp" ? Format::Bmp : Format::Jpeg;
@@ -711,9 +716,9 @@ Scene loadImage(const std::string& path) {
   std::vector<std::string> warnings;
   Image img;
   switch (want) {
-    case Format::Png: img = decodePng(path, data, warnings); break;
-    case Format::Jpeg: img = decodeJpeg(path, data, warnings); break;
-    case Format::Bmp: img = decodeBmp(path, data); break;
+    case Format::Png: img = decodePng(path, data, warnings, budget); break;
+    case Format::Jpeg: img = decodeJpeg(path, data, warnings, budget); break;
+    case Format::Bmp: img = decodeBmp(path, data, budget); break;
   }
   Scene scene;
   scene.path = path;

@@ -1,6 +1,7 @@
 // loadScene: every input format of SPEC section 2, with one clear error on bad input.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "topomask/io/geometry.h"
@@ -10,6 +11,9 @@ namespace topomask {
 struct LoadOptions {
   // Mesh vertices closer than weldTolerance x bounding-box diagonal are merged (0 = exact matches only).
   double weldTolerance = 1e-9;
+  // Bytes a decoded image may take (checked from its header, before decoding); 0 = the memory
+  // available (core/budget.h).
+  std::uint64_t memoryLimit = 0;
 };
 
 // Loads a mesh, point cloud, image or graph; the format comes from the extension
