@@ -13,8 +13,9 @@
 #include "topomask/core/large_vector.h"
 #include "topomask/core/parallel.h"
 
-// The two hot loops are compiled for AVX2/FMA as well as the baseline, chosen at run time.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+// The two hot loops are compiled for AVX2/FMA as well as the baseline, chosen at run time (one
+// version in sanitizer builds, which test correctness and compile three times slower otherwise).
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define TOPOMASK_HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define TOPOMASK_HOT
