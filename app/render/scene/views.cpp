@@ -80,23 +80,29 @@ void ViewRenderer::decorate(const ViewPanel& view, const Rect& slot, const Rect&
   // Colour bar in the band below the scene: a histogram of the view's values over the bar (how much
   // of the object each colour covers), the bar, ticks and numbers under it.
   const float y0 = static_cast<float>(scene.y - slot.y + scene.height);
-  // As many ticks as fit side by side under the bar (labels never overlap).
+  // As many ticks as fit under the bar: each label centred on its tick, neighbours at least a pad
+  // apart, all inside the slot (labels never overlap).
   std::vector<double> ticks;
-  float labelW = 0;
+  float labelW = 0, barX = 0, barW = 0;
   for (int count = 6; count >= 2; --count) {
     ticks = colourBarTicks(view.quantity.range, count);
     labelW = 0;
-    float total = 0;
+    std::vector<float> widths;
     for (double t : ticks) {
-      const float w = Overlay::textSize(formatValue(t), s).x();
-      labelW = std::max(labelW, w);
-      total += w + 3 * pad;
+      widths.push_back(Overlay::textSize(formatValue(t), s).x());
+      labelW = std::max(labelW, widths.back());
     }
-    if (total <= width - 2 * pad - labelW || count == 2) break;
+    barX = pad + labelW / 2;
+    barW = std::max(10.0f, width - 2 * pad - labelW);
+    bool fits = true;
+    for (std::size_t i = 1; i < ticks.size(); ++i) {
+      const float gap = barW * static_cast<float>(normalise(ticks[i], view.quantity.range) -
+                                                  normalise(ticks[i - 1], view.quantity.range));
+      fits &= gap >= (widths[i] + widths[i - 1]) / 2 + 2 * pad;
+    }
+    if (fits) break;
+    if (count == 2) ticks = {ticks.front(), ticks.back()};
   }
-  if (ticks.size() > 2 && static_cast<float>(ticks.size()) * (labelW + 2 * pad) > width - 2 * pad - labelW)
-    ticks = {ticks.front(), ticks.back()};
-  const float barX = pad + labelW / 2, barW = std::max(10.0f, width - 2 * pad - labelW);
   const float histY = y0 + 1.0f * s, histH = 5.0f * s, barY = histY + histH, barH = 3.0f * s;
   if (!view.histogram.empty()) {
     const float binW = barW / static_cast<float>(view.histogram.size());
