@@ -42,17 +42,7 @@ void Overlay::rect(float x, float y, float w, float h, const Eigen::Vector4f& c)
 
 void Overlay::colourBar(float x, float y, float w, float h) {
   const Eigen::Vector4f white(1, 1, 1, 1);
-  // v < 0 marks colour-bar vertices in overlay.frag; u carries t.
-  vertex(x, y, 1, -1, white);
-  vertex(x + w, y, 1, -1, white);
-  vertex(x + w, y + h, 0, -1, white);
-  vertex(x, y, 1, -1, white);
-  vertex(x + w, y + h, 0, -1, white);
-  vertex(x, y + h, 0, -1, white);
-}
-
-void Overlay::colourBarHorizontal(float x, float y, float w, float h) {
-  const Eigen::Vector4f white(1, 1, 1, 1);
+  // v < 0 marks colour-bar vertices in overlay.frag; u carries t (0 at x, 1 at x + w).
   vertex(x, y, 0, -1, white);
   vertex(x + w, y, 1, -1, white);
   vertex(x + w, y + h, 1, -1, white);

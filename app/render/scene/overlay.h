@@ -23,10 +23,8 @@ class Overlay {
   void text(float x, float y, const std::string& text, const Eigen::Vector4f& rgba, float scale);
   // Width and height in pixels of text() at this scale.
   static Eigen::Vector2f textSize(const std::string& text, float scale);
-  // Vertical colour bar: t = 1 at the top, 0 at the bottom.
+  // A horizontal colour bar: the colormap runs from the range's low end at x to its high end at x + w.
   void colourBar(float x, float y, float w, float h);
-  // The same bar laid horizontally: the colormap runs from the range's low end at x to its high end.
-  void colourBarHorizontal(float x, float y, float w, float h);
 
   // Draws everything added since the last flush over a view of the given size (the renderer's
   // viewport must be that view) and empties the batch.

@@ -111,7 +111,7 @@ void ViewRenderer::decorate(const ViewPanel& view, const Rect& slot, const Rect&
       if (h > 0) o.rect(barX + binW * static_cast<float>(b), histY + histH - h, std::max(1.0f, binW - 1), h, grey);
     }
   }
-  o.colourBarHorizontal(barX, barY, barW, barH);
+  o.colourBar(barX, barY, barW, barH);
   for (double t : ticks) {
     const float x = barX + barW * static_cast<float>(normalise(t, view.quantity.range));
     const std::string label = formatValue(t);

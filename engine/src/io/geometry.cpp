@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io_internal.h"
 #include "topomask/core/error.h"
 
 namespace topomask {
@@ -17,20 +18,10 @@ float Image::intensity(int x, int y) const {
   return at(x, y, 0);
 }
 
-namespace {
+using io_detail::CellHash;
+using io_detail::CellKey;
 
-struct CellKey {
-  std::int64_t x, y, z;
-  bool operator==(const CellKey&) const = default;
-};
-struct CellHash {
-  std::size_t operator()(const CellKey& k) const noexcept {
-    std::uint64_t h = static_cast<std::uint64_t>(k.x) * 0x9E3779B97F4A7C15ull;
-    h ^= static_cast<std::uint64_t>(k.y) * 0xC2B2AE3D27D4EB4Full + (h << 6) + (h >> 2);
-    h ^= static_cast<std::uint64_t>(k.z) * 0x165667B19E3779F9ull + (h << 6) + (h >> 2);
-    return static_cast<std::size_t>(h ^ (h >> 29));
-  }
-};
+namespace {
 
 CellKey cellOf(const Eigen::MatrixX3d& p, Eigen::Index i, const Eigen::RowVector3d& lo, double side) {
   return {static_cast<std::int64_t>(std::floor((p(i, 0) - lo(0)) / side)),

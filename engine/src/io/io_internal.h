@@ -65,6 +65,21 @@ std::string quote(std::string_view tok);
 // Lower-case file extension without the dot ("" when none).
 std::string extensionOf(const std::string& path);
 
+// Integer cell of a 3-D grid (or bit pattern of a position) and its hash: the key of the hash
+// grids that weld vertices (mesh_finish.cpp) and group points into voxels (geometry.cpp).
+struct CellKey {
+  std::int64_t x, y, z;
+  bool operator==(const CellKey&) const = default;
+};
+struct CellHash {
+  std::size_t operator()(const CellKey& k) const noexcept {
+    std::uint64_t h = static_cast<std::uint64_t>(k.x) * 0x9E3779B97F4A7C15ull;
+    h ^= static_cast<std::uint64_t>(k.y) * 0xC2B2AE3D27D4EB4Full + (h << 6) + (h >> 2);
+    h ^= static_cast<std::uint64_t>(k.z) * 0x165667B19E3779F9ull + (h << 6) + (h >> 2);
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+};
+
 // A mesh as read: positions (3 per vertex), triangles (3 indices per triangle, already
 // triangulated by fan and checked to be in range), optional per-vertex normals/colours
 // (3 per vertex, or empty).

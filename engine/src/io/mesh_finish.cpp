@@ -11,19 +11,6 @@
 namespace topomask::io_detail {
 namespace {
 
-struct CellKey {
-  std::int64_t x, y, z;
-  bool operator==(const CellKey& o) const { return x == o.x && y == o.y && z == o.z; }
-};
-struct CellHash {
-  std::size_t operator()(const CellKey& k) const {
-    std::uint64_t h = static_cast<std::uint64_t>(k.x) * 0x9E3779B97F4A7C15ull;
-    h ^= static_cast<std::uint64_t>(k.y) * 0xC2B2AE3D27D4EB4Full + (h << 6) + (h >> 2);
-    h ^= static_cast<std::uint64_t>(k.z) * 0x165667B19E3779F9ull + (h << 6) + (h >> 2);
-    return static_cast<std::size_t>(h ^ (h >> 29));
-  }
-};
-
 std::int64_t bitsOf(double v) {
   if (v == 0.0) v = 0.0;  // -0 and +0 weld
   std::int64_t b;
