@@ -54,6 +54,14 @@ void checkDenseCapOption(std::int64_t cap, const std::string& option);
 std::vector<double> parseNumberList(const std::string& text, const std::string& option);
 std::vector<std::int64_t> parseIntegerList(const std::string& text, const std::string& option);
 
+// A node range A:B (rows A..B-1) typed as "A:B": A and B integers, 0 <= A < B <= nodes. Throws
+// usage Error naming `option`, the text and the cause.
+struct NodeRange {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+};
+NodeRange parseNodeRange(const std::string& text, std::int64_t nodes, const std::string& option);
+
 // A registered subcommand sets `action` when it is chosen; main runs it after parsing.
 using Action = std::function<int()>;
 void addInfoCommand(CLI::App& root, Action& action);

@@ -1,4 +1,5 @@
-// topomask export FILE --what features|tokens|mask|attention --out F.npy: arrays for other tools.
+// topomask export FILE --what features|tokens|mask|attention --out F.npy, or --what grf|grf_keys
+// --out F.npz: arrays for other tools.
 //
 //  * features:  the node features X (N x F) the tokens are projected from; the last column is the
 //               constant 1 (bias). Q, K, V follow from X and --seed (tokens.h).
@@ -7,6 +8,12 @@
 //               dense exact mask (N x N, N <= --dense-cap).
 //  * attention: the outputs (N x d) of --method (exact_masked default, grf_masked, linear, dense,
 //               toeplitz_fft); with --query, the attention rows of those queries (Q x N) instead.
+//  * grf:       the query-side graph random features Phi_Q (N x N CSR, float32) as a SciPy sparse
+//               archive (scipy.sparse.load_npz); grf_keys: the key side Phi_K (Phi_Q itself for the
+//               shared ensemble on a symmetric W, the identity for the asymmetric one). With the same
+//               options and seed, Phi_Q Phi_K^T is the estimate of `mask --dense`. --nodes A:B writes
+//               rows A..B-1 only ((B - A) x N), bit for bit those rows of the full export, walking
+//               only the walks of those rows.
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -17,6 +24,7 @@
 #include "topomask/core/error.h"
 #include "topomask/core/output_file.h"
 #include "topomask/core/npy.h"
+#include "topomask/core/npz.h"
 #include "topomask/grf/sampler.h"
 #include "topomask/mask/exact.h"
 
@@ -35,13 +43,39 @@ struct ExportOptions {
   int m = 16;
   std::string featureFile;
   std::int64_t denseCap = 4096;
+  std::string nodes;  // "A:B", grf and grf_keys only
 };
 
+// --what grf | grf_keys: one side of the features, all rows or the --nodes shard, as a SciPy CSR .npz.
+int runGrf(const ExportOptions& o) {
+  const MaskSpec spec = toMaskSpec(o.common);
+  const GrfOptions grfOptions = toGrfOptions(o.common);
+  const LoadedGraph loaded = loadGraph(o.file, o.common);
+  const Graph& g = loaded.graph;
+  const NodeRange range = o.nodes.empty() ? NodeRange{0, g.nodeCount()} : parseNodeRange(o.nodes, g.nodeCount(), "--nodes");
+  const GrfSide side = o.what == "grf" ? GrfSide::Query : GrfSide::Key;
+  const SparseFeatures phi = sampleFeatureRows(g, MaskFunction(spec), grfOptions, side, range.begin, range.end);
+  writeCsrNpz(o.out, phi.rows, phi.cols, phi.offsets.data(), phi.indices.data(), phi.values.data());
+  if (o.common.json) {
+    printJson({{"file", o.file}, {"what", o.what}, {"out", o.out}, {"side", grfSideName(side)},
+               {"ensemble", ensembleName(grfOptions.ensemble)}, {"nodes", {range.begin, range.end}},
+               {"shape", {phi.rows, phi.cols}}, {"nnz", phi.nonZeros()}});
+  } else {
+    std::cout << "wrote " << o.out << " (" << phi.rows << " x " << phi.cols << " CSR, " << phi.nonZeros()
+              << " float32 non-zeros, " << grfSideName(side) << " side, rows " << range.begin << ".." << range.end - 1
+              << ")\n";
+  }
+  return 0;
+}
+
 int run(const ExportOptions& o) {
-  if (o.what != "features" && o.what != "tokens" && o.what != "mask" && o.what != "attention")
-    throw usageError("--what must be features, tokens, mask or attention, not '" + o.what + "'");
-  if (o.out.empty()) throw usageError("--out F.npy is required");
+  const bool grf = o.what == "grf" || o.what == "grf_keys";
+  if (o.what != "features" && o.what != "tokens" && o.what != "mask" && o.what != "attention" && !grf)
+    throw usageError("--what must be features, tokens, mask, attention, grf or grf_keys, not '" + o.what + "'");
+  if (o.out.empty()) throw usageError(grf ? "--out F.npz is required" : "--out F.npy is required");
   refuseOutputOverInput(o.out, {o.file, o.featureFile}, "--out");
+  if (!o.nodes.empty() && !grf) throw usageError("--nodes A:B applies to --what grf and grf_keys only");
+  if (grf) return runGrf(o);
   if (o.d < 1 || o.d > kMaxHeadDimension) throw usageError("--d must be between 1 and " + std::to_string(kMaxHeadDimension));
   if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("--m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
   checkDenseCapOption(o.denseCap, "--dense-cap");
@@ -142,10 +176,11 @@ int run(const ExportOptions& o) {
 
 void addExportCommand(CLI::App& root, Action& action) {
   auto o = std::make_shared<ExportOptions>();
-  CLI::App* sub = root.add_subcommand("export", "Write node features, tokens, masks or attention as .npy");
+  CLI::App* sub = root.add_subcommand("export", "Write node features, tokens, masks or attention as .npy, GRF features as .npz");
   sub->add_option("FILE", o->file, "mesh, point cloud, image or graph")->required();
-  sub->add_option("--what", o->what, "features, tokens, mask or attention")->required();
-  sub->add_option("--out", o->out, "output .npy file")->required();
+  sub->add_option("--what", o->what, "features, tokens, mask, attention, grf (Phi_Q) or grf_keys (Phi_K)")->required();
+  sub->add_option("--out", o->out, "output .npy file (.npz SciPy CSR archive for grf, grf_keys)")->required();
+  sub->add_option("--nodes", o->nodes, "grf, grf_keys: rows A..B-1 only, as A:B (0 <= A < B <= N)");
   sub->add_option("--method", o->method, "attention: exact_masked, grf_masked, linear, dense, toeplitz_fft")
       ->capture_default_str();
   sub->add_option("--query", o->queries, "query nodes (mask rows or attention rows)");

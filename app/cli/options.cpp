@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <cmath>
@@ -64,6 +65,28 @@ std::vector<std::int64_t> parseIntegerList(const std::string& text, const std::s
     out.push_back(static_cast<std::int64_t>(v));
   }
   return out;
+}
+
+NodeRange parseNodeRange(const std::string& text, std::int64_t nodes, const std::string& option) {
+  const std::size_t colon = text.find(':');
+  auto number = [&](const std::string& part, const char* which) {
+    const bool digits = !part.empty() && part.size() <= 15 &&
+                        std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits)
+      throw usageError(option + " '" + text + "': " + which + " must be a non-negative integer (expected A:B, rows A..B-1)");
+    return static_cast<std::int64_t>(std::stoll(part));
+  };
+  if (colon == std::string::npos || text.find(':', colon + 1) != std::string::npos)
+    throw usageError(option + " '" + text + "': expected A:B (rows A..B-1, 0 <= A < B <= N)");
+  NodeRange r;
+  r.begin = number(text.substr(0, colon), "A");
+  r.end = number(text.substr(colon + 1), "B");
+  if (r.begin >= r.end)
+    throw usageError(option + " '" + text + "': A must be less than B (rows A..B-1)");
+  if (r.end > nodes)
+    throw usageError(option + " '" + text + "': B must be at most the number of nodes (the graph has " +
+                     std::to_string(nodes) + ")");
+  return r;
 }
 
 GraphOptions toGraphOptions(const CommonOptions& o) {

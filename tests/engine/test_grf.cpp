@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "support/test_graphs.h"
 #include "test_grf_support.h"
@@ -48,6 +51,54 @@ TEST(GrfSampler, FeaturesAreValidSortedCsrWithinTheNonZeroBound) {
       EXPECT_EQ(f.keyIsQuery(), e == Ensemble::Shared);
       EXPECT_EQ(f.visits, f.hops + (e == Ensemble::Independent ? 2 : 1) * g.nodeCount() * o.walkers);
     }
+}
+
+// Rows a..b-1 of one side, bit for bit those rows of sampleFeatures, for every scheme and ensemble,
+// a symmetric and a non-symmetric W, and shards that cross the sampler's 2048-node blocks.
+bool sameRows(const SparseFeatures& full, const SparseFeatures& shard, std::int64_t a) {
+  if (shard.cols != full.cols || !shard.valid()) return false;
+  const std::int64_t first = full.offsets[static_cast<std::size_t>(a)];
+  for (std::int64_t r = 0; r <= shard.rows; ++r)
+    if (shard.offsets[static_cast<std::size_t>(r)] != full.offsets[static_cast<std::size_t>(a + r)] - first) return false;
+  return std::memcmp(shard.indices.data(), full.indices.data() + first, shard.indices.size() * sizeof(std::int32_t)) == 0 &&
+         std::memcmp(shard.values.data(), full.values.data() + first, shard.values.size() * sizeof(float)) == 0;
+}
+
+TEST(GrfSampler, NodeRangesAreBitForBitRowsOfTheFullFeatures) {
+  const MaskFunction heat;
+  for (Normalisation norm : {Normalisation::Symmetric, Normalisation::RandomWalk}) {
+    const Graph g = gridGraph(70, 60, norm);  // 4200 nodes: three sampler blocks
+    const std::int64_t n = g.nodeCount();
+    for (Sampling s : kSchemes)
+      for (Ensemble e : kEnsembles) {
+        GrfOptions o = opts(4, 0.2, 5, s, e);
+        o.threads = 2;
+        const GrfFeatures full = sampleFeatures(g, heat, o);
+        o.threads = 1;
+        for (const auto& [a, b] : std::vector<std::pair<std::int64_t, std::int64_t>>{{0, n}, {0, 1}, {7, 2049}, {2047, n}, {n - 1, n}, {5, 5}}) {
+          const SparseFeatures q = sampleFeatureRows(g, heat, o, GrfSide::Query, a, b);
+          const SparseFeatures k = sampleFeatureRows(g, heat, o, GrfSide::Key, a, b);
+          EXPECT_EQ(q.rows, b - a);
+          EXPECT_TRUE(sameRows(full.query(), q, a)) << samplingName(s) << " " << ensembleName(e) << " " << a << ":" << b;
+          EXPECT_TRUE(sameRows(full.key(), k, a)) << samplingName(s) << " " << ensembleName(e) << " " << a << ":" << b;
+        }
+      }
+  }
+}
+
+TEST(GrfSampler, NodeRangesOutsideTheGraphAreUsageErrors) {
+  const Graph g = gridGraph(4, 4);
+  const MaskFunction heat;
+  const GrfOptions o = opts(4, 0.2, 5, Sampling::Iid, Ensemble::Shared);
+  for (const auto& [a, b] : std::vector<std::pair<std::int64_t, std::int64_t>>{{-1, 3}, {3, 2}, {0, 17}}) {
+    try {
+      (void)sampleFeatureRows(g, heat, o, GrfSide::Query, a, b);
+      ADD_FAILURE() << a << ":" << b << " accepted";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), Error::Kind::Usage);
+      EXPECT_NE(std::string(error.what()).find("node range"), std::string::npos) << error.what();
+    }
+  }
 }
 
 TEST(GrfSampler, ConstantModulationGivesTheDiagonalF0) {

@@ -20,17 +20,8 @@ std::string shapeText(const std::vector<std::int64_t>& shape) {
 
 void writeRaw(const std::string& path, const char* descr, const void* data, std::size_t bytes,
               const std::vector<std::int64_t>& shape) {
-  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
-  // Pad so that magic(6) + version(2) + length(2) + header + '\n' is a multiple of 64.
-  const std::size_t unpadded = 10 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
-  header.push_back('\n');
+  const std::string header = npyHeader(descr, shape);
   writeFileAtomically(path, [&](std::ostream& out) {
-    const unsigned char preamble[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
-    out.write(reinterpret_cast<const char*>(preamble), 8);
-    const auto len = static_cast<std::uint16_t>(header.size());
-    const char lenBytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
-    out.write(lenBytes, 2);
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
     out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
   });
@@ -43,6 +34,18 @@ std::size_t product(const std::vector<std::int64_t>& shape) {
 }
 
 }  // namespace
+
+std::string npyHeader(const std::string& descr, const std::vector<std::int64_t>& shape) {
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
+  // Pad so that magic(6) + version(2) + length(2) + header + '\n' is a multiple of 64.
+  const std::size_t unpadded = 10 + header.size() + 1;
+  header.append((64 - unpadded % 64) % 64, ' ');
+  header.push_back('\n');
+  const auto len = static_cast<std::uint16_t>(header.size());
+  std::string out = {static_cast<char>(0x93), 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<char>(len & 0xff),
+                     static_cast<char>(len >> 8)};
+  return out + header;
+}
 
 void writeNpy(const std::string& path, const double* data, const std::vector<std::int64_t>& shape) {
   writeRaw(path, "<f8", data, product(shape) * sizeof(double), shape);

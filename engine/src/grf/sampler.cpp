@@ -255,7 +255,7 @@ struct Part {
 };
 
 void samplePart(const WalkSetup& w, Scratch& s, Part& part, std::int32_t* indices, float* values, Progress* progress,
-                double progressBase, double progressSpan, std::atomic<std::int64_t>& done) {
+                double progressBase, double progressSpan, std::atomic<std::int64_t>& done, std::int64_t totalRows) {
   part.rowNnz.resize(static_cast<std::size_t>(part.rowEnd - part.rowBegin));
   const double invN = 1.0 / w.walkers;
   float check = 0.0f;
@@ -278,7 +278,7 @@ void samplePart(const WalkSetup& w, Scratch& s, Part& part, std::int32_t* indice
       part.rowNnz[static_cast<std::size_t>(i - part.rowBegin)] = count;
     }
     done += e - b;
-    reportProgress(progress, progressBase + progressSpan * static_cast<double>(done.load()) / static_cast<double>(w.nodes));
+    reportProgress(progress, progressBase + progressSpan * static_cast<double>(done.load()) / static_cast<double>(totalRows));
   }
   part.finite = check == 0.0f;
 #if defined(__SSE2__)
@@ -293,15 +293,18 @@ void samplePart(const WalkSetup& w, Scratch& s, Part& part, std::int32_t* indice
 // counted per part. Parts then sample in parallel into their slots and are moved down to close the
 // gaps (the slots are a few percent larger than needed). The pilot only sizes memory; its rows are
 // walked again in place, so the output is the same for any thread count.
+// Rows [rowBegin, rowEnd) only (a shard): every row is walked with its own stream, so a shard's rows
+// are bit for bit those of the full matrix; work and output scale with the shard, scratch with N.
 SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, double progressBase,
-                          double progressSpan, std::int64_t& hops) {
+                          double progressSpan, std::int64_t& hops, std::int64_t rowBegin, std::int64_t rowEnd) {
   const std::int64_t n = w.nodes;
-  const std::int64_t blocks = (n + kBlockNodes - 1) / kBlockNodes;
+  const std::int64_t rows = rowEnd - rowBegin;
+  const std::int64_t blocks = (rows + kBlockNodes - 1) / kBlockNodes;
   const int partCount = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(resolveThreads(threads), blocks)));
   std::vector<Part> parts(static_cast<std::size_t>(partCount));
   for (int p = 0; p < partCount; ++p) {
-    parts[static_cast<std::size_t>(p)].rowBegin = std::min(n, blocks * p / partCount * kBlockNodes);
-    parts[static_cast<std::size_t>(p)].rowEnd = std::min(n, blocks * (p + 1) / partCount * kBlockNodes);
+    parts[static_cast<std::size_t>(p)].rowBegin = rowBegin + std::min(rows, blocks * p / partCount * kBlockNodes);
+    parts[static_cast<std::size_t>(p)].rowEnd = rowBegin + std::min(rows, blocks * (p + 1) / partCount * kBlockNodes);
   }
 
   // Pilot: mean non-zeros per row of each part from an evenly spaced sample of its rows. Its scratch
@@ -312,18 +315,18 @@ SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, d
     std::int64_t pilotHops = 0;
     float pilotCheck = 0.0f;  // the pilot rows are sampled again below, checked there
     for (Part& part : parts) {
-      const std::int64_t rows = part.rowEnd - part.rowBegin;
-      const std::int64_t samples = std::min(rows, std::max<std::int64_t>(64, rows / 512));
+      const std::int64_t partRows = part.rowEnd - part.rowBegin;
+      const std::int64_t samples = std::min(partRows, std::max<std::int64_t>(64, partRows / 512));
       double nnz = 0.0;
       // One row at a hashed position in each of `samples` equal strata (an evenly spaced sample would
       // alias with the width of an image: every 512th pixel of a 1024-wide grid is on its border).
       for (std::int64_t k = 0; k < samples; ++k) {
-        const std::int64_t lo = k * rows / samples, hi = (k + 1) * rows / samples;
+        const std::int64_t lo = k * partRows / samples, hi = (k + 1) * partRows / samples;
         const auto jitter = static_cast<std::int64_t>(mix64(static_cast<std::uint64_t>(part.rowBegin + k)) %
                                                       static_cast<std::uint64_t>(hi - lo));
         nnz += static_cast<double>(sampleRow(w, s, part.rowBegin + lo + jitter, pilotHops, pilotCheck));
       }
-      const double expected = samples > 0 ? nnz / static_cast<double>(samples) * static_cast<double>(rows) : 0.0;
+      const double expected = samples > 0 ? nnz / static_cast<double>(samples) * static_cast<double>(partRows) : 0.0;
       // Slack: 4 % for the sampling error of the mean (about 0.5 % at 1024 sampled rows whose
       // non-zero counts vary by ~15 %, measured on grids and meshes), plus room for small parts.
       part.slotEnd = static_cast<std::int64_t>(std::ceil(expected * 1.04)) + 4096;
@@ -340,7 +343,7 @@ SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, d
   }
 
   SparseFeatures out;
-  out.rows = n;
+  out.rows = rows;
   out.cols = n;
   out.indices.resize(static_cast<std::size_t>(parts.back().slotEnd));  // uninitialised: no page touched yet
   out.values.resize(static_cast<std::size_t>(parts.back().slotEnd));
@@ -352,7 +355,7 @@ SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, d
           std::unique_ptr<Scratch> own;
           if (p != 0) own = std::make_unique<Scratch>(n, w);
           samplePart(w, p == 0 ? pilot : *own, parts[static_cast<std::size_t>(p)], out.indices.data(),
-                     out.values.data(), progress, progressBase, progressSpan, done);
+                     out.values.data(), progress, progressBase, progressSpan, done, rows);
         }
       },
       partCount, 1);
@@ -369,13 +372,13 @@ SparseFeatures sampleSide(const WalkSetup& w, int threads, Progress* progress, d
         "sigma or beta, raise p_halt or cap the walk length",
         "graph random features", Error::Kind::Numeric);
   }
-  out.offsets.reserve(static_cast<std::size_t>(n + 1));
-  adviseHugePages(out.offsets.data(), static_cast<std::size_t>(n + 1) * sizeof(std::int64_t));
-  out.offsets.assign(static_cast<std::size_t>(n + 1), 0);
+  out.offsets.reserve(static_cast<std::size_t>(rows + 1));
+  adviseHugePages(out.offsets.data(), static_cast<std::size_t>(rows + 1) * sizeof(std::int64_t));
+  out.offsets.assign(static_cast<std::size_t>(rows + 1), 0);
   std::int64_t total = 0, row = 0;
   for (const Part& part : parts)
     for (const std::int64_t c : part.rowNnz) out.offsets[static_cast<std::size_t>(++row)] = (total += c);
-  assert(row == n && "every row sampled");
+  assert(row == rows && "every row sampled");
 
   if (!spilled) {
     // Close the gaps: each part moves down to where the previous one ended (never up, since every
@@ -424,18 +427,9 @@ std::vector<double> transposedWeights(const Graph& g) {
   return out;
 }
 
-}  // namespace
-
-GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const GrfOptions& options,
-                           Progress* progress) {
-  const auto start = std::chrono::steady_clock::now();
-  validateGrfOptions(options);
-  const std::int64_t n = graph.nodeCount();
-  if (n > 0x7fffffffLL) throw usageError("GRFs support at most 2^31 - 1 nodes");
-
-  checkGrfCost(n, mask, options);
-  const WalkPlan plan = planWalks(mask, options);
-  const bool asymmetric = options.ensemble == Ensemble::Asymmetric;
+// The walk setup of sampleFeatures for a graph, mask and options (validated and cost-checked by the
+// caller); `backward` receives W^T in the CSR layout of W when the key side needs it.
+WalkSetup makeWalkSetup(const Graph& graph, const WalkPlan& plan, const GrfOptions& options) {
   WalkSetup w;
   w.offsets = graph.offsets.data();
   w.neighbours = graph.neighbours.data();
@@ -448,7 +442,45 @@ GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const G
   w.walkers = options.walkers;
   w.sampling = options.sampling;
   w.seed = options.seed;
-  w.nodes = n;
+  w.nodes = graph.nodeCount();
+  w.weights = graph.weights.data();
+  w.substream = 0;
+  return w;
+}
+
+void checkNodeCount(std::int64_t n) {
+  if (n > 0x7fffffffLL) throw usageError("GRFs support at most 2^31 - 1 nodes");
+}
+
+// Rows [begin, end) of the n x n identity.
+SparseFeatures identityRows(std::int64_t n, std::int64_t begin, std::int64_t end) {
+  SparseFeatures out;
+  out.rows = end - begin;
+  out.cols = n;
+  out.offsets.resize(static_cast<std::size_t>(out.rows + 1));
+  out.indices.resize(static_cast<std::size_t>(out.rows));
+  out.values.resize(static_cast<std::size_t>(out.rows));
+  for (std::int64_t r = 0; r <= out.rows; ++r) out.offsets[static_cast<std::size_t>(r)] = r;
+  for (std::int64_t r = 0; r < out.rows; ++r) {
+    out.indices[static_cast<std::size_t>(r)] = static_cast<std::int32_t>(begin + r);
+    out.values[static_cast<std::size_t>(r)] = 1.0f;
+  }
+  return out;
+}
+
+}  // namespace
+
+GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const GrfOptions& options,
+                           Progress* progress) {
+  const auto start = std::chrono::steady_clock::now();
+  validateGrfOptions(options);
+  const std::int64_t n = graph.nodeCount();
+  checkNodeCount(n);
+
+  checkGrfCost(n, mask, options);
+  const WalkPlan plan = planWalks(mask, options);
+  const bool asymmetric = options.ensemble == Ensemble::Asymmetric;
+  WalkSetup w = makeWalkSetup(graph, plan, options);
 
   const bool symmetric = graph.symmetricValues();
   std::vector<double> backward;
@@ -458,29 +490,27 @@ GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const G
   SparseFeatures query, key;
   bool keyIsQuery = false;
   std::int64_t walkedSides = 1;
-  w.weights = graph.weights.data();
-  w.substream = 0;
   switch (options.ensemble) {
     case Ensemble::Shared:
       if (symmetric) {
-        query = sampleSide(w, options.threads, progress, 0.0, 1.0, hops);
+        query = sampleSide(w, options.threads, progress, 0.0, 1.0, hops, 0, n);
         keyIsQuery = true;
       } else {
-        query = sampleSide(w, options.threads, progress, 0.0, 0.5, hops);
+        query = sampleSide(w, options.threads, progress, 0.0, 0.5, hops, 0, n);
         w.weights = backward.data();  // same walks (same streams), loads of W^T
-        key = sampleSide(w, options.threads, progress, 0.5, 0.5, hops);
+        key = sampleSide(w, options.threads, progress, 0.5, 0.5, hops, 0, n);
         walkedSides = 2;
       }
       break;
     case Ensemble::Independent:
-      query = sampleSide(w, options.threads, progress, 0.0, 0.5, hops);
+      query = sampleSide(w, options.threads, progress, 0.0, 0.5, hops, 0, n);
       w.weights = symmetric ? graph.weights.data() : backward.data();
       w.substream = 1;
-      key = sampleSide(w, options.threads, progress, 0.5, 0.5, hops);
+      key = sampleSide(w, options.threads, progress, 0.5, 0.5, hops, 0, n);
       walkedSides = 2;
       break;
     case Ensemble::Asymmetric:
-      query = sampleSide(w, options.threads, progress, 0.0, 1.0, hops);
+      query = sampleSide(w, options.threads, progress, 0.0, 1.0, hops, 0, n);
       key = identityFeatures(n);
       break;
   }
@@ -492,6 +522,38 @@ GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const G
   out.options = options;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
+}
+
+const char* grfSideName(GrfSide side) { return side == GrfSide::Query ? "query" : "key"; }
+
+SparseFeatures sampleFeatureRows(const Graph& graph, const MaskFunction& mask, const GrfOptions& options, GrfSide side,
+                                 std::int64_t rowBegin, std::int64_t rowEnd, Progress* progress) {
+  validateGrfOptions(options);
+  const std::int64_t n = graph.nodeCount();
+  checkNodeCount(n);
+  if (rowBegin < 0 || rowEnd < rowBegin || rowEnd > n)
+    throw usageError("GRF node range " + std::to_string(rowBegin) + ":" + std::to_string(rowEnd) +
+                     " is not within the graph's " + std::to_string(n) + " nodes (0 <= A <= B <= N)");
+  const bool asymmetric = options.ensemble == Ensemble::Asymmetric;
+  if (side == GrfSide::Key && asymmetric) return identityRows(n, rowBegin, rowEnd);
+  // The cost of the rows asked for (and of one side only).
+  GrfOptions one = options;
+  if (one.ensemble == Ensemble::Independent) one.ensemble = Ensemble::Shared;
+  checkGrfCost(rowEnd - rowBegin, mask, one);
+  const WalkPlan plan = planWalks(mask, options);
+  WalkSetup w = makeWalkSetup(graph, plan, options);
+  std::vector<double> backward;
+  if (side == GrfSide::Key) {
+    // As sampleFeatures: the key side walks with the loads of W^T (the same walks for the shared
+    // ensemble, an independent ensemble on substream 1 for the independent one).
+    if (!graph.symmetricValues()) {
+      backward = transposedWeights(graph);
+      w.weights = backward.data();
+    }
+    if (options.ensemble == Ensemble::Independent) w.substream = 1;
+  }
+  std::int64_t hops = 0;
+  return sampleSide(w, options.threads, progress, 0.0, 1.0, hops, rowBegin, rowEnd);
 }
 
 }  // namespace topomask

@@ -10,6 +10,10 @@
 
 namespace topomask {
 
+// The preamble and header of a .npy (format 1.0) holding a C-order array of `descr` ("<f8", "<f4",
+// "<i4", "<i8", "|S3", ...) with the given shape ({} for a 0-d array): the data bytes follow it.
+std::string npyHeader(const std::string& descr, const std::vector<std::int64_t>& shape);
+
 // Writes a row-major array of float64 with the given shape (1-D or 2-D). Throws Error on IO failure.
 void writeNpy(const std::string& path, const double* data, const std::vector<std::int64_t>& shape);
 void writeNpy(const std::string& path, const float* data, const std::vector<std::int64_t>& shape);

@@ -75,6 +75,22 @@ class GrfFeatures {
 GrfFeatures sampleFeatures(const Graph& graph, const MaskFunction& mask, const GrfOptions& options,
                            Progress* progress = nullptr);
 
+// Which side of M_hat = Phi_Q Phi_K^T: the query features Phi_Q or the key features Phi_K.
+enum class GrfSide { Query, Key };
+const char* grfSideName(GrfSide side);  // "query", "key"
+
+// Rows [rowBegin, rowEnd) of one side of sampleFeatures(graph, mask, options): a (rowEnd - rowBegin)
+// x N matrix whose rows are bit for bit those rows of query() (GrfSide::Query) or key()
+// (GrfSide::Key; the identity rows for the asymmetric ensemble). Every row is walked with its own
+// stream (seed, node, ensemble), so shards sampled separately (other processes, other machines)
+// assemble into the full matrix. Work and output are proportional to the shard (its walks and
+// non-zeros); scratch is about 8.3 N bytes per thread, plus 8 |E| bytes for W^T when the key side of
+// a non-symmetric W is asked for. Only the side asked for is walked. Throws usage Error for a range
+// outside [0, N] or with rowEnd < rowBegin, and what sampleFeatures throws (the cost check applies
+// to the shard's rows).
+SparseFeatures sampleFeatureRows(const Graph& graph, const MaskFunction& mask, const GrfOptions& options, GrfSide side,
+                                 std::int64_t rowBegin, std::int64_t rowEnd, Progress* progress = nullptr);
+
 // Validates GrfOptions as sampleFeatures does (throws usage Error naming the option): walkers in
 // [1, kMaxWalkers], p_halt in [0, 1), L_max <= kMaxWalkLength, an even walker count for antithetic.
 void validateGrfOptions(const GrfOptions& options);
