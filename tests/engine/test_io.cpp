@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <numeric>
 #include <random>
 #include <sstream>
 #include <string>
@@ -686,4 +688,55 @@ TEST(IoGenerated, VoxelSubsampleKeepsAtMostTheTargetAndMeans) {
   EXPECT_EQ(same.points.rows(), t.points.rows());
   EXPECT_EQ(cell, 0.0);
   EXPECT_THROW(voxelSubsample(cloud, 0), Error);
+}
+
+// Vertex clustering of a large mesh: about the target vertices, valid non-degenerate triangles, and
+// two sheets closer together than a cell stay two pieces (no edge jumps the gap).
+TEST(IoGenerated, ClusterMeshKeepsSheetsThatShareCellsApart) {
+  const int side = 200;  // two 200 x 200 vertex sheets 0.5 apart (grid spacing 1): 80000 vertices
+  Mesh mesh;
+  mesh.vertices.resize(2 * side * side, 3);
+  std::vector<Eigen::Vector3i> tris;
+  for (int s = 0; s < 2; ++s)
+    for (int y = 0; y < side; ++y)
+      for (int x = 0; x < side; ++x) {
+        const int v = s * side * side + y * side + x;
+        mesh.vertices.row(v) << x, y, 0.5 * s;
+        if (x + 1 < side && y + 1 < side) {
+          tris.emplace_back(v, v + 1, v + side);
+          tris.emplace_back(v + 1, v + side + 1, v + side);
+        }
+      }
+  mesh.triangles.resize(static_cast<Eigen::Index>(tris.size()), 3);
+  for (std::size_t f = 0; f < tris.size(); ++f) mesh.triangles.row(static_cast<Eigen::Index>(f)) = tris[f].transpose();
+  double cell = 0.0;
+  const Mesh c = clusterMesh(mesh, 5000, &cell);
+  EXPECT_GT(cell, 1.0) << "cells hold both sheets (0.5 apart)";
+  EXPECT_GT(c.vertices.rows(), 5000 / 4);
+  EXPECT_LE(c.vertices.rows(), 2 * 5000) << "at most the target cells, each split once by the two sheets";
+  ASSERT_GT(c.triangles.rows(), c.vertices.rows());
+  // Components over the triangles' edges: exactly the two sheets, each a flat sheet at its height.
+  std::vector<int> parent(static_cast<std::size_t>(c.vertices.rows()));
+  std::iota(parent.begin(), parent.end(), 0);
+  std::function<int(int)> find = [&](int v) { return parent[v] == v ? v : parent[v] = find(parent[v]); };
+  for (Eigen::Index f = 0; f < c.triangles.rows(); ++f) {
+    const Eigen::Vector3i t = c.triangles.row(f).transpose();
+    ASSERT_TRUE(t.minCoeff() >= 0 && t.maxCoeff() < c.vertices.rows());
+    ASSERT_TRUE(t(0) != t(1) && t(1) != t(2) && t(0) != t(2)) << "no degenerate triangle";
+    parent[find(t(0))] = find(t(1));
+    parent[find(t(1))] = find(t(2));
+  }
+  std::map<int, std::pair<double, double>> heights;  // component -> (min z, max z)
+  for (Eigen::Index v = 0; v < c.vertices.rows(); ++v) {
+    auto [it, fresh] = heights.try_emplace(find(static_cast<int>(v)), c.vertices(v, 2), c.vertices(v, 2));
+    it->second.first = std::min(it->second.first, c.vertices(v, 2));
+    it->second.second = std::max(it->second.second, c.vertices(v, 2));
+  }
+  EXPECT_EQ(heights.size(), 2u);
+  for (const auto& [root, z] : heights) EXPECT_EQ(z.first, z.second) << "a component lies in one sheet";
+  // At or under the target: unchanged.
+  const Mesh same = clusterMesh(c, c.vertices.rows(), &cell);
+  EXPECT_EQ(same.vertices.rows(), c.vertices.rows());
+  EXPECT_EQ(cell, 0.0);
+  EXPECT_THROW(clusterMesh(mesh, 0), Error);
 }

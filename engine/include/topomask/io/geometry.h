@@ -69,6 +69,15 @@ struct Scene {
 // receives the side used (0 when unchanged). O(N) per step. Throws usage Error when target < 1.
 PointCloud voxelSubsample(const PointCloud& cloud, std::int64_t target, double* cellSide = nullptr);
 
+// Vertex clustering of a mesh, the mesh counterpart of voxelSubsample: vertices are grouped in the
+// cubic cells of the smallest side for which at most `target` cells are occupied; within a cell,
+// vertices joined by mesh edges inside it become one vertex at their mean (two surfaces crossing one
+// cell stay apart, so no edge jumps a gap the mesh does not bridge). Triangles with three distinct
+// new vertices are kept once each. About `target` vertices (more where sheets share cells). Returns
+// the mesh unchanged when it has at most `target` vertices; `cellSide` receives the side (0 then).
+// O(N + F) per bisection step. Throws usage Error when target < 1.
+Mesh clusterMesh(const Mesh& mesh, std::int64_t target, double* cellSide = nullptr);
+
 // "mesh", "points", "image", "graph".
 const char* sceneKindName(SceneKind kind);
 
