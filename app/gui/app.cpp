@@ -1,9 +1,12 @@
 #include "gui/app.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
@@ -45,6 +48,12 @@ std::filesystem::path screenshotFolder() {
 }
 // The window's last size and place ("x y width height" in window.txt of the config folder).
 std::filesystem::path windowFile(const std::string& configDir) { return std::filesystem::path(configDir) / "window.txt"; }
+// The UI scale ("ui-scale 1.25" in settings.txt of the config folder).
+std::filesystem::path settingsFile(const std::string& configDir) { return std::filesystem::path(configDir) / "settings.txt"; }
+// Seconds a notice ("Screenshot written to ...") stays in the status bar.
+constexpr double kNoticeSeconds = 8.0;
+// ProggyClean, ImGui's built-in font, is drawn at 13 pixels at UI scale 1.
+constexpr float kFontPixels = 13.0f;
 }  // namespace
 
 App::App(const AppOptions& options) : options_(options) {
@@ -101,12 +110,27 @@ App::App(const AppOptions& options) : options_(options) {
   style.WindowBorderSize = 0.0f;
   style.Colors[ImGuiCol_WindowBg] = ImVec4(0.085f, 0.09f, 0.10f, 0.97f);
   style.Colors[ImGuiCol_Header] = ImVec4(0.20f, 0.25f, 0.33f, 1.0f);
+  baseStyle_ = style;
   const auto [fbw, fbh] = window_->framebufferSize();
   const auto [ww, wh] = window_->windowSize();
-  uiScale_ = ww > 0 ? static_cast<float>(fbw) / static_cast<float>(ww) : 1.0f;
+  pixelRatio_ = ww > 0 ? static_cast<float>(fbw) / static_cast<float>(ww) : 1.0f;
   (void)fbh;
   (void)wh;
   io.FontGlobalScale = 1.0f;
+  // The UI scale: the one the user chose last time, else the monitor's content scale (HiDPI).
+  float scale = std::clamp(window_->contentScale() / pixelRatio_, kMinUiScale, kMaxUiScale);
+  if (!options.configDir.empty()) {
+    std::ifstream in(settingsFile(options.configDir));
+    std::string key;
+    float value = 0.0f;
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream fields(line);
+      if (!(fields >> key)) continue;
+      if (key == "ui-scale" && fields >> value && std::isfinite(value)) scale = std::clamp(value, kMinUiScale, kMaxUiScale);
+      if (key == "screenshot-dir") std::getline(fields >> std::ws, state_.screenshotDir);
+    }
+  }
+  state_.view.uiScale = scale;
   ImGui_ImplGlfw_InitForOpenGL(static_cast<GLFWwindow*>(window_->nativeHandle()), true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
   loadRecent();
@@ -119,6 +143,9 @@ App::~App() {
     const auto [x, y] = window_->position();
     const auto [width, height] = window_->windowSize();
     std::ofstream(windowFile(options_.configDir)) << x << ' ' << y << ' ' << width << ' ' << height << '\n';
+    std::ofstream settings(settingsFile(options_.configDir));
+    settings << "ui-scale " << state_.view.uiScale << '\n';
+    if (!state_.screenshotDir.empty()) settings << "screenshot-dir " << state_.screenshotDir << '\n';
   }
   for (auto& w : insight_) w.reset();
   heavy_.reset();
@@ -188,6 +215,7 @@ void App::dispatch(const Command& command) {
       }
     state_.notice = "cancelled";
   }
+  if (e.costConfirmed) costConfirmed_ = true;
   if (e.reframeCamera) state_.cameraFramed = false;
   if (e.screenshot) {
     try {
@@ -245,6 +273,9 @@ void App::scheduleHeavy() {
   const MaskSpec maskSpec = state_.mask;
   const GrfOptions grfOptions = state_.grf;
   const AttentionParams attention = state_.attention;
+  // A GRF stage above the cost threshold waits for the user's answer unless they already gave it.
+  const bool costConfirmed = costConfirmed_;
+  if (stale & StageGrf) costConfirmed_ = false;
   state_.heavy.busy = true;
   state_.heavy.stage = "queued";  // the status shows the job the moment it is asked for
   heavyStale_ = stale;
@@ -331,7 +362,21 @@ void App::scheduleHeavy() {
         scheduleRows();
       });
     }
-    if (stale & StageGrf) {
+    bool grfWaits = false;
+    if ((stale & StageGrf) && !costConfirmed) {
+      const GrfStageCost cost = estimateGrfStage(graph->nodeCount(), maskSpec, grfOptions);
+      grfWaits = cost.ask;
+      if (grfWaits)
+        post(kHeavy, gen, [this, cost] {
+          state_.results.grf.reset();
+          state_.results.grfInfo = {};
+          state_.results.errors.relFrobenius = state_.results.errors.relFrobeniusSq = -1;
+          state_.costQuestion = CostQuestion{cost.text, cost.affordableWalkers, true};
+          stale_ &= ~(StageGrf | StageErrors);
+          scheduleRows();
+        });
+    }
+    if ((stale & StageGrf) && !grfWaits) {
       progress.setStage("sampling random walks");
       GrfStage g = runGrfStage(*graph, maskSpec, grfOptions, &progress);
       grf = g.grf;
@@ -343,7 +388,7 @@ void App::scheduleHeavy() {
         scheduleRows();
       });
     }
-    if ((stale & StageErrors) && grf) {
+    if ((stale & StageErrors) && grf && !grfWaits) {
       progress.setStage("error of M_hat");
       ErrorsStage e = runErrorsStage(*graph, maskSpec, *grf, &progress);
       post(kHeavy, gen, [this, e] {
@@ -641,7 +686,24 @@ void App::drawViews() {
   views_->render(*drawable_, frame, w, h);
 }
 
-float App::viewTextScale() const { return std::max(1.0f, std::round(2.0f * uiScale_)); }
+// The views' own text (titles, colour-bar labels) is a pixel font drawn at whole multiples.
+float App::viewTextScale() const { return std::max(1.0f, std::round(2.0f * pixelRatio_ * state_.view.uiScale)); }
+
+void App::applyUiScale() {
+  const float scale = state_.view.uiScale;
+  if (scale == appliedUiScale_) return;
+  appliedUiScale_ = scale;
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ImFontConfig font;
+  font.SizePixels = std::round(kFontPixels * scale);
+  io.Fonts->AddFontDefault(&font);
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  ImGui::GetStyle() = baseStyle_;
+  ImGui::GetStyle().ScaleAllSizes(scale);
+  drawnKey_.clear();  // the views' text changes size too
+}
 
 std::vector<render::Rect> App::viewRects() const {
   return render::layoutViews(std::max(1, viewsArea_.width), std::max(1, viewsArea_.height),
@@ -670,16 +732,31 @@ void App::clickAt(int x, int y) {
 std::string App::screenshot(const std::string& requested) {
   std::string path = requested;
   if (path.empty()) {
-    const std::filesystem::path folder = screenshotFolder();
+    std::error_code ec;
+    const std::filesystem::path folder =
+        !state_.screenshotDir.empty() && std::filesystem::is_directory(state_.screenshotDir, ec) ? std::filesystem::path(state_.screenshotDir)
+                                                                                                : screenshotFolder();
     do {
       path = (folder / ("topomask-" + std::to_string(++screenshotCounter_) + ".png")).string();
     } while (std::filesystem::exists(path));
   }
   path = std::filesystem::absolute(path).lexically_normal().string();  // the message names the full path
-  drawViews();
+  // At scale k the views are drawn k times larger (text and markers too) for the file, then again
+  // at the screen's size.
+  const int scale = std::clamp(state_.screenshotScale, 1, 3);
+  if (drawable_ && scale > 1) {
+    syncViews();
+    render::FrameSpec frame = frameSpec(state_, content_);
+    frame.textScale = viewTextScale() * static_cast<float>(scale);
+    views_->render(*drawable_, frame, std::max(1, viewsArea_.width) * scale, std::max(1, viewsArea_.height) * scale);
+    drawnKey_.clear();
+  } else {
+    drawViews();
+  }
   int w = 0, h = 0;
   const std::vector<std::uint8_t> pixels = viewsPixels(&w, &h);
   writePng(path, pixels, w, h);
+  if (scale > 1) drawViews();
   return path;
 }
 
@@ -724,6 +801,14 @@ void App::frame() {
   syncDrawable();
   syncInsightTextures();
 
+  applyUiScale();
+  if (state_.notice != shownNotice_) {
+    shownNotice_ = state_.notice;
+    noticeSince_ = ImGui::GetTime();
+  } else if (!state_.notice.empty() && ImGui::GetTime() - noticeSince_ > kNoticeSeconds) {
+    state_.notice.clear();
+    shownNotice_.clear();
+  }
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   if (mouseOverride_) {
@@ -738,11 +823,12 @@ void App::frame() {
   handleViewInput();
   drawViews();
   // The views are a texture behind the panels (GL textures are bottom-up: flip v).
-  const float inv = 1.0f / uiScale_;
+  const float inv = 1.0f / pixelRatio_;
   ImGui::GetBackgroundDrawList()->AddImage(
       reinterpret_cast<ImTextureID>(renderer_->colorTextureHandle()), ImVec2(viewsArea_.x * inv, viewsArea_.y * inv),
       ImVec2((viewsArea_.x + viewsArea_.width) * inv, (viewsArea_.y + viewsArea_.height) * inv), ImVec2(0, 1), ImVec2(1, 0));
   if (state_.hover >= 0 && !ImGui::GetIO().WantCaptureMouse) hoverTooltip(state_);
+  titleTooltip();
   ImGui::Render();
 
   const auto [fbw, fbh] = window_->framebufferSize();

@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include <imgui.h>
+
 #include "gui/bench_runner.h"
 #include "gui/commands.h"
 #include "gui/panels/panels.h"
 #include "gui/views_model.h"
 #include "gui/state.h"
 #include "gui/worker.h"
+#include "render/colormap.h"
 #include "render/renderer.h"
 
 namespace topomask::platform {
@@ -101,8 +104,14 @@ class App {
   void syncViews();
   void drawViews();
   void drawUi();
+  void drawSidePanel(int flags, const Emit& emit);  // the panels (Data, Graph, Mask, ...) in the left column
   void handleViewInput();
+  // A press on a row view's colour bar grabs the nearer end of its range; dragging sets a fixed range
+  // (log stays log); a double-click gives the automatic log range back. True while it owns the mouse.
+  bool handleBarDrag(double mx, double my, bool inside);
   void handleShortcuts();
+  void applyUiScale();  // rebuilds the font and sizes when the UI-scale setting changed
+  void titleTooltip();  // the full title and subtitle of the view under the mouse's title band
   void loadRecent();
   void saveRecent() const;
 
@@ -142,13 +151,24 @@ class App {
   std::vector<Posted> inbox_;
 
   render::Rect viewsArea_;
-  float uiScale_ = 1.0f;
+  float pixelRatio_ = 1.0f;  // framebuffer pixels per window unit (2 on a Retina-like display)
+  float appliedUiScale_ = 0.0f;  // the ViewSettings::uiScale the fonts and style were built for
+  ImGuiStyle baseStyle_;         // the style at UI scale 1
+  std::string shownNotice_;      // notices expire: the one shown and since when
+  double noticeSince_ = 0.0;
   double lastFrameSeconds_ = 0.0;
   // Mouse gesture state.
   bool pendingViewQuery_ = false;  // a new file waits for its query until the camera is framed
   unsigned heavyStale_ = 0;      // stages the current heavy job recomputes (cleared if it fails)
-  bool errorFromHeavy_ = false;  // state_.error came from a heavy stage: cleared when one succeeds
+  bool errorFromHeavy_ = false;
+  bool costConfirmed_ = false;   // the user said "Compute" to a CostQuestion: the next GRF stage runs  // state_.error came from a heavy stage: cleared when one succeeds
   bool dragging_ = false;
+  struct BarDrag {
+    bool active = false;
+    int view = 0;
+    bool high = false;         // the upper end is grabbed
+    render::ValueRange start;  // the bar's range when the drag began
+  } barDrag_;
   double dragStartX_ = 0, dragStartY_ = 0;
   double lastHoverX_ = -1, lastHoverY_ = -1;
   int screenshotCounter_ = 0;

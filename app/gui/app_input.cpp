@@ -20,24 +20,62 @@ constexpr float kStatusHeight = 30.0f;
 void App::drawUi() {
   const ImGuiIO& io = ImGui::GetIO();
   const Emit emit = [this](const Command& c) { dispatch(c); };
-  const float panelW = std::min(kPanelWidth, io.DisplaySize.x * 0.45f);
-  const float statusH = kStatusHeight;
+  const float scale = state_.view.uiScale;
+  const float statusH = std::round(kStatusHeight * scale);
+  // The side panel, or when hidden a strip with the button that shows it again.
+  const float stripW = ImGui::GetFrameHeight() + 2.0f * ImGui::GetStyle().WindowPadding.x;
+  const float panelW = state_.view.sidePanel ? std::min(kPanelWidth * scale, io.DisplaySize.x * 0.45f) : stripW;
   // Views area in framebuffer pixels: right of the panel, above the status bar.
-  viewsArea_ = render::Rect{static_cast<int>(panelW * uiScale_), 0,
-                            std::max(1, static_cast<int>((io.DisplaySize.x - panelW) * uiScale_)),
-                            std::max(1, static_cast<int>((io.DisplaySize.y - statusH) * uiScale_))};
+  viewsArea_ = render::Rect{static_cast<int>(panelW * pixelRatio_), 0,
+                            std::max(1, static_cast<int>((io.DisplaySize.x - panelW) * pixelRatio_)),
+                            std::max(1, static_cast<int>((io.DisplaySize.y - statusH) * pixelRatio_))};
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(panelW, io.DisplaySize.y - statusH));
-  ImGui::Begin("TopoMask", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                                        ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
-  ImGui::PushItemWidth(-130.0f);
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_NoTitleBar;
+  if (!state_.view.sidePanel) {
+    ImGui::Begin("##panel strip", nullptr, fixed | ImGuiWindowFlags_NoScrollbar);
+    if (ImGui::ArrowButton("show panel", ImGuiDir_Right)) {
+      ViewSettings v = state_.view;
+      v.sidePanel = true;
+      dispatch(SetView{v});
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show the side panel (Tab)");
+    ImGui::End();
+  } else {
+    drawSidePanel(fixed, emit);
+  }
+  if (!ui_.messages.empty()) {
+    state_.notice = ui_.messages.back();
+    ui_.messages.clear();
+  }
+  insightWindow(state_, ui_.insight, insightTextures_, viewsArea_, pixelRatio_, emit);
+  statusBar(state_, 0, io.DisplaySize.y - statusH, io.DisplaySize.x, statusH, lastFrameSeconds_, emit);
+  helpOverlay(state_, emit);
+  const float inv = 1.0f / pixelRatio_;
+  costDialog(state_, viewsArea_.x * inv, viewsArea_.y * inv, viewsArea_.width * inv, viewsArea_.height * inv, emit);
+}
+
+void App::drawSidePanel(int flags, const Emit& emit) {
+  const float scale = state_.view.uiScale;
+  ImGui::Begin("TopoMask", nullptr, flags);
+  ImGui::TextUnformatted("TopoMask");
+  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::GetFrameHeight());
+  if (ImGui::ArrowButton("hide panel", ImGuiDir_Left)) {
+    ViewSettings v = state_.view;
+    v.sidePanel = false;
+    dispatch(SetView{v});
+  };
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Hide the side panel: the views get the window (Tab)");
+  ImGui::PushItemWidth(-130.0f * scale);
   if (ImGui::CollapsingHeader("Guided tour", ImGuiTreeNodeFlags_DefaultOpen))
     tourPanel(state_, ui_.tour, ui_.walks, ui_.insight, emit);
-  if (ui_.walks.requestOpen) ImGui::SetNextItemOpen(true);
-  ui_.walks.requestOpen = false;
+  if (ui_.walks.requestOpen || ui_.walks.requestClose) ImGui::SetNextItemOpen(ui_.walks.requestOpen);
+  ui_.walks.requestOpen = ui_.walks.requestClose = false;
   ui_.walks.open = ImGui::CollapsingHeader("Random walks");
-  if (ui_.walks.open) walksPanel(state_, ui_.walks, viewsArea_, uiScale_);
+  if (ui_.walks.open) walksPanel(state_, ui_.walks, viewsArea_, pixelRatio_);
   if (ImGui::CollapsingHeader("Insight views", ImGuiTreeNodeFlags_DefaultOpen)) {
     const struct {
       InsightTab tab;
@@ -66,13 +104,6 @@ void App::drawUi() {
   if (ImGui::CollapsingHeader("Statistics")) statsPanel(state_);
   ImGui::PopItemWidth();
   ImGui::End();
-  if (!ui_.messages.empty()) {
-    state_.notice = ui_.messages.back();
-    ui_.messages.clear();
-  }
-  insightWindow(state_, ui_.insight, insightTextures_, viewsArea_, uiScale_, emit);
-  statusBar(state_, 0, io.DisplaySize.y - statusH, io.DisplaySize.x, statusH, lastFrameSeconds_, emit);
-  helpOverlay(state_, emit);
 }
 
 void App::handleShortcuts() {
@@ -86,9 +117,19 @@ void App::handleShortcuts() {
     ui_.focusPath = true;
     return;
   }
-  if (io.KeyCtrl) return;
+  if (io.KeyCtrl) {
+    // Ctrl + / Ctrl -: the UI scale in steps of an eighth (as a browser's zoom).
+    const bool larger = ImGui::IsKeyPressed(61 /* GLFW_KEY_EQUAL */, false) || ImGui::IsKeyPressed(334 /* KP_ADD */, false);
+    const bool smaller = ImGui::IsKeyPressed(45 /* GLFW_KEY_MINUS */, false) || ImGui::IsKeyPressed(333 /* KP_SUBTRACT */, false);
+    if (larger || smaller) {
+      v.uiScale = std::clamp(std::round((v.uiScale + (larger ? 0.125f : -0.125f)) * 8.0f) / 8.0f, kMinUiScale, kMaxUiScale);
+      dispatch(SetView{v});
+    }
+    return;
+  }
   if (pressed(ImGuiKey_Escape)) dispatch(CancelWork{});
   if (letter('R')) dispatch(ResetCamera{});
+  if (pressed(ImGuiKey_Tab)) v.sidePanel = !v.sidePanel, viewChanged = true;
   if (letter('H') || ImGui::IsKeyPressed(290 /* GLFW_KEY_F1 */, false)) v.showHelp = !v.showHelp, viewChanged = true;
   if (letter('1')) v.viewCount = 1, viewChanged = true;
   if (letter('2')) v.viewCount = 2, viewChanged = true;
@@ -112,17 +153,72 @@ void App::handleShortcuts() {
   if (letter('P') || ImGui::IsKeyPressed(301 /* GLFW_KEY_F12 */, false)) dispatch(Screenshot{});
 }
 
+void App::titleTooltip() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantCaptureMouse || content_.empty()) return;
+  const double mx = io.MousePos.x * pixelRatio_ - viewsArea_.x, my = io.MousePos.y * pixelRatio_ - viewsArea_.y;
+  const std::vector<render::Rect> rects = viewRects();
+  for (std::size_t k = 0; k < rects.size() && k < content_.size(); ++k)
+    if (mx >= rects[k].x && mx < rects[k].x + rects[k].width && my >= 0 && my < rects[k].y) {
+      const ViewContent& c = content_[k];
+      ImGui::SetTooltip("%s\n%s", c.title.c_str(), c.subtitle.c_str());
+    }
+}
+
+bool App::handleBarDrag(double mx, double my, bool inside) {
+  const std::vector<render::Rect> slots = render::layoutSlots(std::max(1, viewsArea_.width), std::max(1, viewsArea_.height),
+                                                              std::clamp(state_.view.viewCount, 1, 3));
+  const std::vector<render::Rect> rects = viewRects();
+  const float s = viewTextScale();
+  auto barT = [&](int k) {  // where mx lies along view k's colour bar, 0 at its low end and 1 at its high end
+    const render::ColourBarLayout bar = render::colourBarLayout(content_[k].range, static_cast<float>(slots[k].width), s);
+    return (mx - slots[k].x - bar.x) / std::max(1.0f, bar.width);
+  };
+  if (!barDrag_.active && inside && state_.view.colourBars && ImGui::IsMouseClicked(0)) {
+    for (std::size_t k = 0; k < slots.size() && k < rects.size() && k < content_.size(); ++k) {
+      const render::Rect& slot = slots[k];
+      const bool inBand = mx >= slot.x && mx < slot.x + slot.width && my >= rects[k].y + rects[k].height && my < slot.y + slot.height;
+      if (!inBand || content_[k].difference || content_[k].values.empty()) continue;
+      const int view = static_cast<int>(k);
+      if (ImGui::IsMouseDoubleClicked(0)) {  // back to the automatic log range
+        ViewSettings v = state_.view;
+        v.rangeMode = render::RangeMode::Log;
+        dispatch(SetView{v});
+        return true;
+      }
+      barDrag_ = BarDrag{true, view, barT(view) >= 0.5, content_[k].range};
+      return true;
+    }
+  }
+  if (!barDrag_.active) return false;
+  if (!ImGui::IsMouseDown(0) || barDrag_.view >= static_cast<int>(content_.size())) {
+    barDrag_.active = false;
+    return true;
+  }
+  // The grabbed end follows the pointer along the bar as it was when the drag began (a stable mapping).
+  const double value = render::denormalise(barT(barDrag_.view), barDrag_.start);
+  ViewSettings v = state_.view;
+  const render::ValueRange now = content_[barDrag_.view].range;
+  v.rangeMode = render::RangeMode::Fixed;
+  v.fixedLog = now.log;
+  v.fixedLo = barDrag_.high ? now.lo : value;
+  v.fixedHi = barDrag_.high ? value : now.hi;
+  if (v.fixedLo < v.fixedHi && !(v == state_.view)) dispatch(SetView{v});
+  return true;
+}
+
 void App::handleViewInput() {
   const ImGuiIO& io = ImGui::GetIO();
-  const double mx = io.MousePos.x * uiScale_ - viewsArea_.x, my = io.MousePos.y * uiScale_ - viewsArea_.y;
+  const double mx = io.MousePos.x * pixelRatio_ - viewsArea_.x, my = io.MousePos.y * pixelRatio_ - viewsArea_.y;
   const bool inside = !io.WantCaptureMouse && mx >= 0 && my >= 0 && mx < viewsArea_.width && my < viewsArea_.height;
   if (!drawable_) return;
   render::Camera& cam = state_.camera;
   const std::vector<render::Rect> rects = viewRects();
   const int k = render::viewAt(rects, mx, my);
   const float viewH = k >= 0 ? static_cast<float>(rects[k].height) : static_cast<float>(viewsArea_.height);
-  const float dx = io.MouseDelta.x * uiScale_, dy = io.MouseDelta.y * uiScale_;
+  const float dx = io.MouseDelta.x * pixelRatio_, dy = io.MouseDelta.y * pixelRatio_;
 
+  if (handleBarDrag(mx, my, inside)) return;
   if (inside && (ImGui::IsMouseClicked(0) || ImGui::IsMouseClicked(1) || ImGui::IsMouseClicked(2))) {
     dragging_ = true;
     dragStartX_ = mx;

@@ -1,6 +1,7 @@
 #include "gui/commands.h"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 namespace topomask::gui {
@@ -102,6 +103,7 @@ Effects apply(AppState& s, const Command& command) {
                        std::to_string(s.grf.walkers) + "); raise them in the GRF panel";
             s.grf.walkers = kCarriedWalkers;
           }
+          s.costQuestion = {};
           e.stale = withDependents(StageLoad);
           e.cancel = true;
         } else if constexpr (std::is_same_v<T, OpenDemo>) {
@@ -110,19 +112,23 @@ Effects apply(AppState& s, const Command& command) {
           // the gap; 64 walkers make the estimate clean enough to see it.
           s.mask = demoMaskSpec();
           s.grf.walkers = kDemoWalkers;
+          s.costQuestion = {};
           e.stale = withDependents(StageLoad);
           e.cancel = true;
         } else if constexpr (std::is_same_v<T, SetGraphOptions>) {
           if (sameGraphOptions(c.options, s.graph)) return;
           s.graph = c.options;
+          s.costQuestion = {};  // a new job asks again if it must
           e.stale = withDependents(StageGraph);
         } else if constexpr (std::is_same_v<T, SetMask>) {
           if (sameMask(c.spec, s.mask)) return;
           s.mask = c.spec;
+          s.costQuestion = {};
           e.stale = withDependents(StageMask);
         } else if constexpr (std::is_same_v<T, SetGrf>) {
           if (sameGrf(c.options, s.grf)) return;
           s.grf = c.options;
+          s.costQuestion = {};
           e.stale = withDependents(StageGrf);
         } else if constexpr (std::is_same_v<T, SetAttention>) {
           if (c.params == s.attention) return;
@@ -154,7 +160,9 @@ Effects apply(AppState& s, const Command& command) {
           v.viewCount = std::clamp(v.viewCount, 1, 3);
           v.pointScale = std::clamp(v.pointScale, 0.05f, 20.0f);
           v.overlayOpacity = std::clamp(v.overlayOpacity, 0.0f, 1.0f);
+          v.uiScale = std::isfinite(v.uiScale) ? std::clamp(v.uiScale, kMinUiScale, kMaxUiScale) : 1.0f;
           if (v.fixedHi < v.fixedLo) std::swap(v.fixedLo, v.fixedHi);
+          if (v.fixedLog && !(v.fixedLo > 0)) v.fixedLo = v.fixedHi > 0 ? v.fixedHi * 1e-6 : 1e-6;  // log needs lo > 0
           s.view = v;
         } else if constexpr (std::is_same_v<T, SetCamera>) {
           s.camera = c.camera;
@@ -169,6 +177,23 @@ Effects apply(AppState& s, const Command& command) {
           e.cancel = true;
         } else if constexpr (std::is_same_v<T, DismissError>) {
           s.error.clear();
+        } else if constexpr (std::is_same_v<T, SetScreenshotOptions>) {
+          s.screenshotDir = c.folder;
+          s.screenshotScale = std::clamp(c.scale, 1, 3);
+        } else if constexpr (std::is_same_v<T, AnswerCost>) {
+          if (s.costQuestion.text.empty()) return;
+          if (c.answer == CostAnswer::NotNow) {
+            s.costQuestion.open = false;
+            return;
+          }
+          if (c.answer == CostAnswer::UseAffordable) {
+            if (s.costQuestion.affordableWalkers <= 0) return;
+            s.grf.walkers = s.costQuestion.affordableWalkers;
+          } else {
+            e.costConfirmed = true;
+          }
+          s.costQuestion = {};
+          e.stale = withDependents(StageGrf);
         }
       },
       command);

@@ -23,12 +23,17 @@ struct SetHover { std::int64_t node = -1; };
 struct SetView { ViewSettings view; };
 struct SetCamera { render::Camera camera; };
 struct ResetCamera {};
-struct Screenshot { std::string path; };  // "" = a numbered file in the working directory
+struct Screenshot { std::string path; };  // "" = a numbered file in the screenshot folder
+struct SetScreenshotOptions { std::string folder; int scale = 1; };  // folder "" = Pictures or the working directory
 struct CancelWork {};
 struct DismissError {};
+// The answer to a CostQuestion: compute as set, use the affordable walker count, or not now (the
+// GRF estimate stays empty; the GRF panel offers the question again).
+enum class CostAnswer { Compute, UseAffordable, NotNow };
+struct AnswerCost { CostAnswer answer = CostAnswer::NotNow; };
 
 using Command = std::variant<OpenFile, OpenDemo, SetGraphOptions, SetMask, SetGrf, SetAttention, SelectQuery, ClearQuery,
-                             SetHover, SetView, SetCamera, ResetCamera, Screenshot, CancelWork, DismissError>;
+                             SetHover, SetView, SetCamera, ResetCamera, Screenshot, CancelWork, DismissError, AnswerCost, SetScreenshotOptions>;
 
 // Engine stages, upstream first. A stale stage makes everything downstream of it stale.
 enum Stage : unsigned {
@@ -51,6 +56,7 @@ struct Effects {
   bool screenshot = false;
   std::string screenshotPath;
   bool reframeCamera = false;
+  bool costConfirmed = false;  // the next GRF stage runs whatever its cost (AnswerCost::Compute)
 };
 
 // The settings OpenDemo sets (and the README shows): exp(8 W), 64 walkers.
@@ -58,6 +64,10 @@ MaskSpec demoMaskSpec();
 inline constexpr int kDemoWalkers = 64;
 // Opening a file sets more walkers than this back to it (with a notice).
 inline constexpr int kCarriedWalkers = 16;
+
+// The UI-scale setting's range (ViewSettings::uiScale).
+inline constexpr float kMinUiScale = 0.75f;
+inline constexpr float kMaxUiScale = 3.0f;
 
 // Applies a command to the state. Pure: no engine calls, no GL, no threads.
 Effects apply(AppState& state, const Command& command);

@@ -50,7 +50,9 @@ MatrixPicture matrixPicture(const MatrixBlocks& blocks, int cell) {
       diff.push_back(static_cast<float>(blocks.estimate(a, b) - blocks.exact(a, b)));
     }
   p.valueRange = render::computeRange(values, render::RangeMode::Log);
-  p.diffRange = render::computeRange(diff, render::RangeMode::Symmetric);
+  // As the difference view: symlog over the 99th percentile of |M_hat - M|, so that errors spread
+  // over decades all show and a few large entries do not wash the rest out to the neutral colour.
+  p.diffRange = render::differenceRange(diff);
   p.rgba.assign(static_cast<std::size_t>(p.width) * p.height * 4, 0);
   for (std::size_t k = 0; k < p.rgba.size(); k += 4) {  // background of the views
     p.rgba[k] = 28;
@@ -81,7 +83,10 @@ MatrixPicture matrixPicture(const MatrixBlocks& blocks, int cell) {
     const std::uint32_t grey = 0xb4b8c0;
     canvas.text(x0, barY + barH + 4, lo, grey);
     canvas.text(x0 + w - Canvas::textWidth(hi), barY + barH + 4, hi, grey);
-    if (!valuesPanel) canvas.text(x0 + w / 2.0 - Canvas::textWidth("0") / 2.0, barY + barH + 4, "0", grey);
+    if (!valuesPanel) {
+      canvas.text(x0 + w / 2.0 - Canvas::textWidth("0") / 2.0, barY + barH + 4, "0", grey);
+      if (w > 200) canvas.text(x0 + w / 4.0 - Canvas::textWidth("symlog") / 2.0, barY + barH + 4, "symlog", grey);
+    }
     else if (range.log && w > 200) canvas.text(x0 + w / 2.0 - Canvas::textWidth("log scale") / 2.0, barY + barH + 4, "log scale", grey);
   }
   return p;

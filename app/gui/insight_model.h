@@ -33,11 +33,11 @@ struct MatrixPicture {
   int margin = 0;                  // pixels left of the first panel
   int top = 0;                     // y of the panels' first row (titles above, colour bars below)
   render::ValueRange valueRange;   // M and M_hat (log where positive)
-  render::ValueRange diffRange;    // M_hat - M (symmetric)
+  render::ValueRange diffRange;    // M_hat - M (symlog, render::differenceRange)
 };
 
 // Three S x S panels side by side (viridis on a shared range for M and M_hat; diverging on a
-// symmetric range for the difference), each entry `cell` pixels wide (cell = 0: chosen so a panel is
+// symlog range for the difference), each entry `cell` pixels wide (cell = 0: chosen so a panel is
 // about 360 pixels), a title above each and a colour bar with its range below. Values exactly as in
 // `blocks`.
 MatrixPicture matrixPicture(const MatrixBlocks& blocks, int cell = 0);

@@ -30,10 +30,15 @@ int runApplication(const std::vector<std::string>& args) {
   std::string file, screenshotPath, windowShotPath, layout = "mask";
   std::int64_t query = -1;
   int views = 3;
+  float uiScale = 0.0f;
+  bool hidePanel = false;
   parser.add_option("file", file, "mesh, point cloud, image or graph ('demo' or nothing: the built-in demo scene)");
   parser.add_option("--query", query, "node to make the query");
   parser.add_option("--layout", layout, "mask or attention")->check(CLI::IsMember({"mask", "attention"}));
   parser.add_option("--views", views, "1, 2 or 3 views")->check(CLI::Range(1, 3));
+  parser.add_option("--ui-scale", uiScale, "size of text and controls (0.75 to 3; default: the last one chosen)")
+      ->check(CLI::Range(static_cast<double>(kMinUiScale), static_cast<double>(kMaxUiScale)));
+  parser.add_flag("--hide-panel", hidePanel, "start with the side panel hidden (Tab shows it)");
   parser.add_option("--screenshot", screenshotPath, "write a screenshot of the views when the work is done, then quit");
   parser.add_option("--window-shot", windowShotPath,
                     "write a picture of the whole window (panels included) when the work is done, then quit");
@@ -52,7 +57,10 @@ int runApplication(const std::vector<std::string>& args) {
     App app(options);
     const bool demo = file.empty() || file == "demo";
     // The demo sets its own mask and walkers (README); options given on the command line win.
+    // The scene first, then the command line's options: they are meant for this file (opening a file
+    // sets walkers above kCarriedWalkers back, which must not undo an explicit --walkers).
     if (demo) app.dispatch(OpenDemo{});
+    else app.dispatch(OpenFile{std::filesystem::absolute(file).string()});
     app.dispatch(SetGraphOptions{cli::toGraphOptions(common)});
     auto given = [&](std::initializer_list<const char*> names) {
       for (const char* n : names)
@@ -69,8 +77,9 @@ int runApplication(const std::vector<std::string>& args) {
     ViewSettings v = app.state().view;
     v.layout = layout == "attention" ? Layout::Attention : Layout::Mask;
     v.viewCount = views;
+    if (uiScale > 0.0f) v.uiScale = uiScale;
+    if (hidePanel) v.sidePanel = false;
     app.dispatch(SetView{v});
-    if (!demo) app.dispatch(OpenFile{std::filesystem::absolute(file).string()});
     if (query >= 0) {
       app.waitIdle();
       app.dispatch(SelectQuery{query});

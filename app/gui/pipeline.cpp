@@ -5,12 +5,15 @@
 #include <cstdio>
 #include <cmath>
 #include <limits>
+#include <thread>
 #include <fstream>
 #include <unistd.h>
 
+#include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/grf/accuracy.h"
 #include "topomask/grf/features.h"
+#include "topomask/grf/sampler.h"
 #include "topomask/io/load.h"
 
 namespace topomask::gui {
@@ -25,19 +28,26 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* seconds) {
   const auto t0 = Clock::now();
   Scene loaded = path.empty() ? makeDemoScene() : loadScene(path);
-  // Large point clouds become voxel tokens (as point-cloud transformers do), so that a mask spans a
-  // visible share of the cloud; the note says so in the Data panel.
-  if (loaded.kind() == SceneKind::Points) {
-    auto& cloud = std::get<PointCloud>(loaded.data);
-    const Eigen::Index n = cloud.points.rows();
-    double side = 0.0;
-    if (n > kPointTokens) {
-      cloud = voxelSubsample(cloud, kPointTokens, &side);
-      char note[160];
-      std::snprintf(note, sizeof note, "%lld points shown as %lld voxel tokens (cells of side %.3g)", static_cast<long long>(n),
-                    static_cast<long long>(cloud.points.rows()), side);
-      loaded.warnings.push_back(note);
-    }
+  // Large point clouds become voxel tokens (as point-cloud transformers do) and large meshes about
+  // kMeshTokens vertices by vertex clustering that keeps separate sheets apart (clusterMesh): a heat
+  // mask reaches a fixed number of hops, a visible share only of a graph of moderate size. The note
+  // says so in the Data panel.
+  auto note = [&](Eigen::Index before, Eigen::Index after, double side, const char* what, const char* as) {
+    char text[160];
+    std::snprintf(text, sizeof text, "%lld %s shown as %lld %s (cells of side %.3g)", static_cast<long long>(before), what,
+                  static_cast<long long>(after), as, side);
+    loaded.warnings.push_back(text);
+  };
+  double side = 0.0;
+  if (auto* cloud = std::get_if<PointCloud>(&loaded.data); cloud && cloud->points.rows() > kPointTokens) {
+    const Eigen::Index n = cloud->points.rows();
+    *cloud = voxelSubsample(*cloud, kPointTokens, &side);
+    note(n, cloud->points.rows(), side, "points", "voxel tokens");
+  }
+  if (auto* mesh = std::get_if<Mesh>(&loaded.data); mesh && mesh->vertices.rows() > kMeshTokens) {
+    const Eigen::Index n = mesh->vertices.rows();
+    *mesh = clusterMesh(*mesh, kMeshTokens, &side);
+    note(n, mesh->vertices.rows(), side, "vertices", "clustered vertices");
   }
   auto scene = std::make_shared<const Scene>(std::move(loaded));
   if (seconds) *seconds = since(t0);
@@ -107,6 +117,35 @@ GrfStage runGrfStage(const Graph& graph, const MaskSpec& spec, const GrfOptions&
   out.info.ensemble = ensembleName(options.ensemble);
   out.grf = std::move(data);
   out.seconds = since(t0);
+  return out;
+}
+
+GrfStageCost estimateGrfStage(std::int64_t nodes, const MaskSpec& spec, const GrfOptions& options) {
+  const MaskFunction fn(spec);
+  const double threads = std::max(1u, std::thread::hardware_concurrency());
+  const double askBytes = std::min(kAskBytes, 0.5 * static_cast<double>(memoryBudget(options.memoryLimit)));
+  auto estimate = [&](const GrfOptions& o) {
+    const GrfCost c = estimateGrfCost(nodes, fn, o);
+    GrfStageCost out;
+    out.hops = c.hops;
+    out.bytes = 2.0 * c.bytes;  // features and the transposed key side (GrfData)
+    out.seconds = c.hops / (kHopsPerSecond * threads);
+    out.ask = out.seconds > kAskSeconds || out.bytes > askBytes;
+    return out;
+  };
+  GrfStageCost out = estimate(options);
+  if (out.ask) {  // the largest power of two below the count that would not ask (even: antithetic pairs)
+    GrfOptions o = options;
+    for (o.walkers = 1 << 16; o.walkers >= (options.sampling == Sampling::Antithetic ? 2 : 1); o.walkers /= 2)
+      if (o.walkers < options.walkers && !estimate(o).ask) {
+        out.affordableWalkers = o.walkers;
+        break;
+      }
+  }
+  char text[256];
+  std::snprintf(text, sizeof text, "GRF features for %lld nodes with %d walkers: about %.2g s and up to %s",
+                static_cast<long long>(nodes), options.walkers, out.seconds, formatBytes(out.bytes).c_str());
+  out.text = text;
   return out;
 }
 

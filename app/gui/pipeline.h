@@ -37,6 +37,23 @@ struct GrfStage {
 };
 GrfStage runGrfStage(const Graph& graph, const MaskSpec& spec, const GrfOptions& options, Progress* progress);
 
+// What sampling the GRF features will cost, estimated before the work (estimateGrfCost: N x walkers x
+// expected walk length entries, twice for the app's transposed key side), and whether the app asks
+// before it starts: above kAskSeconds or kAskBytes (or half the memory budget when that is less).
+struct GrfStageCost {
+  double hops = 0.0;
+  double bytes = 0.0;    // an upper estimate: walks that revisit a node share its entry
+  double seconds = 0.0;  // at kHopsPerSecond per thread (measured about twice that on a 2-core laptop)
+  bool ask = false;
+  int affordableWalkers = 0;  // the largest power of two below the count that would not ask; 0: none
+  std::string text;           // "GRF features for 1048576 nodes with 256 walkers: about 40 s and up to 2.4 GB"
+};
+inline constexpr double kAskSeconds = 10.0;
+inline constexpr double kAskBytes = 2.0 * 1024 * 1024 * 1024;
+inline constexpr double kHopsPerSecond = 40e6;
+// Throws Error when spec or options are invalid (as sampling would).
+GrfStageCost estimateGrfStage(std::int64_t nodes, const MaskSpec& spec, const GrfOptions& options);
+
 struct TokensStage {
   std::shared_ptr<const AttentionInputs> tokens;
   std::string note;
@@ -91,6 +108,8 @@ std::int64_t defaultQuery(const Graph& graph);
 inline constexpr int kAutoPatchAcross = 64;
 // Point clouds with more points than this are shown as voxel tokens (loadSceneStage).
 inline constexpr std::int64_t kPointTokens = 20000;
+// Meshes with more vertices than this are shown clustered to about this many (loadSceneStage).
+inline constexpr std::int64_t kMeshTokens = 10000;
 GraphOptions effectiveGraphOptions(const Scene& scene, const GraphOptions& options);
 // The node drawn at the centre of a width x height view: among the nodes projected within 4 % of the
 // view's size of its centre, the one nearest the eye (the surface in front, not the far side);

@@ -57,6 +57,7 @@ struct ViewSettings {
   render::RangeMode rangeMode = render::RangeMode::Log;        // rows (differences are always symmetric); masks decay exponentially
   double fixedLo = 0.0;
   double fixedHi = 1.0;
+  bool fixedLog = false;  // the fixed range maps log10 (set when the ends of a log bar are dragged)
   bool sameRange = true;  // rows share one range (the difference keeps its own symmetric range)
   bool colourBars = true;  // a colour bar with a histogram under each view (its band is reserved)
   bool wireframe = false;
@@ -64,6 +65,8 @@ struct ViewSettings {
   float pointScale = 1.0f;
   float overlayOpacity = 0.8f;
   bool showHelp = false;
+  bool sidePanel = true;   // the side panel is shown (Tab or its << button hides it: the views get the window)
+  float uiScale = 1.0f;    // text and widget size (HiDPI screens, projectors); kept between sessions
   bool operator==(const ViewSettings&) const = default;
 };
 
@@ -174,6 +177,13 @@ struct TaskStatus {
   double fraction = 0.0;
 };
 
+// A computation large enough that the app asks before it starts (pipeline.h estimateGrfStage).
+struct CostQuestion {
+  std::string text;           // what it would cost ("" = no question)
+  int affordableWalkers = 0;  // the walker count offered instead (0: none)
+  bool open = false;          // the dialog is shown (false after "Not now": the GRF panel keeps the question)
+};
+
 struct AppState {
   // Data.
   std::string pathField;                // the path being typed
@@ -204,7 +214,10 @@ struct AppState {
   TaskStatus heavy;  // load, graph, mask, GRF, tokens
   TaskStatus rows;   // rows of the query
   std::string error;   // last error, one line ("" = none); the previous scene stays
-  std::string notice;  // last information ("Screenshot written to ...")
+  std::string notice;  // last information ("Screenshot written to ..."); expires after a few seconds
+  CostQuestion costQuestion;  // GRF features wait for the user's answer
+  std::string screenshotDir;  // where F12 writes ("" = Pictures folder if it exists, else the working directory)
+  int screenshotScale = 1;    // screenshots at 1, 2 or 3 times the views' size on screen
 };
 
 }  // namespace topomask::gui

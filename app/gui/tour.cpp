@@ -11,7 +11,7 @@ const std::vector<TourStep>& tourSteps() {
        "Every vertex, point or pixel is a node; edges join neighbours, weighted by distance. W is this "
        "weighted adjacency matrix, normalised. The red dot is the query node: click any node to move it."},
       {"2. The mask",
-       "The topological mask M = g(W) = sum_k alpha_k W^k (here the heat kernel exp(beta W)). Row M[q, :] "
+       "The topological mask M = g(W) = sum_k alpha_k W^k (here M = {mask}). Row M[q, :] "
        "tells how much token q may attend to every other token: it decays with distance along the surface, "
        "not through the air. Computing all of M costs O(N^2) or worse."},
       {"3. Random walks",
@@ -26,7 +26,8 @@ const std::vector<TourStep>& tourSteps() {
       {"5. More walkers",
        "With 64 walkers per node the difference shrinks: the mean squared error falls like 1/n. The "
        "Insight views window plots it against n for this graph, with the 1/n slope and the concentration "
-       "bound. Each feature vector stays sparse, so the cost is O(N n / p).",
+       "bound (opened over the first view, so the difference stays in sight). Each feature vector stays "
+       "sparse, so the cost is O(N n / p).",
        false, true},
       {"6. Attention: unmasked vs masked",
        "Left: plain softmax attention of the query token. Middle: linear attention masked by the GRF "
@@ -39,6 +40,16 @@ const std::vector<TourStep>& tourSteps() {
        false, false, true},
   };
   return steps;
+}
+
+std::string tourText(int step, const AppState& state) {
+  if (step < 0 || step >= static_cast<int>(tourSteps().size()))
+    throw usageError("tour step " + std::to_string(step) + " does not exist");
+  std::string text = tourSteps()[static_cast<std::size_t>(step)].text;
+  const std::string formula = state.results.maskInfo.formula.empty() ? std::string("g(W) as set in the Mask panel")
+                                                                      : state.results.maskInfo.formula;
+  for (std::size_t at; (at = text.find("{mask}")) != std::string::npos;) text.replace(at, 6, formula);
+  return text;
 }
 
 std::vector<Command> tourCommands(int step, const AppState& state) {

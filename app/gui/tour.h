@@ -21,6 +21,10 @@ struct TourStep {
 
 const std::vector<TourStep>& tourSteps();
 
+// Step `step`'s text as it is true of `state` ("{mask}" becomes the current mask's formula).
+// Throws usage Error for a bad step.
+std::string tourText(int step, const AppState& state);
+
 // Commands that set step `step`'s state from `state` (view layout and count, GRF walkers, attention
 // methods; a query when none is selected and a graph is loaded). Throws usage Error for a bad step.
 std::vector<Command> tourCommands(int step, const AppState& state);

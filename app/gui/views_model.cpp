@@ -65,6 +65,8 @@ std::vector<ViewContent> buildViews(const AppState& s) {
     views.push_back(rowView("Exact mask row  M[q,:]", formula, r.exactRow, s, "exact row"));
     if (!r.maskInfo.failure.empty() && s.query >= 0) views.back().subtitle = "no exact mask: " + r.maskInfo.failure;
     views.push_back(rowView("GRF estimate  M_hat[q,:]", grfDetail, r.grfRow, s, "GRF row"));
+    if (!s.costQuestion.text.empty() && r.grfRow.size() == 0 && s.query >= 0)
+      views.back().subtitle = "not computed yet: a large job waits for your answer (GRF panel)";
     views.push_back(differenceView("Difference", diffDetail, r.grfRow, r.exactRow, s));
   } else {
     const std::string a = attentionMethodName(s.attention.a), b = attentionMethodName(s.attention.b);
@@ -84,7 +86,7 @@ std::vector<ViewContent> buildViews(const AppState& s) {
       v.range = render::differenceRange(v.values);
       continue;
     }
-    v.range = render::computeRange(v.values, s.view.rangeMode, s.view.fixedLo, s.view.fixedHi);
+    v.range = render::computeRange(v.values, s.view.rangeMode, s.view.fixedLo, s.view.fixedHi, s.view.fixedLog);
     if (v.values.empty()) continue;
     shared = haveShared ? render::unionRange(shared, v.range) : v.range;
     haveShared = true;

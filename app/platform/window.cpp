@@ -4,6 +4,7 @@
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -110,6 +111,12 @@ std::pair<int, int> Window::windowSize() const {
   int w = 0, h = 0;
   glfwGetWindowSize(handle(window_), &w, &h);
   return {w, h};
+}
+
+float Window::contentScale() const {
+  float x = 1.0f, y = 1.0f;
+  glfwGetWindowContentScale(handle(window_), &x, &y);
+  return std::isfinite(x) && x > 0.0f ? x : 1.0f;
 }
 
 std::pair<int, int> Window::position() const {

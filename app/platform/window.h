@@ -40,6 +40,8 @@ class Window {
   void swapBuffers();
   std::pair<int, int> framebufferSize() const;
   std::pair<int, int> windowSize() const;
+  // The monitor's content scale (1 on an ordinary screen, 2 on a HiDPI one): the default UI scale.
+  float contentScale() const;
   // Client-area position on the screen.
   std::pair<int, int> position() const;
   void setTitle(const std::string& title);

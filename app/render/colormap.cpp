@@ -69,6 +69,7 @@ const char* rangeModeName(RangeMode mode) {
     case RangeMode::Fixed: return "fixed";
     case RangeMode::Symmetric: return "symmetric";
     case RangeMode::Log: return "log";
+    case RangeMode::Percentile: return "percentile";
   }
   return "?";
 }
@@ -94,7 +95,7 @@ std::array<std::uint8_t, 256 * 4> colormapTable(Colormap map) {
   return table;
 }
 
-ValueRange computeRange(std::span<const float> values, RangeMode mode, double fixedLo, double fixedHi) {
+ValueRange computeRange(std::span<const float> values, RangeMode mode, double fixedLo, double fixedHi, bool fixedLog) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo, absMax = 0.0, minPositive = lo;
   for (float v : values) {
     if (!std::isfinite(v)) continue;
@@ -107,8 +108,25 @@ ValueRange computeRange(std::span<const float> values, RangeMode mode, double fi
   ValueRange r;
   switch (mode) {
     case RangeMode::Fixed:
-      r = {std::min(fixedLo, fixedHi), std::max(fixedLo, fixedHi), false};
+      r = {std::min(fixedLo, fixedHi), std::max(fixedLo, fixedHi), fixedLog};
       break;
+    case RangeMode::Percentile: {
+      std::vector<float> finite;
+      finite.reserve(values.size());
+      for (float v : values)
+        if (std::isfinite(v)) finite.push_back(v);
+      if (finite.empty()) {
+        r = {0.0, 1.0, false};
+        break;
+      }
+      auto at = [&](double q) {
+        const auto k = static_cast<std::ptrdiff_t>(q * static_cast<double>(finite.size() - 1) + 0.5);
+        std::nth_element(finite.begin(), finite.begin() + k, finite.end());
+        return static_cast<double>(finite[static_cast<std::size_t>(k)]);
+      };
+      r = {at(0.02), at(0.98), false};
+      break;
+    }
     case RangeMode::Symmetric:
       r = {-absMax, absMax, false};
       break;
@@ -169,6 +187,20 @@ double normalise(double v, const ValueRange& range) {
     t = (v - range.lo) / std::max(range.hi - range.lo, 1e-300);
   }
   return std::clamp(t, 0.0, 1.0);
+}
+
+double denormalise(double t, const ValueRange& range) {
+  t = std::clamp(std::isfinite(t) ? t : 0.0, 0.0, 1.0);
+  if (range.linear > 0) {
+    const double r = std::max(range.hi, range.linear);
+    const double u = (2.0 * t - 1.0) * std::log1p(r / range.linear);  // sign(v) log(1 + |v| / linear)
+    return std::copysign(range.linear * std::expm1(std::abs(u)), u);
+  }
+  if (range.log) {
+    const double lo = std::log10(range.lo), hi = std::log10(range.hi);
+    return std::pow(10.0, lo + t * (hi - lo));
+  }
+  return range.lo + t * (range.hi - range.lo);
 }
 
 std::vector<double> colourBarTicks(const ValueRange& range, int count) {

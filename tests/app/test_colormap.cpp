@@ -152,3 +152,33 @@ TEST(Ticks, RoundValuesInsideTheRange) {
   EXPECT_EQ(formatValue(0.25), "0.25");
   EXPECT_EQ(formatValue(1e-5), "1e-05");
 }
+
+TEST(Range, PercentileClampsTheExtremesAndFixedCanBeLogarithmic) {
+  // 1..100 and two outliers: the 2nd to 98th percentile ignores the outliers.
+  std::vector<float> v;
+  for (int i = 1; i <= 100; ++i) v.push_back(static_cast<float>(i));
+  v.push_back(1e6f);
+  v.push_back(-1e6f);
+  v.push_back(std::numeric_limits<float>::infinity());
+  const ValueRange p = computeRange(v, RangeMode::Percentile);
+  EXPECT_FALSE(p.log);
+  EXPECT_GT(p.lo, 0.0);
+  EXPECT_LT(p.lo, 5.0);
+  EXPECT_GT(p.hi, 95.0);
+  EXPECT_LT(p.hi, 101.0);
+  EXPECT_STREQ(rangeModeName(RangeMode::Percentile), "percentile");
+  const ValueRange f = computeRange(v, RangeMode::Fixed, 1e-3, 10.0, true);
+  EXPECT_TRUE(f.log);
+  EXPECT_NEAR(normalise(0.1, f), 0.5, 1e-12);
+}
+
+TEST(Range, DenormaliseInvertsNormaliseOnEveryScale) {
+  const ValueRange ranges[] = {{-1.0, 3.0, false}, {1e-6, 10.0, true}, {-5.0, 5.0, false, 5e-3}};
+  for (const ValueRange& r : ranges)
+    for (double t : {0.0, 0.1, 0.25, 0.5, 0.73, 1.0}) {
+      const double v = denormalise(t, r);
+      EXPECT_NEAR(normalise(v, r), t, 1e-12) << "t " << t << " log " << r.log << " linear " << r.linear;
+    }
+  EXPECT_DOUBLE_EQ(denormalise(2.0, ValueRange{0.0, 1.0, false}), 1.0);  // clamped
+  EXPECT_DOUBLE_EQ(denormalise(0.5, ValueRange{-5.0, 5.0, false, 5e-3}), 0.0);  // symlog centre
+}

@@ -1,5 +1,7 @@
 // Commands change the state as intended and mark exactly the dependent stages stale;
 // the views model picks the right quantities, colormaps and shared ranges.
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "gui/commands.h"
@@ -171,4 +173,68 @@ TEST(ViewsModel, NoQueryShowsPlainGeometryWithAHint) {
   EXPECT_NE(a[0].title.find("exact_masked"), std::string::npos);
   EXPECT_EQ(a[0].values.size(), 4u);
   EXPECT_TRUE(a[1].values.empty());
+}
+
+TEST(Commands, ACostQuestionIsAnsweredOnceAndRetiredByNewParameters) {
+  AppState s;
+  s.grf.walkers = 256;
+  s.costQuestion = CostQuestion{"GRF features for 1000000 nodes with 256 walkers", 32, true};
+  // Not now: the dialog closes, the question stays for the GRF panel, nothing is recomputed.
+  Effects e = apply(s, AnswerCost{CostAnswer::NotNow});
+  EXPECT_FALSE(s.costQuestion.open);
+  EXPECT_FALSE(s.costQuestion.text.empty());
+  EXPECT_EQ(e.stale, 0u);
+  // The affordable count: the walkers change and the GRF stage (and what depends on it) recompute.
+  e = apply(s, AnswerCost{CostAnswer::UseAffordable});
+  EXPECT_EQ(s.grf.walkers, 32);
+  EXPECT_TRUE(s.costQuestion.text.empty());
+  EXPECT_EQ(e.stale, withDependents(StageGrf));
+  EXPECT_FALSE(e.costConfirmed);
+  // Compute: as set, confirmed (the app then skips the question for that one job).
+  s.costQuestion = CostQuestion{"again", 0, true};
+  e = apply(s, AnswerCost{CostAnswer::Compute});
+  EXPECT_TRUE(e.costConfirmed);
+  EXPECT_EQ(e.stale, withDependents(StageGrf));
+  EXPECT_EQ(s.grf.walkers, 32);
+  // No question: an answer does nothing.
+  e = apply(s, AnswerCost{CostAnswer::Compute});
+  EXPECT_FALSE(e.costConfirmed);
+  EXPECT_EQ(e.stale, 0u);
+  // Without an affordable count, "use it" does nothing.
+  s.costQuestion = CostQuestion{"none affordable", 0, true};
+  e = apply(s, AnswerCost{CostAnswer::UseAffordable});
+  EXPECT_EQ(e.stale, 0u);
+  EXPECT_FALSE(s.costQuestion.text.empty());
+  // A changed parameter retires the question (the new job asks again if it must); an unchanged one does not.
+  GrfOptions same = s.grf;
+  apply(s, SetGrf{same});
+  EXPECT_FALSE(s.costQuestion.text.empty());
+  GrfOptions fewer = s.grf;
+  fewer.walkers = 8;
+  apply(s, SetGrf{fewer});
+  EXPECT_TRUE(s.costQuestion.text.empty());
+}
+
+TEST(Commands, ViewSettingsAndScreenshotOptionsAreClamped) {
+  AppState s;
+  ViewSettings v = s.view;
+  v.uiScale = 10.0f;
+  v.sidePanel = false;
+  apply(s, SetView{v});
+  EXPECT_EQ(s.view.uiScale, kMaxUiScale);
+  EXPECT_FALSE(s.view.sidePanel);
+  v.uiScale = std::numeric_limits<float>::quiet_NaN();
+  apply(s, SetView{v});
+  EXPECT_EQ(s.view.uiScale, 1.0f);
+  v.uiScale = 0.1f;
+  v.rangeMode = render::RangeMode::Fixed;
+  v.fixedLog = true;
+  v.fixedLo = -1.0;
+  v.fixedHi = 10.0;
+  apply(s, SetView{v});
+  EXPECT_EQ(s.view.uiScale, kMinUiScale);
+  EXPECT_GT(s.view.fixedLo, 0.0) << "a logarithmic range needs a positive low end";
+  apply(s, SetScreenshotOptions{"/tmp/shots", 7});
+  EXPECT_EQ(s.screenshotDir, "/tmp/shots");
+  EXPECT_EQ(s.screenshotScale, 3);
 }

@@ -97,7 +97,9 @@ TEST(InsightPlot, ConvergencePlotDrawsTheTableValues) {
 }  // namespace
 
 #include "gui/commands.h"
+#include "gui/pipeline.h"
 #include "gui/tour.h"
+#include "topomask/grf/sampler.h"
 
 namespace {
 
@@ -135,6 +137,45 @@ TEST(Tour, EveryStepSetsItsStateThroughCommands) {
   EXPECT_TRUE(steps[4].showConvergence);  // "more walkers": the error against walkers
   EXPECT_TRUE(steps.back().showCost);     // "cost against N": the bench's time and memory plots
   EXPECT_THROW(gui::tourCommands(static_cast<int>(steps.size()), state), Error);
+}
+
+TEST(Tour, TextNamesTheMaskOnScreen) {
+  gui::AppState state;
+  state.results.maskInfo.formula = "exp(3 W)";
+  bool named = false;
+  for (int k = 0; k < static_cast<int>(gui::tourSteps().size()); ++k) {
+    const std::string text = gui::tourText(k, state);
+    EXPECT_EQ(text.find('{'), std::string::npos) << "no placeholder left in step " << k;
+    named |= text.find("exp(3 W)") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << "the mask step names the mask the views show";
+  EXPECT_THROW(gui::tourText(-1, state), Error);
+}
+
+TEST(CostGate, AsksAboveTheThresholdsAndOffersACountThatDoesNot) {
+  MaskSpec spec;
+  spec.preset = MaskPreset::Heat;
+  spec.beta = 8.0;
+  GrfOptions o;
+  o.walkers = 16;
+  // A small graph: no question, and the estimate is the engine's walk count.
+  const gui::GrfStageCost small = gui::estimateGrfStage(5000, spec, o);
+  EXPECT_FALSE(small.ask);
+  EXPECT_DOUBLE_EQ(small.hops, estimateGrfCost(5000, MaskFunction(spec), o).hops);
+  EXPECT_DOUBLE_EQ(small.bytes, 2.0 * estimateGrfCost(5000, MaskFunction(spec), o).bytes);
+  // A million nodes with 4096 walkers: far above both thresholds.
+  o.walkers = 4096;
+  const gui::GrfStageCost big = gui::estimateGrfStage(1 << 20, spec, o);
+  EXPECT_TRUE(big.ask);
+  EXPECT_NE(big.text.find("1048576 nodes with 4096 walkers"), std::string::npos) << big.text;
+  ASSERT_GT(big.affordableWalkers, 0);
+  EXPECT_LT(big.affordableWalkers, 4096);
+  EXPECT_EQ(big.affordableWalkers & (big.affordableWalkers - 1), 0) << "a power of two";
+  GrfOptions offered = o;
+  offered.walkers = big.affordableWalkers;
+  EXPECT_FALSE(gui::estimateGrfStage(1 << 20, spec, offered).ask);
+  offered.walkers = 2 * big.affordableWalkers;
+  EXPECT_TRUE(gui::estimateGrfStage(1 << 20, spec, offered).ask) << "the largest power of two that does not ask";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -78,9 +79,22 @@ TEST_F(Views, WindowFitsTheScreen) {
 // (the colour bar's band below it), the exact row colouring a visible share of the object, and the
 // difference view off its neutral colour somewhere.
 TEST_F(Views, FirstSightShowsTheMaskOnEveryKindOfInput) {
-  const std::vector<std::string> inputs = {"demo", topomask::testing::writeSheetObj(dir_, 100, 100),
-                                           topomask::testing::writeSphereXyz(dir_, 40000),
-                                           topomask::testing::writeGradientPng(dir_, 640, 480)};
+  // 6k to 1M nodes: the demo, a 10k and a 170k-vertex mesh (clustered to about 10k), a 40k and a 1M
+  // point cloud (voxel tokens), a 640 x 480 and a 1024 x 1024 image (patch grids).
+  // (Each file in its own folder: the writers name their files alike.)
+  int folders = 0;
+  auto folder = [&] {
+    const std::string d = dir_ + "/" + std::to_string(++folders);
+    std::filesystem::create_directories(d);
+    return d;
+  };
+  const std::vector<std::string> inputs = {"demo",
+                                           topomask::testing::writeSheetObj(folder(), 100, 100),
+                                           topomask::testing::writeSheetObj(folder(), 411, 411),
+                                           topomask::testing::writeSphereXyz(folder(), 40000),
+                                           topomask::testing::writeSphereXyz(folder(), 1000000),
+                                           topomask::testing::writeGradientPng(folder(), 640, 480),
+                                           topomask::testing::writeGradientPng(folder(), 1024, 1024)};
   for (const std::string& input : inputs) {
     SCOPED_TRACE(input);
     open(input);

@@ -41,3 +41,11 @@ topomask_add_test(test_views
   LIBS topomask_gui PkgConfig::STB
   LABELS gl
   WRAPPER xvfb-run -a -s "-screen 0 1366x768x24 -noreset")
+
+# The controls around the views on a laptop screen: side panel, UI scale, the cost question, colour-bar
+# drags, the tour's placement and restore, screenshot folder and size (1366 x 768).
+topomask_add_test(test_layout
+  SOURCES gl/test_layout.cpp gl/gl_fixtures.cpp
+  LIBS topomask_gui PkgConfig::STB
+  LABELS gl
+  WRAPPER xvfb-run -a -s "-screen 0 1366x768x24 -noreset")

@@ -64,7 +64,9 @@ void fileBrowser(PanelUi& ui, const Emit& emit) {
 
 void dataPanel(const AppState& s, PanelUi& ui, const Emit& emit) {
   ImGui::TextWrapped("%s", s.sceneLabel.empty() ? "nothing loaded" : s.sceneLabel.c_str());
-  for (const std::string& w : s.warnings) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "warning: %s", w.c_str());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
+  for (const std::string& w : s.warnings) ImGui::TextWrapped("warning: %s", w.c_str());  // wrapped, never cut
+  ImGui::PopStyleColor();
   if (ui.focusPath) {
     ImGui::SetKeyboardFocusHere();
     ui.focusPath = false;

@@ -1,5 +1,7 @@
 #include "gui/panels/insight_tour.h"
 
+#include <algorithm>
+
 #include <imgui.h>
 
 #include "gui/tour.h"
@@ -9,6 +11,7 @@ namespace topomask::gui {
 void goToTourStep(int step, const AppState& state, TourUi& tour, WalksUi& walks, InsightUi& insight,
                   const std::function<void(const Command&)>& emit) {
   const auto& steps = tourSteps();
+  if (!tour.active) tour.saved = TourUi::Saved{state.view, state.grf, state.attention, walks.open, insight.open, insight.tab};
   tour.active = true;
   tour.step = step;
   for (const Command& c : tourCommands(step, state)) emit(c);
@@ -16,6 +19,8 @@ void goToTourStep(int step, const AppState& state, TourUi& tour, WalksUi& walks,
   if (s.showWalks) walks.requestOpen = true;
   if (s.showConvergence || s.showCost) {
     insight.open = true;
+    // The error plot sits over the first view: the step talks about the difference (the last one).
+    if (s.showConvergence) insight.placeOverViews = std::max(1, state.view.viewCount);
     insight.tab = s.showCost ? InsightTab::Cost : InsightTab::Convergence;
     insight.selectTab = true;
     if (s.showCost && !state.insight.cost && !state.insight.busy[static_cast<int>(InsightKind::Cost)]) insight.runBench = true;
@@ -31,14 +36,40 @@ void tourPanel(const AppState& state, TourUi& tour, WalksUi& walks, InsightUi& i
     if (ImGui::Button("Start the tour")) go(0);
     return;
   }
+  // Back, Next and End on one row above the text, always in the same places (a button that does not
+  // apply is greyed), so that clicking through never lands on text.
+  const int last = static_cast<int>(steps.size()) - 1;
+  const float buttonW = ImGui::CalcTextSize("Next >").x + 2.0f * ImGui::GetStyle().FramePadding.x;
+  ImGui::BeginDisabled(tour.step == 0);
+  if (ImGui::Button("< Back", ImVec2(buttonW, 0))) go(tour.step - 1);
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(tour.step == last);
+  if (ImGui::Button("Next >", ImVec2(buttonW, 0))) go(tour.step + 1);
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("End tour")) {
+    endTour(tour, walks, insight, emit);
+    return;
+  }
+  ImGui::SameLine();
+  ImGui::TextDisabled("%d / %d", tour.step + 1, last + 1);
   const TourStep& s = steps[static_cast<std::size_t>(tour.step)];
   ImGui::TextUnformatted(s.title.c_str());
-  ImGui::TextWrapped("%s", s.text.c_str());
-  if (tour.step > 0 && ImGui::Button("< Back")) go(tour.step - 1);
-  if (tour.step > 0) ImGui::SameLine();
-  if (tour.step + 1 < static_cast<int>(steps.size()) && ImGui::Button("Next >")) go(tour.step + 1);
-  ImGui::SameLine();
-  if (ImGui::Button("End tour")) tour.active = false;
+  ImGui::TextWrapped("%s", tourText(tour.step, state).c_str());
 }
 
+void endTour(TourUi& tour, WalksUi& walks, InsightUi& insight, const std::function<void(const Command&)>& emit) {
+  if (!tour.active) return;
+  tour.active = false;
+  const TourUi::Saved& saved = tour.saved;
+  emit(SetView{saved.view});
+  emit(SetGrf{saved.grf});
+  emit(SetAttention{saved.attention});
+  if (!saved.walksOpen) walks.requestClose = true;
+  walks.playing = false;
+  insight.open = saved.insightOpen;
+  insight.tab = saved.insightTab;
+  insight.selectTab = saved.insightOpen;
+}
 }  // namespace topomask::gui

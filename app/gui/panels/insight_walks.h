@@ -15,6 +15,7 @@ struct WalksUi {
   bool open = false;          // the panel is open this frame (App then computes its walks)
   bool showOnView = true;
   bool requestOpen = false;  // open the panel's header on the next frame (the tour)
+  bool requestClose = false; // close it on the next frame (the tour's end restores the panels)
   bool playing = false;
   int shown = 1;
   double lastStep = 0.0;  // ImGui time of the last played step

@@ -141,6 +141,12 @@ void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& 
   const float w = std::min(800.0f, viewsArea.width * inv - 20), h = std::min(680.0f, viewsArea.height * inv - 20);
   ImGui::SetNextWindowPos(ImVec2((viewsArea.x + viewsArea.width) * inv - w - 10, viewsArea.y * inv + 10), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_FirstUseEver);
+  if (ui.placeOverViews > 0) {
+    const float columnW = viewsArea.width * inv / static_cast<float>(ui.placeOverViews);
+    ImGui::SetNextWindowPos(ImVec2(viewsArea.x * inv, viewsArea.y * inv), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(columnW, viewsArea.height * inv), ImGuiCond_Always);
+    ui.placeOverViews = 0;
+  }
   ImGui::SetNextWindowBgAlpha(1.0f);  // opaque: the views behind must not show through its empty part
   if (!ImGui::Begin("Insight views", &ui.open, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::End();

@@ -38,6 +38,9 @@ struct InsightUi {
   float imageX = 0, imageY = 0, imageW = 0, imageH = 0;
   int pictureW = 0, pictureH = 0;
   float windowX = 0, windowY = 0, windowW = 0, windowH = 0;  // the window itself (ImGui units)
+  // Place the window over the first of `placeOverViews` equal columns of the views area on the next
+  // frame (the tour keeps the view it talks about uncovered); 0: where the user left it.
+  int placeOverViews = 0;
 };
 
 // GL texture ids of the pictures in state.insight (0 = none yet).

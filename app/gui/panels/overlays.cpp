@@ -1,4 +1,7 @@
 // Status bar, hover tooltip and the shortcuts overlay.
+#include <algorithm>
+#include <string>
+
 #include <imgui.h>
 
 #include "gui/panels/panels.h"
@@ -14,8 +17,8 @@ void statusBar(const AppState& s, float x, float y, float width, float height, d
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
   const TaskStatus& task = s.heavy.busy ? s.heavy : s.rows;
   if (task.busy) {
-    ImGui::SetNextItemWidth(220.0f * ImGui::GetIO().FontGlobalScale);
-    ImGui::ProgressBar(static_cast<float>(task.fraction), ImVec2(220.0f * ImGui::GetIO().FontGlobalScale, 0), task.stage.c_str());
+    ImGui::SetNextItemWidth(220.0f * ImGui::GetFontSize() / 13.0f);
+    ImGui::ProgressBar(static_cast<float>(task.fraction), ImVec2(220.0f * ImGui::GetFontSize() / 13.0f, 0), task.stage.c_str());
     ImGui::SameLine();
     if (ImGui::SmallButton("Cancel")) emit(CancelWork{});
     ImGui::SameLine();
@@ -39,6 +42,24 @@ void statusBar(const AppState& s, float x, float y, float width, float height, d
   ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), right - ImGui::CalcTextSize(fps).x));
   ImGui::TextDisabled("%s", fps);
   ImGui::End();
+}
+
+void costDialog(const AppState& s, float x, float y, float width, float height, const Emit& emit) {
+  const char* title = "Large computation";
+  if (s.costQuestion.open && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
+  ImGui::SetNextWindowPos(ImVec2(x + 0.5f * width, y + 0.5f * height), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(width * 0.9f, 34.0f * ImGui::GetFontSize()), 0.0f));
+  if (ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings)) {
+    if (!s.costQuestion.open) {  // answered here or in the GRF panel, or a new job replaced the question
+      ImGui::CloseCurrentPopup();
+    } else {
+      ImGui::TextWrapped("%s.", s.costQuestion.text.c_str());
+      ImGui::TextWrapped("Compute it now? The exact views are ready meanwhile; the GRF estimate waits.");
+      ImGui::Spacing();
+      costAnswerButtons(s, emit);
+    }
+    ImGui::EndPopup();
+  }
 }
 
 void hoverTooltip(const AppState& s) {

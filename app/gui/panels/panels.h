@@ -21,6 +21,7 @@ struct PanelUi {
   std::string pathBuffer;  // the path being typed
   std::string browserDir;
   std::string cameraText;
+  std::string screenshotDir;  // the screenshot folder being typed
   bool focusPath = false;
   bool showBrowser = false;
   std::vector<std::string> messages;  // transient notices to show once
@@ -36,6 +37,11 @@ void grfPanel(const AppState& state, const Emit& emit);
 void attentionPanel(const AppState& state, const Emit& emit);
 void viewPanel(const AppState& state, PanelUi& ui, const Emit& emit);
 void statsPanel(const AppState& state);
+// The answers to a CostQuestion: Compute, Use n walkers (when some count is affordable), Not now (in the dialog).
+void costAnswerButtons(const AppState& state, const Emit& emit);
+// The dialog that asks before a large computation (state.costQuestion.open), centred over `area`
+// (ImGui units).
+void costDialog(const AppState& state, float x, float y, float width, float height, const Emit& emit);
 
 // Bottom bar: progress with cancel, the last error (dismissable) and notices.
 void statusBar(const AppState& state, float x, float y, float width, float height, double frameSeconds, const Emit& emit);

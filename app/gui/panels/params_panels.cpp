@@ -123,6 +123,19 @@ void maskPanel(const AppState& s, const Emit& emit) {
   }
 }
 
+void costAnswerButtons(const AppState& s, const Emit& emit) {
+  if (ImGui::Button("Compute")) emit(AnswerCost{CostAnswer::Compute});
+  if (s.costQuestion.affordableWalkers > 0) {
+    ImGui::SameLine();
+    const std::string label = "Use " + std::to_string(s.costQuestion.affordableWalkers) + " walkers";
+    if (ImGui::Button(label.c_str())) emit(AnswerCost{CostAnswer::UseAffordable});
+  }
+  if (s.costQuestion.open) {
+    ImGui::SameLine();
+    if (ImGui::Button("Not now")) emit(AnswerCost{CostAnswer::NotNow});
+  }
+}
+
 void grfPanel(const AppState& s, const Emit& emit) {
   GrfOptions g = s.grf;
   bool changed = ImGui::SliderInt("walkers", &g.walkers, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
@@ -145,6 +158,12 @@ void grfPanel(const AppState& s, const Emit& emit) {
   }
   if (g.sampling == Sampling::Antithetic && g.walkers % 2) ++g.walkers;  // antithetic pairs need even n
   if (changed) emit(SetGrf{g});
+  if (!s.costQuestion.text.empty() && !s.costQuestion.open) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.78f, 0.35f, 1.0f));
+    ImGui::TextWrapped("Not computed: %s.", s.costQuestion.text.c_str());
+    ImGui::PopStyleColor();
+    costAnswerButtons(s, emit);
+  }
   if (s.results.grf)
     ImGui::TextDisabled("nnz %lld (%.1f per row), %.1f MB", static_cast<long long>(s.results.grfInfo.nonZeros),
                         s.results.grfInfo.nonZerosPerRow, s.results.grfInfo.bytes / 1e6);

@@ -1,4 +1,7 @@
 // View panel: what the views compare, colours and ranges, drawing style, camera as text, screenshot.
+#include <cmath>
+#include <cstdio>
+
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -34,27 +37,48 @@ void viewPanel(const AppState& s, PanelUi& ui, const Emit& emit) {
   mapCombo("colormap", v.colormap);
   mapCombo("difference map", v.diffColormap);
   if (ImGui::BeginCombo("range", render::rangeModeName(v.rangeMode))) {
-    for (RangeMode m : {RangeMode::Auto, RangeMode::Fixed, RangeMode::Symmetric, RangeMode::Log})
+    for (RangeMode m : {RangeMode::Log, RangeMode::Auto, RangeMode::Percentile, RangeMode::Symmetric, RangeMode::Fixed})
       if (ImGui::Selectable(render::rangeModeName(m), m == v.rangeMode)) {
         v.rangeMode = m;
         changed = true;
       }
     ImGui::EndCombo();
   }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("log: nine decades below the largest value; auto: min to max; percentile: 2nd to 98th\n"
+                      "percentile; symmetric: -max|v| to max|v|; fixed: as typed, or drag the ends of a\n"
+                      "colour bar (double-click the bar: log again)");
   if (v.rangeMode == RangeMode::Fixed) {
     changed |= ImGui::InputDouble("min", &v.fixedLo, 0.01, 0.1, "%.4g");
     changed |= ImGui::InputDouble("max", &v.fixedHi, 0.01, 0.1, "%.4g");
+    changed |= ImGui::Checkbox("log scale", &v.fixedLog);
   }
   changed |= ImGui::Checkbox("same range in every view", &v.sameRange);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("rows share one range; the difference keeps its symmetric range");
   changed |= ImGui::Checkbox("colour bars", &v.colourBars);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("A colour bar with a histogram of the view's values under each view (in its own band)");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("rows share one range; the difference keeps its symmetric range");
   changed |= ImGui::Checkbox("wireframe", &v.wireframe);
   ImGui::SameLine();
   changed |= ImGui::Checkbox("graph edges", &v.edges);
   changed |= ImGui::SliderFloat("point size", &v.pointScale, 0.1f, 5.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
   changed |= ImGui::SliderFloat("overlay opacity", &v.overlayOpacity, 0.0f, 1.0f);
+  // UI scale in fixed steps (a slider would resize itself under the mouse while dragged).
+  static constexpr float kScales[] = {0.75f, 1.0f, 1.25f, 1.5f, 1.75f, 2.0f, 2.5f, 3.0f};
+  char current[16];
+  std::snprintf(current, sizeof current, "%d %%", static_cast<int>(std::lround(v.uiScale * 100.0f)));
+  if (ImGui::BeginCombo("UI scale", current)) {
+    for (float f : kScales) {
+      char label[16];
+      std::snprintf(label, sizeof label, "%d %%", static_cast<int>(std::lround(f * 100.0f)));
+      if (ImGui::Selectable(label, std::abs(f - v.uiScale) < 1e-3f)) {
+        v.uiScale = f;
+        changed = true;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Size of text and controls (Ctrl + and Ctrl -); kept for the next start");
   if (changed) emit(SetView{v});
 
   ImGui::Separator();
@@ -74,7 +98,19 @@ void viewPanel(const AppState& s, PanelUi& ui, const Emit& emit) {
     if (auto c = s.camera.parsed(ui.cameraText)) emit(SetCamera{*c});
     else ui.messages.push_back("camera text not understood");
   }
+  ImGui::Separator();
   if (ImGui::Button("Screenshot (F12)")) emit(Screenshot{});
+  ImGui::SameLine();
+  int index = s.screenshotScale - 1;
+  const char* scales[] = {"1x", "2x", "3x"};
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("3x").x * 4.0f);
+  if (ImGui::Combo("size", &index, scales, 3)) emit(SetScreenshotOptions{s.screenshotDir, index + 1});
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Screenshots at 1, 2 or 3 times the views' size on screen");
+  ImGui::SetNextItemWidth(-1);
+  if (ui.screenshotDir.empty() && !ImGui::IsAnyItemActive()) ui.screenshotDir = s.screenshotDir;
+  ImGui::InputTextWithHint("##screenshot folder", "folder: Pictures, else the working directory", &ui.screenshotDir);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Where screenshots go (empty: your Pictures folder if it exists, else the working directory)");
+  if (ImGui::IsItemDeactivatedAfterEdit()) emit(SetScreenshotOptions{ui.screenshotDir, s.screenshotScale});
 }
 
 }  // namespace topomask::gui

@@ -69,6 +69,32 @@ std::string elide(const std::string& text, float width, float s) {
 }
 }  // namespace
 
+ColourBarLayout colourBarLayout(const ValueRange& range, float width, float s) {
+  // As many ticks as fit under the bar: each label centred on its tick, neighbours at least a pad
+  // apart, all inside the slot (labels never overlap).
+  const float pad = 3.0f * s;
+  ColourBarLayout bar;
+  for (int count = 6; count >= 2; --count) {
+    bar.ticks = colourBarTicks(range, count);
+    float labelW = 0;
+    std::vector<float> widths;
+    for (double t : bar.ticks) {
+      widths.push_back(Overlay::textSize(formatValue(t), s).x());
+      labelW = std::max(labelW, widths.back());
+    }
+    bar.x = pad + labelW / 2;
+    bar.width = std::max(10.0f, width - 2 * pad - labelW);
+    bool fits = true;
+    for (std::size_t i = 1; i < bar.ticks.size(); ++i) {
+      const float gap = bar.width * static_cast<float>(normalise(bar.ticks[i], range) - normalise(bar.ticks[i - 1], range));
+      fits &= gap >= (widths[i] + widths[i - 1]) / 2 + 2 * pad;
+    }
+    if (fits) break;
+    if (count == 2) bar.ticks = {bar.ticks.front(), bar.ticks.back()};
+  }
+  return bar;
+}
+
 void ViewRenderer::decorate(const ViewPanel& view, const Rect& slot, const Rect& scene, float s, bool bars) {
   Overlay& o = *overlay_;
   const Eigen::Vector4f white(0.95f, 0.95f, 0.96f, 1.0f), grey(0.68f, 0.70f, 0.74f, 1.0f);
@@ -80,29 +106,9 @@ void ViewRenderer::decorate(const ViewPanel& view, const Rect& slot, const Rect&
   // Colour bar in the band below the scene: a histogram of the view's values over the bar (how much
   // of the object each colour covers), the bar, ticks and numbers under it.
   const float y0 = static_cast<float>(scene.y - slot.y + scene.height);
-  // As many ticks as fit under the bar: each label centred on its tick, neighbours at least a pad
-  // apart, all inside the slot (labels never overlap).
-  std::vector<double> ticks;
-  float labelW = 0, barX = 0, barW = 0;
-  for (int count = 6; count >= 2; --count) {
-    ticks = colourBarTicks(view.quantity.range, count);
-    labelW = 0;
-    std::vector<float> widths;
-    for (double t : ticks) {
-      widths.push_back(Overlay::textSize(formatValue(t), s).x());
-      labelW = std::max(labelW, widths.back());
-    }
-    barX = pad + labelW / 2;
-    barW = std::max(10.0f, width - 2 * pad - labelW);
-    bool fits = true;
-    for (std::size_t i = 1; i < ticks.size(); ++i) {
-      const float gap = barW * static_cast<float>(normalise(ticks[i], view.quantity.range) -
-                                                  normalise(ticks[i - 1], view.quantity.range));
-      fits &= gap >= (widths[i] + widths[i - 1]) / 2 + 2 * pad;
-    }
-    if (fits) break;
-    if (count == 2) ticks = {ticks.front(), ticks.back()};
-  }
+  const ColourBarLayout bar = colourBarLayout(view.quantity.range, width, s);
+  const std::vector<double>& ticks = bar.ticks;
+  const float barX = bar.x, barW = bar.width;
   const float histY = y0 + 1.0f * s, histH = 5.0f * s, barY = histY + histH, barH = 3.0f * s;
   if (!view.histogram.empty()) {
     const float binW = barW / static_cast<float>(view.histogram.size());
@@ -112,6 +118,10 @@ void ViewRenderer::decorate(const ViewPanel& view, const Rect& slot, const Rect&
     }
   }
   o.colourBar(barX, barY, barW, barH);
+  if (view.quantity.range.linear == 0) {  // grips at the ends: a row's range can be dragged (the app)
+    o.rect(barX - 1.0f * s, barY - 1.0f * s, 1.0f * s, barH + 2.0f * s, white);
+    o.rect(barX + barW, barY - 1.0f * s, 1.0f * s, barH + 2.0f * s, white);
+  }
   for (double t : ticks) {
     const float x = barX + barW * static_cast<float>(normalise(t, view.quantity.range));
     const std::string label = formatValue(t);

@@ -38,6 +38,15 @@ std::vector<Rect> layoutSlots(int width, int height, int count);
 // band below it (reserved, so that neither covers the object; clicks there pick nothing).
 int titleBandHeight(float textScale);
 int barBandHeight(float textScale);
+// Where a view's colour bar lies across its slot (x from the slot's left edge, in pixels) and its
+// ticks, for a slot `width` pixels wide at text scale s: what the view draws and where the app
+// lets the user drag the range's ends.
+struct ColourBarLayout {
+  std::vector<double> ticks;
+  float x = 0.0f;
+  float width = 0.0f;
+};
+ColourBarLayout colourBarLayout(const ValueRange& range, float width, float textScale);
 // The part of each slot where the scene is drawn: the slot less its title band and, when `bars`,
 // its colour-bar band. The camera, picking, clicks and hovering all use these rectangles.
 std::vector<Rect> layoutViews(int width, int height, int count, float textScale = 2.0f, bool bars = true);
