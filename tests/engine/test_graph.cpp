@@ -277,3 +277,37 @@ TEST(Graph, DemoSceneIsOneSurfaceWhoseEndsNearlyTouch) {
 
 }  // namespace
 }  // namespace topomask
+
+// A graph without geometry is drawn so that drawn distances follow hop distances: an 8 x 6 grid
+// given as an edge list comes out as a grid (every edge about one length, the diagonal of a cell
+// about sqrt 2 of it), with one scale on both axes.
+TEST(Graph, LayoutOfAGraphWithoutGeometryFollowsHopDistances) {
+  const int w = 8, h = 6;
+  topomask::EdgeListGraph list;
+  list.nodes = w * h;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      if (x + 1 < w) list.edges.push_back({y * w + x, y * w + x + 1, 1.0});
+      if (y + 1 < h) list.edges.push_back({y * w + x, (y + 1) * w + x, 1.0});
+    }
+  topomask::Scene scene;
+  scene.data = list;
+  const topomask::Graph g = topomask::buildGraph(scene, {});
+  ASSERT_EQ(g.positions.rows(), w * h);
+  auto at = [&](int x, int y) { return Eigen::Vector2d(g.positions(y * w + x, 0), g.positions(y * w + x, 1)); };
+  double lo = 1e300, hi = 0.0, sum = 0.0;
+  int count = 0;
+  for (const topomask::WeightedEdge& e : list.edges) {
+    const double len = (at(static_cast<int>(e.i % w), static_cast<int>(e.i / w)) - at(static_cast<int>(e.j % w), static_cast<int>(e.j / w))).norm();
+    lo = std::min(lo, len), hi = std::max(hi, len), sum += len, ++count;
+  }
+  const double mean = sum / count;
+  EXPECT_GT(lo, 0.7 * mean) << "no edge collapses";
+  EXPECT_LT(hi, 1.3 * mean) << "no edge stretches";
+  const double diagonal = (at(3, 2) - at(4, 3)).norm();
+  EXPECT_NEAR(diagonal / mean, std::sqrt(2.0), 0.25);
+  // The long side of the grid spans [-1, 1]; the short side keeps the grid's proportion.
+  const Eigen::Vector2d extent = g.positions.leftCols(2).colwise().maxCoeff() - g.positions.leftCols(2).colwise().minCoeff();
+  EXPECT_NEAR(extent.maxCoeff(), 2.0, 1e-9);
+  EXPECT_NEAR(extent.minCoeff() / extent.maxCoeff(), (h - 1.0) / (w - 1.0), 0.12);
+}

@@ -134,7 +134,12 @@ void SceneDrawable::buildEdges(const Graph& graph) {
   if (!lines.empty()) edgeBuffer_ = renderer_.createIndexBuffer(lines);
   const float diag = (hi_ - lo_).norm();
   const double mean = count > 0 ? length / count : diag / std::sqrt(static_cast<double>(nodes_));
-  pointRadius_ = static_cast<float>(std::max(mean * 0.35, 1e-6 * std::max(diag, 1e-6f)));
+  double radius = mean * 0.35;
+  // A drawn graph (no geometry) packs its nodes closer than its edges are long (a layout of a social
+  // graph is a disc): the spacing of N nodes over the layout's area bounds the radius too, so that
+  // neighbouring spheres do not hide each other.
+  if (kind_ == DrawKind::GraphLayout) radius = std::min(radius, 0.3 * diag / std::sqrt(static_cast<double>(std::max<std::int64_t>(nodes_, 1))));
+  pointRadius_ = static_cast<float>(std::max(radius, 1e-6 * std::max(diag, 1e-6f)));
 }
 
 void SceneDrawable::buildSurface(const Mesh& mesh, const Graph& graph) {

@@ -1,6 +1,9 @@
 #include "layout.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include "topomask/core/rng.h"
 
@@ -52,12 +55,67 @@ Eigen::MatrixX3d layout2d(const Graph& g) {
     x.swap(y);
     deflateAndOrthonormalise(x);
   }
-  for (int c = 0; c < 2; ++c) {
-    const double lo = x.col(c).minCoeff(), hi = x.col(c).maxCoeff();
-    const double span = hi > lo ? hi - lo : 1.0;
-    pos.col(c) = ((x.col(c).array() - lo) / span * 2.0 - 1.0).matrix();
-  }
+  if (n <= kStressNodes) x = stressLayout(g, x);
+  // Into [-1, 1] along the longer side, the same scale on both axes (distances keep their ratios).
+  const Eigen::RowVector2d lo = x.colwise().minCoeff(), hi = x.colwise().maxCoeff();
+  const double span = std::max((hi - lo).maxCoeff(), 1e-300);
+  const Eigen::RowVector2d centre = 0.5 * (lo + hi);
+  for (std::int64_t i = 0; i < n; ++i) pos.block<1, 2>(i, 0) = (x.row(i) - centre) * (2.0 / span);
   return pos;
+}
+
+Eigen::MatrixXd stressLayout(const Graph& g, const Eigen::MatrixXd& start) {
+  const std::int64_t n = g.nodeCount();
+  // Hop distances between all pairs (breadth-first from every node); pairs in different components
+  // are held one hop further apart than the farthest connected pair.
+  std::vector<int> dist(static_cast<std::size_t>(n * n), -1);
+  std::vector<std::int64_t> queue(static_cast<std::size_t>(n));
+  int farthest = 1;
+  for (std::int64_t s = 0; s < n; ++s) {
+    int* d = &dist[static_cast<std::size_t>(s * n)];
+    std::size_t head = 0, tail = 0;
+    d[s] = 0;
+    queue[tail++] = s;
+    while (head < tail) {
+      const std::int64_t u = queue[head++];
+      for (std::int64_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e) {
+        const std::int64_t v = g.neighbours[e];
+        if (d[v] < 0) {
+          d[v] = d[u] + 1;
+          farthest = std::max(farthest, d[v]);
+          queue[tail++] = v;
+        }
+      }
+    }
+  }
+  for (int& d : dist)
+    if (d < 0) d = farthest + 1;
+  // Start: the spectral layout scaled so that its mean edge length is one hop.
+  Eigen::MatrixXd x = start;
+  double edgeLength = 0.0;
+  std::int64_t edges = 0;
+  for (std::int64_t u = 0; u < n; ++u)
+    for (std::int64_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e, ++edges) edgeLength += (x.row(u) - x.row(g.neighbours[e])).norm();
+  if (edges > 0 && edgeLength > 0) x *= static_cast<double>(edges) / edgeLength;
+  // Stress majorization, node by node (Gansner, Koren and North 2004): each node moves to the
+  // weighted mean of where every other node says it should be, weights d^-2.
+  for (int it = 0; it < kStressIterations; ++it) {
+    for (std::int64_t i = 0; i < n; ++i) {
+      const int* d = &dist[static_cast<std::size_t>(i * n)];
+      double wsum = 0.0;
+      Eigen::RowVector2d target = Eigen::RowVector2d::Zero();
+      for (std::int64_t j = 0; j < n; ++j) {
+        if (j == i) continue;
+        const double dij = d[j], w = 1.0 / (dij * dij);
+        const Eigen::RowVector2d diff = x.row(i) - x.row(j);
+        const double len = diff.norm();
+        target += w * (x.row(j) + (len > 1e-12 ? dij / len : 0.0) * diff);
+        wsum += w;
+      }
+      if (wsum > 0) x.row(i) = target / wsum;
+    }
+  }
+  return x;
 }
 
 }  // namespace topomask::detail
