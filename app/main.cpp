@@ -25,6 +25,7 @@ int runCli(int argc, char** argv) {
   cli::addBenchCommand(root, action);
   cli::addRenderCommand(root, action);
   cli::addExportCommand(root, action);
+  cli::addFitCommand(root, action);
   try {
     root.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -50,7 +51,7 @@ int runCli(int argc, char** argv) {
 }
 
 bool isSubcommand(const std::string& word) {
-  for (const char* name : {"info", "mask", "convergence", "attention", "bench", "render", "export"})
+  for (const char* name : {"info", "mask", "convergence", "attention", "bench", "render", "export", "fit"})
     if (word == name) return true;
   return false;
 }
@@ -67,6 +68,6 @@ int main(int argc, char** argv) {
   if (isSubcommand(first) || first == "--help" || first == "-h") return runCli(argc, argv);
   if (first.rfind("-", 0) == 0 || first == "demo" || std::filesystem::exists(first)) return topomask::gui::runApplication(args);
   std::cerr << "topomask: '" << first << "' is neither a subcommand (info, mask, convergence, attention, "
-            << "bench, render, export) nor an existing file\n";
+            << "bench, render, export, fit) nor an existing file\n";
   return first.find('.') != std::string::npos ? 3 : 2;
 }

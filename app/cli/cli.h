@@ -71,6 +71,7 @@ void addAttentionCommand(CLI::App& root, Action& action);
 void addBenchCommand(CLI::App& root, Action& action);
 void addRenderCommand(CLI::App& root, Action& action);
 void addExportCommand(CLI::App& root, Action& action);
+void addFitCommand(CLI::App& root, Action& action);
 
 // Output: JSON to stdout (pretty, one document), or text lines.
 void printJson(const nlohmann::json& document);

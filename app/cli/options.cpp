@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <cmath>
 #include <iostream>
 #include <sstream>
@@ -25,7 +26,7 @@ void addCommonOptions(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--beta", o.beta, "mask parameter beta")->capture_default_str();
   sub.add_option("--p", o.p, "p of the p-step random walk kernel")->capture_default_str();
   sub.add_option("--alpha", o.alpha, "comma-separated alpha_0..alpha_K for --kernel custom");
-  sub.add_option("--f", o.f, "comma-separated f_0..f_K for --kernel custom (alpha = f * f)");
+  sub.add_option("--f", o.f, "comma-separated f_0..f_K for --kernel custom (alpha = f * f), or a file holding them");
   sub.add_option("--walkers", o.walkers, "walkers per node")->capture_default_str();
   sub.add_option("--p-halt", o.pHalt, "halting probability")->capture_default_str();
   sub.add_option("--max-len", o.maxLen, "walk length cap (0 = none)")->capture_default_str();
@@ -108,6 +109,24 @@ GraphOptions toGraphOptions(const CommonOptions& o) {
   return g;
 }
 
+// --f / --alpha: a comma-separated list, or the name of a file holding one (as `fit --out-f` writes).
+static std::vector<double> parseCoefficients(const std::string& text, const std::string& option) {
+  try {
+    return parseNumberList(text, option);
+  } catch (const Error&) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(text, ec)) throw;
+    if (std::filesystem::file_size(text, ec) > (std::uintmax_t{1} << 20))
+      throw usageError(option + " " + text + ": the coefficient file is larger than 1 MiB");
+    std::ifstream in(text);
+    std::stringstream content;
+    content << in.rdbuf();
+    std::string list = content.str();
+    list.erase(std::remove_if(list.begin(), list.end(), [](unsigned char c) { return std::isspace(c); }), list.end());
+    return parseNumberList(list, option + " " + text);
+  }
+}
+
 MaskSpec toMaskSpec(const CommonOptions& o) {
   MaskSpec m;
   if (!std::isfinite(o.beta)) throw usageError("--beta must be finite");
@@ -118,10 +137,10 @@ MaskSpec toMaskSpec(const CommonOptions& o) {
     if (!o.alpha.empty() && !o.f.empty()) throw usageError("--kernel custom takes --alpha or --f, not both");
     if (!o.f.empty()) {
       m.preset = MaskPreset::CustomF;
-      m.f = parseNumberList(o.f, "--f");
+      m.f = parseCoefficients(o.f, "--f");
     } else if (!o.alpha.empty()) {
       m.preset = MaskPreset::Custom;
-      m.alpha = parseNumberList(o.alpha, "--alpha");
+      m.alpha = parseCoefficients(o.alpha, "--alpha");
     } else {
       throw usageError("--kernel custom needs --alpha or --f");
     }

@@ -15,3 +15,8 @@ if(TARGET topomask)
   topomask_add_test(test_cli_grf SOURCES cli/test_cli_grf.cpp cli/cli_runner.cpp LIBS PkgConfig::MINIZIP_TEST LABELS cli)
   add_dependencies(test_cli_grf topomask)
 endif()
+# fit: learning f for a target kernel (JSON, --out-f read back by mask --kernel custom --f, errors).
+if(TARGET topomask)
+  topomask_add_test(test_cli_fit SOURCES cli/test_cli_fit.cpp cli/cli_runner.cpp LABELS cli)
+  add_dependencies(test_cli_fit topomask)
+endif()

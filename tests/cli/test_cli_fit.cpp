@@ -1,0 +1,129 @@
+// topomask fit end to end: JSON keys, --out-f read back by `mask --kernel custom --f`, errors.
+// The reference target of the round trip is the dense mask the `mask` command itself writes, and the
+// fitted mask is the dense mask of `mask --kernel custom --f F.txt`; their relative Frobenius error
+// is recomputed here and must equal the fit's rel_error to 1e-6 relative (both are the same double
+// precision quantity, computed by eigendecompositions with round-off ~1e-15 relative to ||T||, far
+// below the errors ~1e-3 compared).
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "cli/cli_runner.h"
+#include "support/test_graphs.h"
+#include "topomask/core/npy.h"
+
+namespace topomask {
+namespace {
+
+using testing::runTopomask;
+
+// A 30-node ring with chords i -> i + 7 (every third node): connected, irregular degrees.
+std::string ringWithChords() {
+  const std::string path = testing::tempDir("clifit") + "/ring.edges";
+  std::ofstream out(path);
+  for (int i = 0; i < 30; ++i) out << i << " " << (i + 1) % 30 << "\n";
+  for (int i = 0; i < 30; i += 3) out << i << " " << (i + 7) % 30 << "\n";
+  return path;
+}
+
+TEST(CliFit, JsonKeysAndOutFRoundTrip) {
+  const std::string graph = ringWithChords();
+  const std::string dir = std::filesystem::path(graph).parent_path().string();
+  const std::string fFile = dir + "/f.txt";
+  const auto r = runTopomask({"fit", graph, "--target", "reglap1", "--target-beta", "0.5", "--terms", "3", "--json",
+                              "--out-f", fFile});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = r.json();
+  for (const char* key : {"f", "alpha", "loss", "rel_error", "rel_frobenius", "method", "seconds", "target", "terms",
+                          "nodes", "truncated_rel_error", "iterations", "rows_used"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  ASSERT_EQ(j["f"].size(), 3u);
+  EXPECT_EQ(j["alpha"].size(), 5u);
+  EXPECT_EQ(j["method"], "exact-spectral");
+  EXPECT_EQ(j["nodes"], 30);
+  EXPECT_EQ(j["target"]["name"], "reglap1");
+  EXPECT_EQ(j["target"]["beta"], 0.5);
+  ASSERT_TRUE(j["loss"].is_array());
+  ASSERT_GE(j["loss"].size(), 1u);
+  const double relError = j["rel_error"].get<double>();
+  EXPECT_NEAR(j["loss"].back().get<double>(), relError * relError, 1e-12);
+  EXPECT_LE(relError, j["truncated_rel_error"].get<double>());
+  ASSERT_TRUE(std::filesystem::exists(fFile));
+
+  // Reference target: the dense mask of the same kernel.
+  const auto t = runTopomask({"mask", graph, "--kernel", "reglap1", "--beta", "0.5", "--dense", "--out-prefix",
+                              dir + "/target", "--json"});
+  ASSERT_EQ(t.status, 0) << t.err;
+  // The fitted f, read from the file as it is.
+  const auto m = runTopomask({"mask", graph, "--kernel", "custom", "--f", fFile, "--dense", "--out-prefix", dir + "/fit",
+                              "--json"});
+  ASSERT_EQ(m.status, 0) << m.err;
+  const auto mj = m.json();
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(mj["mask"]["modulation"][k].get<double>(), j["f"][k].get<double>()) << k;
+  const Eigen::MatrixXd target = readNpy(dir + "/target_exact.npy");
+  const Eigen::MatrixXd fitted = readNpy(dir + "/fit_exact.npy");
+  const double independent = (fitted - target).norm() / target.norm();
+  EXPECT_NEAR(independent, relError, 1e-6 * relError);
+
+  // The file's text works as a literal list too.
+  std::ifstream in(fFile);
+  std::string line;
+  std::getline(in, line);
+  const auto lit = runTopomask({"mask", graph, "--kernel", "custom", "--f", line, "--json"});
+  ASSERT_EQ(lit.status, 0) << lit.err;
+  EXPECT_EQ(lit.json()["mask"]["modulation"], mj["mask"]["modulation"]);
+
+  // A dense target from that file gives the same fit as the kernel.
+  const auto d = runTopomask({"fit", graph, "--target", "file:" + dir + "/target_exact.npy", "--terms", "3", "--json"});
+  ASSERT_EQ(d.status, 0) << d.err;
+  EXPECT_NEAR(d.json()["rel_error"].get<double>(), relError, 1e-6 * relError);
+}
+
+TEST(CliFit, DistanceAndSampled) {
+  const std::string graph = ringWithChords();
+  const auto r = runTopomask({"fit", graph, "--target", "distance", "--tau", "2", "--terms", "4", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.json()["target"]["distance"], "hops");  // an edge list has no geometry
+  const auto s = runTopomask({"fit", graph, "--target", "heat", "--target-beta", "2", "--terms", "3", "--method",
+                              "sampled", "--rows", "10", "--json"});
+  ASSERT_EQ(s.status, 0) << s.err;
+  EXPECT_EQ(s.json()["method"], "sampled-rows");
+  EXPECT_EQ(s.json()["rows_used"], 10);
+  const auto text = runTopomask({"fit", graph, "--target", "cosine", "--terms", "2"});
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("rel error"), std::string::npos) << text.out;
+}
+
+TEST(CliFit, BadInputsExitTwo) {
+  const std::string graph = ringWithChords();
+  const std::string dir = std::filesystem::path(graph).parent_path().string();
+  writeNpy(dir + "/wrong.npy", Eigen::MatrixXd(Eigen::MatrixXd::Identity(29, 29)));
+  const std::vector<std::vector<std::string>> cases = {
+      {"--target", "nope", "--terms", "3"},
+      {"--target", "heat", "--terms", "0"},
+      {"--target", "heat", "--terms", "33"},
+      {"--target", "distance", "--tau", "0"},
+      {"--target", "distance", "--tau", "-1"},
+      {"--target", "file:" + dir + "/wrong.npy"},
+      {"--target", "file:"},
+      {"--target", "heat", "--method", "exact", "--exact-cap", "10"},
+      {"--target", "heat", "--method", "newton"},
+      {"--terms", "3"},  // no --target
+  };
+  for (const auto& extra : cases) {
+    std::vector<std::string> args = {"fit", graph};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = runTopomask(args);
+    EXPECT_EQ(r.status, 2) << extra[0] << " " << extra[1] << ": " << r.err;
+    EXPECT_FALSE(r.err.empty());
+  }
+  // Input and numeric problems exit 3: a missing target file, a series that diverges on the graph.
+  EXPECT_EQ(runTopomask({"fit", graph, "--target", "file:" + dir + "/missing.npy"}).status, 3);
+  EXPECT_EQ(runTopomask({"fit", graph, "--target", "reglap1", "--target-beta", "1.5"}).status, 3);
+}
+
+}  // namespace
+}  // namespace topomask
