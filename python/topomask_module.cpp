@@ -5,7 +5,8 @@
 //   grf_keys(path, **options)     -> scipy.sparse.csr_matrix   (export --what grf_keys)
 //   exact_rows(path, rows, **options) -> numpy.ndarray          (export --what mask --query ...)
 //   attention(path, method, q=None, k=None, v=None, **options) -> numpy.ndarray
-//                                                               (export --what attention --method M)
+//                                                               (export --what attention --method M;
+//                     q, k, v or tokens='F.npz' as --tokens, head=H as --head)
 //
 // `path` (positional only, so that the option graph='knn' keeps its command-line name) is a file path (any format the command line reads, or "demo"), an edge list (E x 2 integer
 // array, or E x 3 with weights in the last column), a pair (edges, weights), or a SciPy sparse matrix
@@ -50,6 +51,9 @@ struct CallOptions {
   int m = 16;
   std::string featureFile;
   std::int64_t denseCap = 4096;
+  std::string tokens;  // a token file (.npz with q, k, v), as --tokens
+  int head = 0;        // as --head
+  bool headGiven = false;
 };
 
 const std::set<std::string> kSharedNames = {"graph", "k", "radius", "patch", "weights", "norm", "sigma", "kernel", "beta",
@@ -159,6 +163,11 @@ CallOptions parseOptions(const py::kwargs& kwargs, const std::set<std::string>& 
     else if (name == "m") o.m = toInt(name, value);
     else if (name == "feature_file") o.featureFile = toText(name, value);
     else if (name == "dense_cap") o.denseCap = toInteger(name, value);
+    else if (name == "tokens") o.tokens = toText(name, value);
+    else if (name == "head") {
+      o.head = toInt(name, value);
+      o.headGiven = true;
+    }
   }
   // Every shared option is checked before any work, as on the command line.
   cli::validateCommonOptions(c);
@@ -335,36 +344,43 @@ py::array_t<double> exactRows(py::handle graph, const std::vector<std::int64_t>&
   return matrixArray(std::move(result));
 }
 
-Eigen::MatrixXd tokenMatrix(const char* name, py::handle value) {
+// q, k or v as given: N x d, or H x N x d of which head `head` is taken (the checks of the values are
+// tokensFromArrays', the engine's, as for a token file).
+Eigen::MatrixXd tokenMatrix(const char* name, py::handle value, int head) {
   const auto arr = py::array_t<double, py::array::forcecast | py::array::c_style>::ensure(value);
-  if (!arr || arr.ndim() != 2) throw py::value_error(std::string("topomask attention: ") + name + " must be a 2-D array (N x d)");
-  Eigen::MatrixXd m(arr.shape(0), arr.shape(1));
-  const auto view = arr.unchecked<2>();
-  for (py::ssize_t i = 0; i < arr.shape(0); ++i)
-    for (py::ssize_t j = 0; j < arr.shape(1); ++j) {
-      m(i, j) = view(i, j);
-      if (!std::isfinite(m(i, j)))
-        throw py::value_error(std::string("topomask attention: ") + name + " has a non-finite value at (" +
-                              std::to_string(i) + ", " + std::to_string(j) + ")");
-    }
+  if (!arr || (arr.ndim() != 2 && arr.ndim() != 3))
+    throw py::value_error(std::string("topomask attention: ") + name + " must be an N x d (or H x N x d) array");
+  const bool stacked = arr.ndim() == 3;
+  const py::ssize_t heads = stacked ? arr.shape(0) : 1;
+  if (head < 0 || head >= heads)
+    throw py::value_error("topomask attention: head " + std::to_string(head) + " is out of range: " + name + " has " +
+                          std::to_string(heads) + (stacked ? " heads" : " head (an N x d array)"));
+  const py::ssize_t rows = arr.shape(stacked ? 1 : 0), cols = arr.shape(stacked ? 2 : 1);
+  Eigen::MatrixXd m(rows, cols);
+  const double* base = arr.data() + static_cast<std::size_t>(head) * static_cast<std::size_t>(rows * cols);
+  for (py::ssize_t i = 0; i < rows; ++i)
+    for (py::ssize_t j = 0; j < cols; ++j) m(i, j) = base[i * cols + j];
   return m;
 }
 
 py::array_t<double> attention(py::handle graph, const std::string& method, py::object q, py::object k, py::object v,
                               const py::kwargs& kwargs) {
-  const CallOptions o = parseOptions(kwargs, {"kernel_map", "d", "m", "feature_file", "dense_cap"});
+  const CallOptions o = parseOptions(kwargs, {"kernel_map", "d", "m", "feature_file", "dense_cap", "tokens", "head"});
   const GraphSource src = graphSource(graph);
   const int given = (q.is_none() ? 0 : 1) + (k.is_none() ? 0 : 1) + (v.is_none() ? 0 : 1);
   if (given != 0 && given != 3) throw py::value_error("topomask attention: give all of q, k, v or none of them");
-  Tokens userTokens;
+  if (given == 3 && !o.tokens.empty()) throw py::value_error("topomask attention: give q, k, v or tokens='F.npz', not both");
+  if (o.headGiven && given == 0 && o.tokens.empty())
+    throw py::value_error("topomask attention: head applies with q, k, v or tokens='F.npz' only");
+  const bool userGiven = given == 3 || !o.tokens.empty();
+  if (userGiven && (kwargs.contains("d") || kwargs.contains("feature_file")))
+    throw py::value_error("topomask attention: d and feature_file shape the projections of node features; with q, k, v "
+                          "or tokens the arrays give Q, K and V (and d)");
+  Eigen::MatrixXd userQ, userK, userV;
   if (given == 3) {
-    userTokens.queries = tokenMatrix("q", q);
-    userTokens.keys = tokenMatrix("k", k);
-    userTokens.values = tokenMatrix("v", v);
-    if (userTokens.queries.cols() != userTokens.keys.cols())
-      throw py::value_error("topomask attention: q and k must have the same number of columns");
-    if (userTokens.queries.rows() != userTokens.keys.rows() || userTokens.queries.rows() != userTokens.values.rows())
-      throw py::value_error("topomask attention: q, k and v must have the same number of rows");
+    userQ = tokenMatrix("q", q, o.head);
+    userK = tokenMatrix("k", k, o.head);
+    userV = tokenMatrix("v", v, o.head);
   }
   Eigen::MatrixXd result;
   {
@@ -380,10 +396,14 @@ py::array_t<double> attention(py::handle graph, const std::string& method, py::o
     to.headDim = o.d;
     to.seed = o.common.seed;
     to.featureFile = o.featureFile;
-    if (given == 3 && userTokens.queries.rows() != n)
-      throw usageError("attention: q, k, v have " + std::to_string(userTokens.queries.rows()) + " rows, the graph has " +
-                       std::to_string(n) + " nodes");
-    const int headDim = given == 3 ? static_cast<int>(userTokens.queries.cols()) : o.d;
+    // As --tokens: the engine checks the arrays (usage errors, ValueError, for arrays given here;
+    // a file's are input errors, topomask.Error, exit 3 on the command line).
+    Tokens tokens = given == 3 ? tokensFromArrays(std::move(userQ), std::move(userK), std::move(userV), "attention", n,
+                                                  Error::Kind::Usage)
+                    : !o.tokens.empty() ? readTokenFile(o.tokens, o.head, n)
+                                        : Tokens{};
+    const int headDim = userGiven ? static_cast<int>(tokens.queries.cols()) : o.d;
+    const int valueDim = userGiven ? static_cast<int>(tokens.values.cols()) : o.d;
     const MaskFunction fn(spec);
     MaskOperatorOptions mo;
     mo.threads = o.common.threads;
@@ -392,8 +412,8 @@ py::array_t<double> attention(py::handle graph, const std::string& method, py::o
     map.kind = parseFeatureMapKind(o.kernelMap);
     map.features = o.m;
     map.seed = o.common.seed;
-    checkAttentionCost(n, featureCount(map, headDim), headDim, cli::toGraphOptions(o.common).memoryLimit);
-    const AttentionInputs in = makeAttentionInputs(given == 3 ? userTokens : makeTokens(g, to), map, o.common.threads);
+    checkAttentionCost(n, featureCount(map, headDim), valueDim, cli::toGraphOptions(o.common).memoryLimit);
+    const AttentionInputs in = makeAttentionInputs(userGiven ? tokens : makeTokens(g, to), map, o.common.threads);
     AttentionOptions ao;
     ao.threads = o.common.threads;
     ao.received = false;
@@ -460,5 +480,6 @@ PYBIND11_MODULE(topomask, m) {
         py::arg("k") = py::none(), py::arg("v") = py::none(),
         "Attention outputs (N x d_v float64) of method exact_masked, grf_masked, linear, dense or toeplitz_fft; Q, K, V "
         "are the seeded projections of node features (as `topomask export GRAPH --what attention --method M`) unless "
-        "q, k, v (N x d, N x d, N x d_v) are given.");
+        "q, k, v (N x d, N x d, N x d_v; or H x N x d with head=H) are given, or tokens='F.npz' (a numpy.savez "
+        "archive of q, k, v, as `--tokens F.npz`; head=H as `--head H`).");
 }

@@ -7,7 +7,8 @@
 // only: a translation-invariant mask taken from the centre pixel's exact row, a different mask family).
 // --out-prefix P writes P_rows.npy (one attention row of the query per method, in the order of
 // `row_methods`), P_received.npy (the same for received attention) and P_grf_error.npy (per-node
-// ||out_grf - out_exact||).
+// ||out_grf - out_exact||). --tokens F.npz [--head H] takes Q, K, V from a file (a model's own
+// tokens) instead of the seeded projections of node features.
 #include <optional>
 #include <chrono>
 #include <iomanip>
@@ -40,6 +41,8 @@ struct AttentionCommandOptions {
   bool additive = false;
   std::int64_t denseCap = 4096;
   std::string outPrefix;
+  TokenFileOption tokens;
+  bool projectionOptionGiven = false;  // --d, --features or --feature-file on the command line
 };
 
 double since(std::chrono::steady_clock::time_point t0) {
@@ -83,9 +86,14 @@ int run(const AttentionCommandOptions& o) {
   if (o.d < 1 || o.d > kMaxHeadDimension) throw usageError("--d must be between 1 and " + std::to_string(kMaxHeadDimension));
   if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("--m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
   checkDenseCapOption(o.denseCap, "--dense-cap");
+  checkTokenFileOptions(o.tokens);
+  const bool fromFile = !o.tokens.file.empty();
+  if (fromFile && o.projectionOptionGiven)
+    throw usageError("--d, --features and --feature-file shape the projections of node features; with --tokens "
+                     "the file gives Q, K and V (and d)");
   if (!o.outPrefix.empty())
     for (const char* suffix : {"_rows.npy", "_received.npy", "_grf_error.npy"})
-      refuseOutputOverInput(o.outPrefix + suffix, {o.file, o.featureFile}, "--out-prefix");
+      refuseOutputOverInput(o.outPrefix + suffix, {o.file, o.featureFile, o.tokens.file}, "--out-prefix");
   if (o.query && *o.query < 0) throw usageError("--query " + std::to_string(*o.query) + ": node indices are non-negative");
   FeatureMap map;
   map.kind = parseFeatureMapKind(o.kernelMap);
@@ -108,10 +116,16 @@ int run(const AttentionCommandOptions& o) {
     throw usageError("--query " + std::to_string(query) + ": node index out of range (the graph has " +
                      std::to_string(n) + " nodes)");
   const MaskFunction fn(spec);
-  checkAttentionCost(n, featureCount(map, o.d), o.d, toGraphOptions(o.common).memoryLimit);
 
   auto t0 = std::chrono::steady_clock::now();
-  const AttentionInputs in = makeAttentionInputs(makeTokens(g, tokenOptions), map, o.common.threads);
+  TokenFileInfo fileInfo;
+  if (fromFile) fileInfo = inspectTokenFile(o.tokens.file);  // shapes before any work
+  const int d = fromFile ? static_cast<int>(fileInfo.dim) : o.d;
+  const int dv = fromFile ? static_cast<int>(fileInfo.valueDim) : o.d;
+  checkAttentionCost(n, featureCount(map, d), dv, toGraphOptions(o.common).memoryLimit);
+  const AttentionInputs in = makeAttentionInputs(
+      fromFile ? readTokenFile(o.tokens.file, o.tokens.head, n, &fileInfo) : makeTokens(g, tokenOptions), map,
+      o.common.threads);
   const double tokenSeconds = since(t0);
 
   AttentionOptions ao;
@@ -205,8 +219,13 @@ int run(const AttentionCommandOptions& o) {
   j["nodes"] = n;
   j["edges"] = g.edgeCount();
   j["query"] = query;
-  j["d"] = o.d;
-  j["m"] = featureCount(map, o.d);
+  j["d"] = d;
+  j["d_v"] = dv;
+  j["m"] = featureCount(map, d);
+  if (fromFile)
+    j["tokens"] = {{"source", "file"}, {"file", o.tokens.file}, {"head", o.tokens.head}, {"heads", fileInfo.heads}};
+  else
+    j["tokens"] = {{"source", "projections"}, {"seed", o.common.seed}};
   j["kernel_map"] = featureMapName(map.kind);
   j["mask"] = {{"kernel", fn.name()}, {"formula", fn.formula()}};
   j["seconds"] = {{"load", loaded.loadSeconds}, {"graph", loaded.graphSeconds}, {"tokens", tokenSeconds},
@@ -253,8 +272,11 @@ int run(const AttentionCommandOptions& o) {
     return 0;
   }
   std::cout << "attention on " << o.file << " (" << n << " nodes, " << g.edgeCount() << " edges), query " << query
-            << ", d = " << o.d << ", phi = " << featureMapName(map.kind) << " (m = " << featureCount(map, o.d)
+            << ", d = " << d << ", phi = " << featureMapName(map.kind) << " (m = " << featureCount(map, d)
             << "), mask " << fn.formula() << "\n";
+  if (fromFile)
+    std::cout << "  tokens: head " << o.tokens.head << " of " << fileInfo.heads << " from " << o.tokens.file << " (d_v = " << dv
+              << ")\n";
   std::cout << std::left << std::setw(16) << "  method" << std::setw(12) << "seconds" << std::setw(10) << "guarded"
             << std::setw(14) << "row max" << "rel. error vs exact_masked\n";
   for (const auto& r : runs) {
@@ -295,8 +317,12 @@ void addAttentionCommand(CLI::App& root, Action& action) {
   sub->add_flag("--additive", o->additive, "softmax: add M inside the exponential instead of multiplying");
   sub->add_option("--dense-cap", o->denseCap, "largest N for the dense algorithms")->capture_default_str();
   sub->add_option("--out-prefix", o->outPrefix, "write P_rows.npy, P_received.npy, P_grf_error.npy");
+  addTokenFileOptions(*sub, o->tokens);
   addCommonOptions(*sub, o->common);
-  sub->callback([&action, o] { action = [o] { return run(*o); }; });
+  sub->callback([&action, o, sub] {
+    o->projectionOptionGiven = sub->count("--d") + sub->count("--features") + sub->count("--feature-file") > 0;
+    action = [o] { return run(*o); };
+  });
 }
 
 }  // namespace topomask::cli

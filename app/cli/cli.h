@@ -54,6 +54,17 @@ void checkDenseCapOption(std::int64_t cap, const std::string& option);
 std::vector<double> parseNumberList(const std::string& text, const std::string& option);
 std::vector<std::int64_t> parseIntegerList(const std::string& text, const std::string& option);
 
+// --tokens FILE.npz and --head H (attention, export, render and the application): a model's own
+// Q, K, V (arrays q, k, v, N x d or H x N x d; attention/tokens.h readTokenFile) instead of the
+// seeded projections of node features.
+struct TokenFileOption {
+  std::string file;
+  int head = 0;
+};
+void addTokenFileOptions(CLI::App& sub, TokenFileOption& tokens);
+// Usage Error for a negative --head, or a --head without --tokens.
+void checkTokenFileOptions(const TokenFileOption& tokens);
+
 // A node range A:B (rows A..B-1) typed as "A:B": A and B integers, 0 <= A < B <= nodes. Throws
 // usage Error naming `option`, the text and the cause.
 struct NodeRange {

@@ -3,7 +3,7 @@
 //
 //  * features:  the node features X (N x F) the tokens are projected from; the last column is the
 //               constant 1 (bias). Q, K, V follow from X and --seed (tokens.h).
-//  * tokens:    [Q | K | V] side by side (N x 3d).
+//  * tokens:    [Q | K | V] side by side (N x 3d; N x (2d + d_v) with --tokens).
 //  * mask:      exact mask rows of the --query nodes (Q x N, by propagation), or without --query the
 //               dense exact mask (N x N, N <= --dense-cap).
 //  * attention: the outputs (N x d) of --method (exact_masked default, grf_masked, linear, dense,
@@ -14,6 +14,7 @@
 //               options and seed, Phi_Q Phi_K^T is the estimate of `mask --dense`. --nodes A:B writes
 //               rows A..B-1 only ((B - A) x N), bit for bit those rows of the full export, walking
 //               only the walks of those rows.
+// --tokens F.npz [--head H] (tokens and attention): Q, K, V from a file instead of the projections.
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -44,6 +45,8 @@ struct ExportOptions {
   std::string featureFile;
   std::int64_t denseCap = 4096;
   std::string nodes;  // "A:B", grf and grf_keys only
+  TokenFileOption tokens;
+  bool projectionOptionGiven = false;  // --d or --feature-file on the command line
 };
 
 // --what grf | grf_keys: one side of the features, all rows or the --nodes shard, as a SciPy CSR .npz.
@@ -73,8 +76,15 @@ int run(const ExportOptions& o) {
   if (o.what != "features" && o.what != "tokens" && o.what != "mask" && o.what != "attention" && !grf)
     throw usageError("--what must be features, tokens, mask, attention, grf or grf_keys, not '" + o.what + "'");
   if (o.out.empty()) throw usageError(grf ? "--out F.npz is required" : "--out F.npy is required");
-  refuseOutputOverInput(o.out, {o.file, o.featureFile}, "--out");
+  refuseOutputOverInput(o.out, {o.file, o.featureFile, o.tokens.file}, "--out");
   if (!o.nodes.empty() && !grf) throw usageError("--nodes A:B applies to --what grf and grf_keys only");
+  checkTokenFileOptions(o.tokens);
+  const bool fromFile = !o.tokens.file.empty();
+  if (fromFile && o.what != "tokens" && o.what != "attention")
+    throw usageError("--tokens applies to --what tokens and attention only");
+  if (fromFile && o.projectionOptionGiven)
+    throw usageError("--d and --feature-file shape the projections of node features; with --tokens the file gives "
+                     "Q, K and V (and d)");
   if (grf) return runGrf(o);
   if (o.d < 1 || o.d > kMaxHeadDimension) throw usageError("--d must be between 1 and " + std::to_string(kMaxHeadDimension));
   if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("--m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
@@ -96,12 +106,14 @@ int run(const ExportOptions& o) {
   MaskOperatorOptions mo;
   mo.threads = o.common.threads;
 
+  // The tokens of --what tokens and attention: the file's, or the projections.
+  auto tokens = [&] { return fromFile ? readTokenFile(o.tokens.file, o.tokens.head, n) : makeTokens(g, to); };
   Eigen::MatrixXd result;
   if (o.what == "features") {
     result = nodeFeatures(g, to);
   } else if (o.what == "tokens") {
-    const Tokens t = makeTokens(g, to);
-    result.resize(n, 3 * o.d);
+    const Tokens t = tokens();
+    result.resize(n, t.queries.cols() + t.keys.cols() + t.values.cols());
     result << t.queries, t.keys, t.values;
   } else if (o.what == "mask") {
     if (o.queries.empty()) {
@@ -116,8 +128,12 @@ int run(const ExportOptions& o) {
     map.kind = parseFeatureMapKind(o.kernelMap);
     map.features = o.m;
     map.seed = o.common.seed;
-    checkAttentionCost(n, featureCount(map, o.d), o.d, toGraphOptions(o.common).memoryLimit);
-    const AttentionInputs in = makeAttentionInputs(makeTokens(g, to), map, o.common.threads);
+    TokenFileInfo info;
+    if (fromFile) info = inspectTokenFile(o.tokens.file);  // shapes before any work
+    const int d = fromFile ? static_cast<int>(info.dim) : o.d;
+    checkAttentionCost(n, featureCount(map, d), fromFile ? static_cast<int>(info.valueDim) : d,
+                       toGraphOptions(o.common).memoryLimit);
+    const AttentionInputs in = makeAttentionInputs(tokens(), map, o.common.threads);
     AttentionOptions ao;
     ao.threads = o.common.threads;
     ao.received = false;
@@ -189,8 +205,12 @@ void addExportCommand(CLI::App& root, Action& action) {
   sub->add_option("--m", o->m, "FAVOR+ features")->capture_default_str();
   sub->add_option("--feature-file", o->featureFile, "per-node features (.npy or .csv)");
   sub->add_option("--dense-cap", o->denseCap, "largest N for dense matrices")->capture_default_str();
+  addTokenFileOptions(*sub, o->tokens);
   addCommonOptions(*sub, o->common);
-  sub->callback([&action, o] { action = [o] { return run(*o); }; });
+  sub->callback([&action, o, sub] {
+    o->projectionOptionGiven = sub->count("--d") + sub->count("--feature-file") > 0;
+    action = [o] { return run(*o); };
+  });
 }
 
 }  // namespace topomask::cli

@@ -177,6 +177,17 @@ void validateCommonOptions(const CommonOptions& o) {
   (void)toGrfOptions(o);
 }
 
+void addTokenFileOptions(CLI::App& sub, TokenFileOption& tokens) {
+  sub.add_option("--tokens", tokens.file,
+                 "a model's own tokens: .npz with arrays q, k, v (N x d, or H x N x d for H heads; numpy.savez)");
+  sub.add_option("--head", tokens.head, "with --tokens: the head to use, 0..H-1")->capture_default_str();
+}
+
+void checkTokenFileOptions(const TokenFileOption& tokens) {
+  if (tokens.head < 0) throw usageError("--head " + std::to_string(tokens.head) + ": heads are numbered from 0");
+  if (tokens.head != 0 && tokens.file.empty()) throw usageError("--head applies with --tokens FILE.npz only");
+}
+
 void checkDenseCapOption(std::int64_t cap, const std::string& option) {
   if (cap < 1 || cap > kMaxDenseNodes)
     throw usageError(option + " must be between 1 and " + std::to_string(kMaxDenseNodes) +

@@ -14,6 +14,7 @@ void addRenderCommand(CLI::App& root, Action& action) {
   auto request = std::make_shared<gui::OffscreenRequest>();
   auto featureMap = std::make_shared<std::string>("elu");
   auto walkersShown = std::make_shared<int>(0);
+  auto tokens = std::make_shared<TokenFileOption>();
   addCommonOptions(*sub, *options);
   sub->add_option("file", request->path, "mesh, point cloud, image or graph ('demo' for the built-in scene)")->required();
   sub->add_option("--view", request->view,
@@ -26,9 +27,10 @@ void addRenderCommand(CLI::App& root, Action& action) {
   sub->add_option("--height", request->height, "image height in pixels (default 560)");
   sub->add_option("--feature-map", *featureMap, "relu, elu, favor (attention views)")->capture_default_str();
   sub->add_option("--walkers-shown", *walkersShown, "walks view: draw the first m walkers and the GRF row from them (0 = all)");
-  sub->callback([&action, options, request, featureMap, walkersShown, sub] {
+  addTokenFileOptions(*sub, *tokens);
+  sub->callback([&action, options, request, featureMap, walkersShown, tokens, sub] {
     const bool queryGiven = sub->count("--query") > 0;
-    action = [options, request, featureMap, walkersShown, queryGiven] {
+    action = [options, request, featureMap, walkersShown, tokens, queryGiven] {
       gui::OffscreenRequest r = *request;
       if (r.path == "demo") r.path.clear();
       r.graph = toGraphOptions(*options);
@@ -37,11 +39,18 @@ void addRenderCommand(CLI::App& root, Action& action) {
       r.attention.featureMap = parseFeatureMapKind(*featureMap);
       r.attention.seed = options->seed;
       validateCommonOptions(*options);
+      checkTokenFileOptions(*tokens);
+      if (!tokens->file.empty()) {
+        if (r.view.rfind("attention-", 0) != 0) throw usageError("--tokens applies to the attention views (--view attention-<method>)");
+        r.attention.tokensFromFile = true;
+        r.attention.tokenFile = tokens->file;
+        r.attention.head = tokens->head;
+      }
       if (queryGiven && r.query < 0) throw usageError("--query " + std::to_string(r.query) + ": node indices are non-negative");
       if (r.width < 0 || r.height < 0 || r.width > 16384 || r.height > 16384)
         throw usageError("--width and --height must be between 1 and 16384 pixels");
       if (*walkersShown < 0) throw usageError("--walkers-shown must be non-negative (0 = all)");
-      refuseOutputOverInput(r.out, {r.path}, "--out");
+      refuseOutputOverInput(r.out, {r.path, tokens->file}, "--out");
       gui::OffscreenResult out;
       try {
         out = (r.view == "walks" || r.view == "matrix" || r.view == "spectrum") ? gui::renderInsightOffscreen(r, *walkersShown)

@@ -133,7 +133,9 @@ Effects apply(AppState& s, const Command& command) {
         } else if constexpr (std::is_same_v<T, SetAttention>) {
           if (c.params == s.attention) return;
           const bool tokens = c.params.featureMap != s.attention.featureMap || c.params.headDim != s.attention.headDim ||
-                              c.params.seed != s.attention.seed || c.params.favorFeatures != s.attention.favorFeatures;
+                              c.params.seed != s.attention.seed || c.params.favorFeatures != s.attention.favorFeatures ||
+                              c.params.tokensFromFile != s.attention.tokensFromFile ||
+                              c.params.tokenFile != s.attention.tokenFile || c.params.head != s.attention.head;
           s.attention = c.params;
           e.stale = withDependents(tokens ? StageTokens : StageRows);
         } else if constexpr (std::is_same_v<T, SelectQuery>) {
@@ -177,6 +179,12 @@ Effects apply(AppState& s, const Command& command) {
           e.cancel = true;
         } else if constexpr (std::is_same_v<T, DismissError>) {
           s.error.clear();
+        } else if constexpr (std::is_same_v<T, SetLargeAsTokens>) {
+          if (c.on == s.largeAsTokens) return;
+          s.largeAsTokens = c.on;
+          s.costQuestion = {};
+          e.stale = withDependents(StageLoad);  // the scene is read again (App keeps its path)
+          e.cancel = true;
         } else if constexpr (std::is_same_v<T, SetScreenshotOptions>) {
           s.screenshotDir = c.folder;
           s.screenshotScale = std::clamp(c.scale, 1, 3);

@@ -14,6 +14,7 @@ namespace topomask::gui {
 struct OpenFile { std::string path; };
 struct OpenDemo {};
 struct SetGraphOptions { GraphOptions options; };
+struct SetLargeAsTokens { bool on = true; };  // reloads the scene
 struct SetMask { MaskSpec spec; };
 struct SetGrf { GrfOptions options; };
 struct SetAttention { AttentionParams params; };
@@ -33,7 +34,7 @@ enum class CostAnswer { Compute, UseAffordable, NotNow };
 struct AnswerCost { CostAnswer answer = CostAnswer::NotNow; };
 
 using Command = std::variant<OpenFile, OpenDemo, SetGraphOptions, SetMask, SetGrf, SetAttention, SelectQuery, ClearQuery,
-                             SetHover, SetView, SetCamera, ResetCamera, Screenshot, CancelWork, DismissError, AnswerCost, SetScreenshotOptions>;
+                             SetHover, SetView, SetCamera, ResetCamera, Screenshot, CancelWork, DismissError, AnswerCost, SetScreenshotOptions, SetLargeAsTokens>;
 
 // Engine stages, upstream first. A stale stage makes everything downstream of it stale.
 enum Stage : unsigned {

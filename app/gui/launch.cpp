@@ -32,6 +32,7 @@ int runApplication(const std::vector<std::string>& args) {
   int views = 3;
   float uiScale = 0.0f;
   bool hidePanel = false;
+  bool fullResolution = false;
   parser.add_option("file", file, "mesh, point cloud, image or graph ('demo' or nothing: the built-in demo scene)");
   parser.add_option("--query", query, "node to make the query");
   parser.add_option("--layout", layout, "mask or attention")->check(CLI::IsMember({"mask", "attention"}));
@@ -39,6 +40,10 @@ int runApplication(const std::vector<std::string>& args) {
   parser.add_option("--ui-scale", uiScale, "size of text and controls (0.75 to 3; default: the last one chosen)")
       ->check(CLI::Range(static_cast<double>(kMinUiScale), static_cast<double>(kMaxUiScale)));
   parser.add_flag("--hide-panel", hidePanel, "start with the side panel hidden (Tab shows it)");
+  parser.add_flag("--full-resolution", fullResolution,
+                  "every vertex and point of a large mesh or cloud (default: about 10,000 clustered vertices or 20,000 voxel tokens)");
+  cli::TokenFileOption tokens;
+  cli::addTokenFileOptions(parser, tokens);
   parser.add_option("--screenshot", screenshotPath, "write a screenshot of the views when the work is done, then quit");
   parser.add_option("--window-shot", windowShotPath,
                     "write a picture of the whole window (panels included) when the work is done, then quit");
@@ -59,6 +64,7 @@ int runApplication(const std::vector<std::string>& args) {
     // The demo sets its own mask and walkers (README); options given on the command line win.
     // The scene first, then the command line's options: they are meant for this file (opening a file
     // sets walkers above kCarriedWalkers back, which must not undo an explicit --walkers).
+    if (fullResolution) app.dispatch(SetLargeAsTokens{false});
     if (demo) app.dispatch(OpenDemo{});
     else app.dispatch(OpenFile{std::filesystem::absolute(file).string()});
     app.dispatch(SetGraphOptions{cli::toGraphOptions(common)});
@@ -73,6 +79,14 @@ int runApplication(const std::vector<std::string>& args) {
       GrfOptions g = cli::toGrfOptions(common);
       if (demo && !given({"--walkers"})) g.walkers = kDemoWalkers;
       app.dispatch(SetGrf{g});
+    }
+    cli::checkTokenFileOptions(tokens);
+    if (!tokens.file.empty()) {
+      AttentionParams a = app.state().attention;
+      a.tokensFromFile = true;
+      a.tokenFile = std::filesystem::absolute(tokens.file).string();
+      a.head = tokens.head;
+      app.dispatch(SetAttention{a});
     }
     ViewSettings v = app.state().view;
     v.layout = layout == "attention" ? Layout::Attention : Layout::Mask;

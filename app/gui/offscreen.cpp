@@ -58,7 +58,11 @@ OffscreenResult renderOffscreen(const OffscreenRequest& request) {
   r.mask = m.mask;
   r.maskInfo = m.info;
   r.grf = runGrfStage(*r.graph, state.mask, state.grf, nullptr).grf;
-  if (state.view.layout == Layout::Attention) r.tokens = runTokensStage(*r.graph, state.attention).tokens;
+  if (state.view.layout == Layout::Attention) {
+    TokensStage t = runTokensStage(*r.graph, state.attention);
+    if (t.failure) throw *t.failure;  // a token file that cannot be used: its own error (exit 2 or 3)
+    r.tokens = t.tokens;
+  }
   RowsInput in{r.graph, r.mask, r.grf, r.tokens, state.attention, state.query};
   RowsResult rows = computeRows(in);
   r.exactRow = rows.exactRow;

@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cmath>
+#include <filesystem>
+#include <map>
+#include <mutex>
 #include <limits>
 #include <thread>
 #include <fstream>
@@ -25,7 +28,7 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 
 }  // namespace
 
-std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* seconds) {
+std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* seconds, bool tokens) {
   const auto t0 = Clock::now();
   Scene loaded = path.empty() ? makeDemoScene() : loadScene(path);
   // Large point clouds become voxel tokens (as point-cloud transformers do) and large meshes about
@@ -39,12 +42,12 @@ std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* sec
     loaded.warnings.push_back(text);
   };
   double side = 0.0;
-  if (auto* cloud = std::get_if<PointCloud>(&loaded.data); cloud && cloud->points.rows() > kPointTokens) {
+  if (auto* cloud = std::get_if<PointCloud>(&loaded.data); tokens && cloud && cloud->points.rows() > kPointTokens) {
     const Eigen::Index n = cloud->points.rows();
     *cloud = voxelSubsample(*cloud, kPointTokens, &side);
     note(n, cloud->points.rows(), side, "points", "voxel tokens");
   }
-  if (auto* mesh = std::get_if<Mesh>(&loaded.data); mesh && mesh->vertices.rows() > kMeshTokens) {
+  if (auto* mesh = std::get_if<Mesh>(&loaded.data); tokens && mesh && mesh->vertices.rows() > kMeshTokens) {
     const Eigen::Index n = mesh->vertices.rows();
     *mesh = clusterMesh(*mesh, kMeshTokens, &side);
     note(n, mesh->vertices.rows(), side, "vertices", "clustered vertices");
@@ -149,6 +152,18 @@ GrfStageCost estimateGrfStage(std::int64_t nodes, const MaskSpec& spec, const Gr
   return out;
 }
 
+namespace {
+std::mutex tokenHeadsMutex;
+std::map<std::string, std::int64_t> tokenHeads;   // path -> H, as last read
+std::map<std::string, std::string> tokenErrors;   // path -> why it could not be used, as last read
+}  // namespace
+
+std::int64_t knownTokenHeads(const std::string& path) {
+  std::lock_guard<std::mutex> lock(tokenHeadsMutex);
+  const auto it = tokenHeads.find(path);
+  return it == tokenHeads.end() ? 0 : it->second;
+}
+
 TokensStage runTokensStage(const Graph& graph, const AttentionParams& params) {
   const auto t0 = Clock::now();
   TokenOptions options;
@@ -159,8 +174,44 @@ TokensStage runTokensStage(const Graph& graph, const AttentionParams& params) {
   map.features = params.favorFeatures;
   map.seed = params.seed;
   TokensStage out;
-  out.tokens = std::make_shared<const AttentionInputs>(makeAttentionInputs(makeTokens(graph, options), map));
-  out.note = std::string("features: every per-node feature of the graph; phi = ") + featureMapName(map.kind);
+  Tokens tokens;
+  if (params.tokensFromFile) {
+    try {
+      if (params.tokenFile.empty()) throw usageError("tokens from a file: type the path of a .npz holding q, k and v");
+      TokenFileInfo info;
+      try {
+        tokens = readTokenFile(params.tokenFile, params.head, graph.nodeCount(), &info);
+      } catch (const Error&) {
+        std::int64_t heads = 0;  // a head out of range still tells the panel how many there are
+        try {
+          heads = inspectTokenFile(params.tokenFile).heads;
+        } catch (const Error&) {
+        }
+        std::lock_guard<std::mutex> lock(tokenHeadsMutex);
+        tokenHeads[params.tokenFile] = heads;
+        throw;
+      }
+      {
+        std::lock_guard<std::mutex> lock(tokenHeadsMutex);
+        tokenHeads[params.tokenFile] = info.heads;
+        tokenErrors.erase(params.tokenFile);
+      }
+      out.note = "tokens: head " + std::to_string(params.head) + " of " + std::to_string(info.heads) + " from " +
+                 std::filesystem::path(params.tokenFile).filename().string() + " (d = " + std::to_string(info.dim) +
+                 ", d_v = " + std::to_string(info.valueDim) + "); phi = " + featureMapName(map.kind);
+    } catch (const Error& e) {
+      out.failure = e;
+      out.note = e.what();
+      std::lock_guard<std::mutex> lock(tokenHeadsMutex);
+      tokenErrors[params.tokenFile] = e.what();
+      out.seconds = since(t0);
+      return out;
+    }
+  } else {
+    tokens = makeTokens(graph, options);
+    out.note = std::string("features: every per-node feature of the graph; phi = ") + featureMapName(map.kind);
+  }
+  out.tokens = std::make_shared<const AttentionInputs>(makeAttentionInputs(tokens, map));
   out.seconds = since(t0);
   return out;
 }
@@ -226,6 +277,11 @@ RowsResult computeRows(const RowsInput& in) {
   if (r.exactRow.size() > 0 && r.grfRow.size() == r.exactRow.size()) {
     const double norm = r.exactRow.norm();
     r.rowRelError = norm > 0 ? (r.grfRow - r.exactRow).norm() / norm : (r.grfRow - r.exactRow).norm();
+  }
+  if (!in.tokens && in.attention.tokensFromFile) {
+    std::lock_guard<std::mutex> lock(tokenHeadsMutex);
+    const auto it = tokenErrors.find(in.attention.tokenFile);
+    r.note = "no attention rows: " + (it != tokenErrors.end() ? it->second : std::string("the token file cannot be used"));
   }
   if (in.tokens) {
     const auto t = Clock::now();

@@ -5,15 +5,19 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gui/state.h"
+#include "topomask/core/error.h"
 #include "topomask/core/progress.h"
 
 namespace topomask::gui {
 
-// path "" = the built-in demo scene. Throws Error naming the file.
-std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* seconds = nullptr);
+// path "" = the built-in demo scene. Throws Error naming the file. With `tokens`, point clouds of
+// more than kPointTokens points and meshes of more than kMeshTokens vertices are reduced to about
+// that many (voxel tokens, vertex clustering), with a note in the scene's warnings.
+std::shared_ptr<const Scene> loadSceneStage(const std::string& path, double* seconds = nullptr, bool tokens = true);
 
 struct GraphStage {
   std::shared_ptr<const Graph> graph;
@@ -56,10 +60,16 @@ GrfStageCost estimateGrfStage(std::int64_t nodes, const MaskSpec& spec, const Gr
 
 struct TokensStage {
   std::shared_ptr<const AttentionInputs> tokens;
-  std::string note;
+  std::string note;  // where the tokens come from; on failure the error message
   double seconds = 0.0;
+  std::optional<Error> failure;  // a token file that cannot be used (tokens null): the stage does not
+                                 // throw for it, so that the stages after it (GRF) still run
 };
+// Q, K, V (projections of node features, or params.tokenFile) and the feature maps.
 TokensStage runTokensStage(const Graph& graph, const AttentionParams& params);
+// The number of heads H of a token file as the tokens stage last read it (0: not read, or it
+// failed): the Attention panel offers a head selector when H > 1 without reading files itself.
+std::int64_t knownTokenHeads(const std::string& path);
 
 struct ErrorsStage {
   double relFrobenius = -1;

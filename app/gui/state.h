@@ -46,6 +46,11 @@ struct AttentionParams {
   int favorFeatures = 32;  // m for FAVOR+
   int headDim = 16;
   std::uint64_t seed = 0;
+  // Tokens: seeded projections of node features (headDim, seed), or a model's own q, k, v from a
+  // .npz (attention/tokens.h readTokenFile; N x d or H x N x d arrays: `head` picks one).
+  bool tokensFromFile = false;
+  std::string tokenFile;
+  int head = 0;
   bool operator==(const AttentionParams&) const = default;
 };
 
@@ -192,6 +197,7 @@ struct AppState {
   std::vector<std::string> recentFiles; // newest first, at most 10
   std::string browserDir;               // the file browser's folder
   std::vector<std::string> warnings;    // of the loaded scene
+  bool largeAsTokens = true;            // large clouds and meshes as tokens (pipeline.h loadSceneStage)
 
   // Parameters.
   GraphOptions graph;

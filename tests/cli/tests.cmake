@@ -14,6 +14,9 @@ if(TARGET topomask)
   pkg_check_modules(MINIZIP_TEST REQUIRED IMPORTED_TARGET minizip)
   topomask_add_test(test_cli_grf SOURCES cli/test_cli_grf.cpp cli/cli_runner.cpp LIBS PkgConfig::MINIZIP_TEST LABELS cli)
   add_dependencies(test_cli_grf topomask)
+  # --tokens F.npz [--head H]: archives written here with minizip, attention checked against the formula.
+  topomask_add_test(test_cli_tokens SOURCES cli/test_cli_tokens.cpp cli/cli_runner.cpp LIBS PkgConfig::MINIZIP_TEST LABELS cli)
+  add_dependencies(test_cli_tokens topomask)
 endif()
 # fit: learning f for a target kernel (JSON, --out-f read back by mask --kernel custom --f, errors).
 if(TARGET topomask)

@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "fuzz_folder.h"
 #include "topomask/core/error.h"
 #include "topomask/graph/build.h"
 #include "topomask/io/load.h"
@@ -30,25 +31,7 @@ std::string extension() {
 #endif
 }
 
-// One folder per process, in memory-backed /dev/shm where it exists; removed at exit.
-const std::filesystem::path& folder() {
-  namespace fs = std::filesystem;
-  struct Folder {
-    fs::path path;
-    Folder() {
-      std::error_code ec;
-      const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
-      path = base / ("topomask-fuzz-" + std::to_string(::getpid()));
-      fs::create_directories(path);
-    }
-    ~Folder() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static const Folder f;
-  return f.path;
-}
+const std::filesystem::path& folder() { return topomask::fuzz::scratchFolder("topomask-fuzz"); }
 
 }  // namespace
 

@@ -2,14 +2,16 @@
 """Writes the committed fuzz corpora: small valid seeds of every format the loaders read, and
 regression inputs that each reproduce one class of past findings (made here, not copied from any
 reproducer). Run from anywhere; files go to corpus/load (named by extension, as the replay test
-needs) and corpus/options (one argument per line)."""
-import base64, json, os, struct, zlib
+needs), corpus/options (one argument per line) and corpus/npz (token archives of --tokens)."""
+import base64, io, json, os, struct, zipfile, zlib
 
 here = os.path.dirname(os.path.abspath(__file__))
 load = os.path.join(here, "corpus", "load")
 opts = os.path.join(here, "corpus", "options")
 os.makedirs(load, exist_ok=True)
 os.makedirs(opts, exist_ok=True)
+npz = os.path.join(here, "corpus", "npz")
+os.makedirs(npz, exist_ok=True)
 
 def put(name, data, folder=load):
     with open(os.path.join(folder, name), "wb") as f:
@@ -116,3 +118,41 @@ put("regress_walkers_int_max.txt", "--walkers\n2147483647\n--p-halt\n0.5\n", opt
 put("regress_p_int_max.txt", "--kernel\npstep\n--p\n2147483647\n", opts)
 put("regress_k_patch_int_max.txt", "--k\n2147483647\n--patch\n2147483647\n", opts)
 put("regress_beta_nan.txt", "--beta\nnan\n--kernel\nbogus\n", opts)
+
+# --- npz: token archives (q, k, v) as numpy.savez / savez_compressed write them ---------------
+def npy(descr, shape, payload, fortran=False):
+    dims = "".join("%d," % d for d in shape) if len(shape) == 1 else ", ".join("%d" % d for d in shape)
+    header = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (descr, "True" if fortran else "False", dims)
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + payload
+
+def zipped(members, method=zipfile.ZIP_STORED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in members:
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return buf.getvalue()
+
+def f8(values):
+    return b"".join(struct.pack("<d", v) for v in values)
+
+def f4(values):
+    return b"".join(struct.pack("<f", v) for v in values)
+
+n, d = 6, 3
+vals = [((i * 7) % 11 - 5) / 4.0 for i in range(n * d)]
+put("seed_tokens.npz", zipped([("q.npy", npy("<f8", (n, d), f8(vals))), ("k.npy", npy("<f8", (n, d), f8(vals[::-1]))),
+                               ("v.npy", npy("<f8", (n, 2), f8(vals[: n * 2])))]), npz)
+heads = 2
+hv = [((i * 5) % 13 - 6) / 3.0 for i in range(heads * n * d)]
+put("seed_heads_deflated.npz", zipped([("q.npy", npy("<f4", (heads, n, d), f4(hv))), ("k.npy", npy("<f4", (heads, n, d), f4(hv[::-1]))),
+                                       ("v.npy", npy("<f4", (heads, n, d), f4(hv)))], zipfile.ZIP_DEFLATED), npz)
+put("seed_fortran_int.npz", zipped([("q.npy", npy("<i4", (n, d), b"".join(struct.pack("<i", i) for i in range(n * d)), True)),
+                                    ("k.npy", npy(">f8", (n, d), b"".join(struct.pack(">d", v) for v in vals))),
+                                    ("v.npy", npy("|u1", (n, 1), bytes(range(n))))]), npz)
+put("seed_csr.npz", zipped([("indices.npy", npy("<i4", (2,), struct.pack("<2i", 0, 1))),
+                            ("indptr.npy", npy("<i4", (3,), struct.pack("<3i", 0, 1, 2))),
+                            ("format.npy", npy("|S3", (), b"csr")), ("shape.npy", npy("<i8", (2,), struct.pack("<2q", 2, 2))),
+                            ("data.npy", npy("<f4", (2,), f4([1.0, 2.0])))]), npz)
+# A member whose .npy header announces far more data than the archive holds.
+put("regress_npz_huge_shape.npz", zipped([("q.npy", npy("<f8", (1 << 40, 1 << 10), b"")), ("k.npy", b""), ("v.npy", b"")]), npz)

@@ -1,7 +1,7 @@
 # The fuzz harnesses in the ordinary build: each runs over the committed corpus (seeds and an input
 # for every class of past findings) through replay_main.cpp, so the normal test suite replays them,
 # under ASan/UBSan in the sanitizer build of CI. The libFuzzer build is tests/fuzz/CMakeLists.txt.
-foreach(harness load options)
+foreach(harness load options npz)
   if(harness STREQUAL "options" AND NOT TARGET topomask_cli)
     continue()
   endif()

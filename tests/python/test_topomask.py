@@ -164,6 +164,56 @@ class ModuleAgainstCli(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "q, k, v"):
             topomask.attention(self.path, "linear", q=q)
 
+    def test_savez_tokens_give_the_same_attention_from_cli_and_module(self):
+        # A model's own tokens saved by numpy (stored and deflated, one head and three): the command line's
+        # --tokens / --head and the module's q, k, v or tokens= give the same outputs, bit for bit.
+        rng = np.random.default_rng(7)
+        q, k, v = rng.normal(size=(self.n, 5)), rng.normal(size=(self.n, 5)), rng.normal(size=(self.n, 3))
+        single = self.out("tokens.npz")
+        np.savez(single, q=q, k=k, v=v)
+        heads = self.out("heads.npz")
+        qh, kh, vh = (rng.normal(size=(3, self.n, 4)).astype(np.float32) for _ in range(3))
+        np.savez_compressed(heads, q=qh, k=kh, v=vh)
+        for method in ("exact_masked", "grf_masked", "linear", "dense"):
+            with self.subTest(method=method):
+                npy = self.out(f"tok_{method}.npy")
+                self.cli("export", self.path, "--what", "attention", "--method", method, "--tokens", single,
+                         "--walkers", "8", "--seed", "2", "--out", npy)
+                from_cli = np.load(npy)
+                self.assertEqual(from_cli.shape, (self.n, 3))
+                self.assertTrue(np.array_equal(topomask.attention(self.path, method, q=q, k=k, v=v, walkers=8, seed=2),
+                                               from_cli))
+                self.assertTrue(np.array_equal(topomask.attention(self.path, method, tokens=single, walkers=8, seed=2),
+                                               from_cli))
+                npy = self.out(f"tok_{method}_head1.npy")
+                self.cli("export", self.path, "--what", "attention", "--method", method, "--tokens", heads,
+                         "--head", "1", "--walkers", "8", "--seed", "2", "--out", npy)
+                from_cli = np.load(npy)
+                self.assertTrue(np.array_equal(topomask.attention(self.path, method, q=qh, k=kh, v=vh, head=1,
+                                                                  walkers=8, seed=2), from_cli))
+                self.assertTrue(np.array_equal(
+                    topomask.attention(self.path, method, q=qh[1], k=kh[1], v=vh[1], walkers=8, seed=2), from_cli))
+                self.assertFalse(np.array_equal(
+                    topomask.attention(self.path, method, q=qh[0], k=kh[0], v=vh[0], walkers=8, seed=2), from_cli))
+        # The tokens the command line reads are the file's.
+        npy = self.out("tok_tokens.npy")
+        self.cli("export", self.path, "--what", "tokens", "--tokens", heads, "--head", "2", "--out", npy)
+        self.assertTrue(np.array_equal(np.load(npy), np.hstack([qh[2], kh[2], vh[2]]).astype(np.float64)))
+        # Errors: a file's are topomask.Error (exit 3 on the command line), arguments' ValueError.
+        bad = self.out("bad_tokens.npz")
+        np.savez(bad, q=q, k=k[:, :4], v=v)
+        with self.assertRaisesRegex(topomask.Error, "array 'k'"):
+            topomask.attention(self.path, "linear", tokens=bad)
+        result = subprocess.run([BIN, "attention", self.path, "--tokens", bad], capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("array 'k'", result.stderr)
+        with self.assertRaisesRegex(ValueError, "head 3"):
+            topomask.attention(self.path, "linear", tokens=heads, head=3)
+        with self.assertRaisesRegex(ValueError, "non-finite"):
+            topomask.attention(self.path, "linear", q=np.full_like(q, np.nan), k=k, v=v)
+        with self.assertRaisesRegex(ValueError, "not both"):
+            topomask.attention(self.path, "linear", q=q, k=k, v=v, tokens=single)
+
     def test_bad_options_raise(self):
         cases = [
             (dict(walkers=0), ValueError, "walkers"),

@@ -67,11 +67,16 @@ void dataPanel(const AppState& s, PanelUi& ui, const Emit& emit) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
   for (const std::string& w : s.warnings) ImGui::TextWrapped("warning: %s", w.c_str());  // wrapped, never cut
   ImGui::PopStyleColor();
+  bool tokens = s.largeAsTokens;
+  if (ImGui::Checkbox("large inputs as tokens", &tokens)) emit(SetLargeAsTokens{tokens});
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Meshes over 10,000 vertices clustered, point clouds over 20,000 points as voxel tokens, so that\n"
+                      "a mask spans a visible share; off: every vertex and point (reloads the file)");
   if (ui.focusPath) {
     ImGui::SetKeyboardFocusHere();
     ui.focusPath = false;
   }
-  ImGui::SetNextItemWidth(-60.0f * ImGui::GetIO().FontGlobalScale);
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Open").x - 4.0f * ImGui::GetStyle().FramePadding.x);
   const bool enter = ImGui::InputTextWithHint("##path", "path to a mesh, point cloud, image or graph", &ui.pathBuffer,
                                                ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();

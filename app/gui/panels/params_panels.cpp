@@ -6,6 +6,7 @@
 #include <imgui_stdlib.h>
 
 #include "gui/panels/panels.h"
+#include "gui/pipeline.h"
 
 namespace topomask::gui {
 
@@ -191,7 +192,25 @@ void attentionPanel(const AppState& s, const Emit& emit) {
   changed |= combo("feature map", a.featureMap,
                    {{FeatureMapKind::Elu, "ELU + 1"}, {FeatureMapKind::Relu, "ReLU + 1e-6"}, {FeatureMapKind::Favor, "FAVOR+ (softmax)"}});
   if (a.featureMap == FeatureMapKind::Favor) changed |= ImGui::SliderInt("features m", &a.favorFeatures, 4, 256);
-  changed |= ImGui::SliderInt("head dim d", &a.headDim, 2, 64);
+  // Tokens: the seeded projections of node features, or a model's own q, k, v from a .npz.
+  changed |= combo("tokens", a.tokensFromFile, {{false, "projections of node features"}, {true, "from a file"}});
+  if (a.tokensFromFile) {
+    static std::string typed, shown;  // the path being typed (Enter applies it)
+    if (shown != a.tokenFile) typed = shown = a.tokenFile;
+    if (ImGui::InputTextWithHint("##token file", "tokens.npz: q, k, v (N x d or H x N x d)", &typed,
+                                 ImGuiInputTextFlags_EnterReturnsTrue) &&
+        typed != a.tokenFile) {
+      a.tokenFile = typed;
+      a.head = 0;
+      changed = true;
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("numpy.savez(path, q=Q, k=K, v=V): one row per node of the graph (Enter loads it)");
+    const std::int64_t heads = knownTokenHeads(a.tokenFile);
+    if (heads > 1) changed |= ImGui::SliderInt("head", &a.head, 0, static_cast<int>(heads - 1));
+  } else {
+    changed |= ImGui::SliderInt("head dim d", &a.headDim, 2, 64);
+  }
   int seed = static_cast<int>(a.seed);
   if (ImGui::InputInt("token seed", &seed)) {
     a.seed = static_cast<std::uint64_t>(std::max(seed, 0));
@@ -203,7 +222,12 @@ void attentionPanel(const AppState& s, const Emit& emit) {
     v.layout = Layout::Attention;
     emit(SetView{v});
   }
-  if (!s.results.tokens) ImGui::TextDisabled(s.heavy.busy ? "preparing tokens ..." : "tokens not available");
+  if (!s.results.tokens && !s.heavy.busy && s.attention.tokensFromFile && !s.results.tokensNote.empty()) {
+    // Why the token file cannot be used.
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.42f, 0.4f, 1.0f));
+    ImGui::TextWrapped("%s", s.results.tokensNote.c_str());
+    ImGui::PopStyleColor();
+  } else if (!s.results.tokens) ImGui::TextDisabled(s.heavy.busy ? "preparing tokens ..." : "tokens not available");
   else ImGui::TextDisabled("%s", s.results.tokensNote.c_str());
 }
 

@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/core/npy.h"
+#include "topomask/core/npz.h"
 #include "topomask/core/parallel.h"
 #include "topomask/core/rng.h"
 
@@ -233,6 +235,155 @@ Tokens makeTokens(const Eigen::MatrixXd& features, int headDim, std::uint64_t se
 Tokens makeTokens(const Graph& graph, const TokenOptions& options) {
   checkHeadDim(options.headDim);
   return makeTokens(nodeFeatures(graph, options), options.headDim, options.seed);
+}
+
+namespace {
+
+const char* const kTokenArrays[3] = {"q", "k", "v"};
+
+std::string shapeOf(const std::vector<std::int64_t>& shape) {
+  NpyArray a;
+  a.shape = shape;
+  return a.shapeText();
+}
+
+// Checks the shapes of q, k, v as a token file holds them.
+TokenFileInfo checkTokenShapes(const std::map<std::string, NpyArray>& arrays, const std::string& path) {
+  for (const char* name : kTokenArrays)
+    if (arrays.count(name) == 0) {
+      std::string held;
+      for (const auto& [key, value] : arrays) held += (held.empty() ? "" : ", ") + key;
+      throw Error(std::string("no array '") + name + "' (a token file holds q, k and v, each N x d or H x N x d" +
+                      (held.empty() ? std::string(")") : "; this one holds " + held + ")"),
+                  path);
+    }
+  const NpyArray& q = arrays.at("q");
+  for (const char* name : kTokenArrays) {
+    const NpyArray& a = arrays.at(name);
+    if (a.shape.size() != 2 && a.shape.size() != 3)
+      throw Error(std::string("array '") + name + "' has shape " + a.shapeText() +
+                      ": expected N x d, or H x N x d for H heads",
+                  path);
+    if (a.shape.size() != q.shape.size())
+      throw Error(std::string("array '") + name + "' has shape " + a.shapeText() + ", array 'q' " + q.shapeText() +
+                      ": q, k and v are all N x d or all H x N x d",
+                  path);
+    for (std::int64_t dim : a.shape)
+      if (dim == 0) throw Error(std::string("array '") + name + "' is empty (shape " + a.shapeText() + ")", path);
+  }
+  TokenFileInfo info;
+  info.stacked = q.shape.size() == 3;
+  const std::size_t o = info.stacked ? 1 : 0;
+  info.heads = info.stacked ? q.shape[0] : 1;
+  info.nodes = q.shape[o];
+  info.dim = q.shape[o + 1];
+  const NpyArray& k = arrays.at("k");
+  const NpyArray& v = arrays.at("v");
+  info.valueDim = v.shape[o + 1];
+  for (const char* name : {"k", "v"}) {
+    const NpyArray& a = arrays.at(name);
+    if (info.stacked && a.shape[0] != info.heads)
+      throw Error(std::string("array '") + name + "' has " + std::to_string(a.shape[0]) + " heads (shape " + a.shapeText() +
+                      "), array 'q' " + std::to_string(info.heads) + " (shape " + q.shapeText() + ")",
+                  path);
+    if (a.shape[o] != info.nodes)
+      throw Error(std::string("array '") + name + "' has " + std::to_string(a.shape[o]) + " rows (shape " + a.shapeText() +
+                      "), array 'q' " + std::to_string(info.nodes) + " (shape " + q.shapeText() +
+                      "): q, k and v need one row per node",
+                  path);
+  }
+  if (k.shape[o + 1] != info.dim)
+    throw Error("array 'k' has d = " + std::to_string(k.shape[o + 1]) + " columns (shape " + k.shapeText() + "), array 'q' d = " +
+                    std::to_string(info.dim) + " (shape " + q.shapeText() + "): q and k need the same head dimension",
+                path);
+  for (const char* name : kTokenArrays) {
+    const std::int64_t d = arrays.at(name).shape[o + 1];
+    if (d > kMaxHeadDimension)
+      throw Error(std::string("array '") + name + "' has " + std::to_string(d) + " columns, more than the limit of " +
+                      std::to_string(kMaxHeadDimension) + " for the head dimension",
+                  path);
+  }
+  return info;
+}
+
+Eigen::MatrixXd headOf(const NpyArray& a, const TokenFileInfo& info, std::int64_t head) {
+  const std::int64_t rows = info.nodes;
+  const std::int64_t cols = a.shape.back();
+  Eigen::MatrixXd m(rows, cols);
+  const double* base = a.values.data() + static_cast<std::size_t>(head * rows * cols);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) m(r, c) = base[r * cols + c];
+  return m;
+}
+
+}  // namespace
+
+Tokens tokensFromArrays(Eigen::MatrixXd q, Eigen::MatrixXd k, Eigen::MatrixXd v, const std::string& where,
+                        std::int64_t expectedRows, Error::Kind kind) {
+  const Eigen::MatrixXd* arrays[3] = {&q, &k, &v};
+  for (int a = 0; a < 3; ++a) {
+    const Eigen::MatrixXd& m = *arrays[a];
+    std::string name = "array '";
+    name += kTokenArrays[a];
+    name += '\'';
+    const std::string shape = shapeOf({static_cast<std::int64_t>(m.rows()), static_cast<std::int64_t>(m.cols())});
+    if (m.rows() == 0 || m.cols() == 0) throw Error(name + " is empty (shape " + shape + ")", where, kind);
+    if (m.cols() > kMaxHeadDimension)
+      throw Error(name + " has " + std::to_string(m.cols()) + " columns, more than the limit of " +
+                      std::to_string(kMaxHeadDimension) + " for the head dimension",
+                  where, kind);
+    if (m.rows() != q.rows())
+      throw Error(name + " has " + std::to_string(m.rows()) + " rows, array 'q' " + std::to_string(q.rows()) +
+                      ": q, k and v need one row per node",
+                  where, kind);
+  }
+  if (k.cols() != q.cols())
+    throw Error("array 'k' has d = " + std::to_string(k.cols()) + " columns, array 'q' d = " + std::to_string(q.cols()) +
+                    ": q and k need the same head dimension",
+                where, kind);
+  if (expectedRows >= 0 && q.rows() != expectedRows)
+    throw Error("q, k and v have " + std::to_string(q.rows()) + " rows, the graph has " + std::to_string(expectedRows) +
+                    " nodes (one row per node is needed)",
+                where, kind);
+  for (int a = 0; a < 3; ++a) {
+    const Eigen::MatrixXd& m = *arrays[a];
+    for (Eigen::Index c = 0; c < m.cols(); ++c)
+      for (Eigen::Index r = 0; r < m.rows(); ++r)
+        if (!std::isfinite(m(r, c)))
+          throw Error(std::string("array '") + kTokenArrays[a] + "' holds a non-finite value (" + std::to_string(m(r, c)) +
+                          ") at row " + std::to_string(r) + ", column " + std::to_string(c),
+                      where, kind);
+  }
+  Tokens t;
+  t.queries = std::move(q);
+  t.keys = std::move(k);
+  t.values = std::move(v);
+  return t;
+}
+
+TokenFileInfo inspectTokenFile(const std::string& path) {
+  return checkTokenShapes(readNpz(path, {"q", "k", "v"}, true), path);
+}
+
+Tokens readTokenFile(const std::string& path, int head, std::int64_t expectedRows, TokenFileInfo* infoOut) {
+  // The headers first: a bad shape or head is refused before any data are read.
+  const TokenFileInfo info = inspectTokenFile(path);
+  if (head < 0 || head >= info.heads)
+    throw usageError("head " + std::to_string(head) + " is out of range: " + path + " holds " +
+                     (info.stacked ? std::to_string(info.heads) + " heads (0.." + std::to_string(info.heads - 1) + ")"
+                                   : std::string("one head (N x d arrays)")));
+  if (expectedRows >= 0 && info.nodes != expectedRows)
+    throw Error("the arrays have " + std::to_string(info.nodes) + " rows (array 'q' has shape " +
+                    shapeOf(info.stacked ? std::vector<std::int64_t>{info.heads, info.nodes, info.dim}
+                                         : std::vector<std::int64_t>{info.nodes, info.dim}) +
+                    "), the graph has " + std::to_string(expectedRows) + " nodes (one row per node is needed)",
+                path);
+  const auto arrays = readNpz(path, {"q", "k", "v"});
+  const TokenFileInfo again = checkTokenShapes(arrays, path);  // the same file, unless it changed meanwhile
+  if (infoOut) *infoOut = again;
+  if (head >= again.heads) throw Error("the file changed while it was read", path);
+  return tokensFromArrays(headOf(arrays.at("q"), again, head), headOf(arrays.at("k"), again, head),
+                          headOf(arrays.at("v"), again, head), path, expectedRows, Error::Kind::Input);
 }
 
 int featureCount(const FeatureMap& map, int headDim) {

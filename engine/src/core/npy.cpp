@@ -1,6 +1,9 @@
 #include "topomask/core/npy.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -67,74 +70,203 @@ void writeNpy(const std::string& path, const Eigen::VectorXd& v) {
 Eigen::MatrixXd readNpy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot open file", path);
-  in.seekg(0, std::ios::end);
-  const auto fileSize = static_cast<std::int64_t>(in.tellg());
-  in.seekg(0);
-  unsigned char pre[10];
-  if (!in.read(reinterpret_cast<char*>(pre), 10) || std::memcmp(pre, "\x93NUMPY", 6) != 0)
-    throw Error("not a .npy file (bad magic bytes)", path);
-  std::size_t headerLen = 0, preambleLen = 10;
-  if (pre[6] == 1) {
-    headerLen = pre[8] | (pre[9] << 8);
-  } else if (pre[6] == 2 || pre[6] == 3) {
-    unsigned char extra[2];
-    if (!in.read(reinterpret_cast<char*>(extra), 2)) throw Error("truncated .npy header", path);
-    headerLen = pre[8] | (pre[9] << 8) | (extra[0] << 16) | (extra[1] << 24);
-    preambleLen = 12;
-  } else {
-    throw Error("unsupported .npy version " + std::to_string(pre[6]), path);
-  }
-  if (static_cast<std::int64_t>(preambleLen + headerLen) > fileSize) throw Error("truncated .npy header", path);
-  std::string header(headerLen, '\0');
-  in.read(header.data(), static_cast<std::streamsize>(headerLen));
-  auto field = [&](const std::string& key) {
-    const auto at = header.find("'" + key + "'");
-    if (at == std::string::npos) throw Error("header has no '" + key + "'", path);
-    return header.substr(header.find(':', at) + 1);
-  };
-  std::string descr = field("descr");
-  descr = descr.substr(descr.find('\'') + 1);
-  descr = descr.substr(0, descr.find('\''));
-  if (field("fortran_order").find("True") < field("fortran_order").find(','))
-    throw Error("Fortran-ordered arrays are not supported", path);
-  std::string shapeStr = field("shape");
-  shapeStr = shapeStr.substr(shapeStr.find('(') + 1, shapeStr.find(')') - shapeStr.find('(') - 1);
-  std::vector<std::int64_t> shape;
-  std::istringstream ss(shapeStr);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.find_first_not_of(" ") == std::string::npos) continue;
-    try {
-      shape.push_back(std::stoll(item));
-    } catch (...) {
-      throw Error("bad shape entry '" + item + "'", path);
-    }
-  }
-  if (shape.empty() || shape.size() > 2) throw Error("expected a 1-D or 2-D array, got " + std::to_string(shape.size()) + "-D", path);
-  for (auto s : shape)
-    if (s < 0) throw Error("negative dimension in shape", path);
-  const std::int64_t rows = shape[0], cols = shape.size() == 2 ? shape[1] : 1;
-  std::size_t width = 0;
-  if (descr == "<f8" || descr == "<i8") width = 8;
-  else if (descr == "<f4" || descr == "<i4") width = 4;
-  else throw Error("unsupported dtype '" + descr + "' (use float32 or float64)", path);
-  const std::int64_t available = fileSize - static_cast<std::int64_t>(preambleLen + headerLen);
-  if (cols != 0 && rows > available / static_cast<std::int64_t>(width) / cols)
-    throw Error("truncated data: shape (" + std::to_string(rows) + ", " + std::to_string(cols) + ") needs more bytes than the file holds", path);
-  std::vector<char> raw(static_cast<std::size_t>(rows * cols) * width);
-  in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error("cannot read the file", path);
+  NpyArray a = parseNpy(bytes.data(), bytes.size(), path);
+  bytes = std::string();
+  if (a.shape.empty() || a.shape.size() > 2)
+    throw Error("expected a 1-D or 2-D array, got " + std::to_string(a.shape.size()) + "-D", path);
+  const std::int64_t rows = a.shape[0], cols = a.shape.size() == 2 ? a.shape[1] : 1;
   Eigen::MatrixXd out(rows, cols);
   for (std::int64_t r = 0; r < rows; ++r)
-    for (std::int64_t c = 0; c < cols; ++c) {
-      const char* p = raw.data() + static_cast<std::size_t>(r * cols + c) * width;
-      double v = 0;
-      if (descr == "<f8") { double x; std::memcpy(&x, p, 8); v = x; }
-      else if (descr == "<f4") { float x; std::memcpy(&x, p, 4); v = x; }
-      else if (descr == "<i8") { std::int64_t x; std::memcpy(&x, p, 8); v = static_cast<double>(x); }
-      else { std::int32_t x; std::memcpy(&x, p, 4); v = x; }
-      out(r, c) = v;
-    }
+    for (std::int64_t c = 0; c < cols; ++c) out(r, c) = a.values[static_cast<std::size_t>(r * cols + c)];
   return out;
+}
+
+namespace {
+
+std::string shapeString(const std::vector<std::int64_t>& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+// The value after `'key':` in a header dict (single or double quotes around the key); npos if absent.
+std::size_t valueOf(const std::string& header, const std::string& key) {
+  for (const char q : {'\'', '"'}) {
+    const std::string quoted = q + key + q;
+    std::size_t at = header.find(quoted);
+    if (at == std::string::npos) continue;
+    at += quoted.size();
+    while (at < header.size() && header[at] == ' ') ++at;
+    if (at >= header.size() || header[at] != ':') return std::string::npos;
+    ++at;
+    while (at < header.size() && header[at] == ' ') ++at;
+    return at < header.size() ? at : std::string::npos;
+  }
+  return std::string::npos;
+}
+
+// Element size of a dtype ("<f8", "|u1", ">i4", "|b1", ...); 0 when it is not one we read.
+std::size_t itemSizeOf(const std::string& descr) {
+  if (descr.size() < 3 || descr.size() > 4) return 0;
+  const char order = descr[0], kind = descr[1];
+  if (order != '<' && order != '>' && order != '|' && order != '=') return 0;
+  std::size_t size = 0;
+  for (std::size_t i = 2; i < descr.size(); ++i) {
+    if (descr[i] < '0' || descr[i] > '9') return 0;
+    size = size * 10 + static_cast<std::size_t>(descr[i] - '0');
+  }
+  const bool ok = (kind == 'f' && (size == 4 || size == 8)) ||
+                  ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
+                  (kind == 'b' && size == 1);
+  if (!ok) return 0;
+  if (order == '|' && size != 1) return 0;
+  return size;
+}
+
+template <typename T>
+double loadAs(const char* p, bool swap) {
+  char b[sizeof(T)];
+  std::memcpy(b, p, sizeof(T));
+  if (swap) std::reverse(b, b + sizeof(T));
+  T v;
+  std::memcpy(&v, b, sizeof(T));
+  return static_cast<double>(v);
+}
+
+}  // namespace
+
+std::string NpyHeader::shapeText() const { return shapeString(shape); }
+std::string NpyArray::shapeText() const { return shapeString(shape); }
+
+std::size_t npyDataOffset(const char* bytes, std::size_t size, const std::string& where) {
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes);
+  if (size < 10 || std::memcmp(b, "\x93NUMPY", 6) != 0) throw Error("not a .npy array (bad magic bytes)", where);
+  std::size_t headerLen = 0, preamble = 10;
+  if (b[6] == 1) {
+    headerLen = static_cast<std::size_t>(b[8]) | (static_cast<std::size_t>(b[9]) << 8);
+  } else if (b[6] == 2 || b[6] == 3) {
+    if (size < 12) throw Error("truncated .npy header", where);
+    headerLen = static_cast<std::size_t>(b[8]) | (static_cast<std::size_t>(b[9]) << 8) |
+                (static_cast<std::size_t>(b[10]) << 16) | (static_cast<std::size_t>(b[11]) << 24);
+    preamble = 12;
+  } else {
+    throw Error("unsupported .npy format version " + std::to_string(b[6]), where);
+  }
+  if (headerLen > kMaxNpyHeaderBytes)
+    throw Error(".npy header of " + std::to_string(headerLen) + " bytes is too long (corrupt file?)", where);
+  return preamble + headerLen;
+}
+
+NpyHeader parseNpyHeader(const char* bytes, std::size_t size, const std::string& where) {
+  NpyHeader h;
+  h.dataOffset = npyDataOffset(bytes, size, where);
+  if (h.dataOffset > size) throw Error("truncated .npy header", where);
+  const std::size_t preamble = bytes[6] == 1 ? 10 : 12;
+  const std::string header(bytes + preamble, h.dataOffset - preamble);
+  // descr
+  std::size_t at = valueOf(header, "descr");
+  if (at == std::string::npos || (header[at] != '\'' && header[at] != '"'))
+    throw Error(".npy header has no 'descr' string (a structured dtype?)", where);
+  const std::size_t close = header.find(header[at], at + 1);
+  if (close == std::string::npos) throw Error(".npy header: unterminated 'descr'", where);
+  h.descr = header.substr(at + 1, close - at - 1);
+  h.itemSize = itemSizeOf(h.descr);
+  if (h.itemSize == 0)
+    throw Error("unsupported dtype '" + h.descr.substr(0, 32) + "' (float32, float64 or integers are read)", where);
+  // fortran_order
+  at = valueOf(header, "fortran_order");
+  if (at == std::string::npos) throw Error(".npy header has no 'fortran_order'", where);
+  if (header.compare(at, 4, "True") == 0) h.fortranOrder = true;
+  else if (header.compare(at, 5, "False") == 0) h.fortranOrder = false;
+  else throw Error(".npy header: 'fortran_order' is neither True nor False", where);
+  // shape
+  at = valueOf(header, "shape");
+  if (at == std::string::npos || header[at] != '(') throw Error(".npy header has no 'shape' tuple", where);
+  const std::size_t end = header.find(')', at);
+  if (end == std::string::npos) throw Error(".npy header: unterminated 'shape'", where);
+  std::size_t i = at + 1;
+  constexpr std::int64_t kMaxDims = 32;
+  while (i < end) {
+    while (i < end && header[i] == ' ') ++i;
+    if (i == end) break;
+    if (header[i] < '0' || header[i] > '9')
+      throw Error(".npy header: bad shape " + header.substr(at, std::min<std::size_t>(end - at + 1, 64)), where);
+    std::int64_t dim = 0;
+    while (i < end && header[i] >= '0' && header[i] <= '9') {
+      if (dim > (std::numeric_limits<std::int64_t>::max() - 9) / 10) throw Error(".npy header: dimension too large", where);
+      dim = dim * 10 + (header[i] - '0');
+      ++i;
+    }
+    if (i < end && header[i] == 'L') ++i;  // Python 2 longs
+    while (i < end && header[i] == ' ') ++i;
+    if (i < end && header[i] != ',')
+      throw Error(".npy header: bad shape " + header.substr(at, std::min<std::size_t>(end - at + 1, 64)), where);
+    ++i;
+    h.shape.push_back(dim);
+    if (static_cast<std::int64_t>(h.shape.size()) > kMaxDims) throw Error(".npy header: more than 32 dimensions", where);
+  }
+  h.count = 1;
+  const std::int64_t maxCount = std::numeric_limits<std::int64_t>::max() / 8;
+  for (std::int64_t d : h.shape) {
+    if (d != 0 && h.count > maxCount / d) throw Error("shape " + h.shapeText() + " is too large", where);
+    h.count *= d;
+  }
+  return h;
+}
+
+void npyToDoubles(const NpyHeader& h, const char* data, std::size_t count, double* out) {
+  const bool swap = h.descr[0] == '>';
+  const char kind = h.descr[1];
+  const std::size_t w = h.itemSize;
+  for (std::size_t i = 0; i < count; ++i) {
+    const char* p = data + i * w;
+    double v = 0;
+    if (kind == 'f') v = w == 8 ? loadAs<double>(p, swap) : loadAs<float>(p, swap);
+    else if (kind == 'b') v = *p != 0 ? 1.0 : 0.0;
+    else if (kind == 'i')
+      v = w == 1 ? loadAs<std::int8_t>(p, swap) : w == 2 ? loadAs<std::int16_t>(p, swap)
+          : w == 4 ? loadAs<std::int32_t>(p, swap) : loadAs<std::int64_t>(p, swap);
+    else
+      v = w == 1 ? loadAs<std::uint8_t>(p, swap) : w == 2 ? loadAs<std::uint16_t>(p, swap)
+          : w == 4 ? loadAs<std::uint32_t>(p, swap) : loadAs<std::uint64_t>(p, swap);
+    out[i] = v;
+  }
+}
+
+void npyFortranToC(const std::vector<std::int64_t>& shape, std::vector<double>& values) {
+  if (shape.size() < 2 || values.empty()) return;
+  std::vector<double> c(values.size());
+  std::vector<std::int64_t> index(shape.size(), 0);
+  // Walk the Fortran order (first index fastest) and place each value at its C position.
+  for (std::size_t f = 0; f < values.size(); ++f) {
+    std::int64_t pos = 0;
+    for (std::size_t k = 0; k < shape.size(); ++k) pos = pos * shape[k] + index[k];
+    c[static_cast<std::size_t>(pos)] = values[f];
+    for (std::size_t k = 0; k < shape.size(); ++k) {
+      if (++index[k] < shape[k]) break;
+      index[k] = 0;
+    }
+  }
+  values.swap(c);
+}
+
+NpyArray parseNpy(const char* bytes, std::size_t size, const std::string& where) {
+  const NpyHeader h = parseNpyHeader(bytes, size, where);
+  const std::size_t available = size - h.dataOffset;
+  if (static_cast<std::uint64_t>(h.count) > available / h.itemSize)
+    throw Error("truncated data: shape " + h.shapeText() + " needs " +
+                    std::to_string(static_cast<std::uint64_t>(h.count) * h.itemSize) + " bytes, the file holds " +
+                    std::to_string(available),
+                where);
+  NpyArray a;
+  a.descr = h.descr;
+  a.shape = h.shape;
+  a.values.resize(static_cast<std::size_t>(h.count));
+  npyToDoubles(h, bytes + h.dataOffset, a.values.size(), a.values.data());
+  if (h.fortranOrder) npyFortranToC(a.shape, a.values);
+  return a;
 }
 
 }  // namespace topomask

@@ -8,6 +8,7 @@
 
 #include <Eigen/Core>
 
+#include "topomask/core/error.h"
 #include "topomask/graph/graph.h"
 
 namespace topomask {
@@ -48,6 +49,35 @@ Eigen::MatrixXd readFeatureFile(const std::string& path, std::int64_t expectedRo
 Tokens makeTokens(const Eigen::MatrixXd& features, int headDim, std::uint64_t seed);
 // nodeFeatures followed by the projections.
 Tokens makeTokens(const Graph& graph, const TokenOptions& options);
+
+// ---- Tokens given by the user (a model's own Q, K, V) --------------------------------------------
+
+// Tokens from arrays: q (N x d), k (N x d), v (N x d_v). Checks, naming `where` (a file, or
+// "tokens"), the array and the cause: no array empty; q, k and v the same number of rows N (one per
+// node) and N == expectedRows when expectedRows >= 0; q and k the same d; d and d_v at most
+// kMaxHeadDimension (core/budget.h); every value finite. Throws Error of `kind` (Input: a file the
+// user gave, CLI exit 3; Usage: arguments of a call).
+Tokens tokensFromArrays(Eigen::MatrixXd q, Eigen::MatrixXd k, Eigen::MatrixXd v, const std::string& where = "tokens",
+                        std::int64_t expectedRows = -1, Error::Kind kind = Error::Kind::Input);
+
+// What a token file holds.
+struct TokenFileInfo {
+  std::int64_t heads = 1;     // H (1 for N x d arrays)
+  bool stacked = false;       // the arrays are H x N x d
+  std::int64_t nodes = 0;     // N
+  std::int64_t dim = 0;       // d of q and k
+  std::int64_t valueDim = 0;  // d_v of v
+};
+
+// A token file: a NumPy .npz (numpy.savez or savez_compressed) with arrays q, k and v, each N x d
+// (v: N x d_v), or each H x N x d for H heads; float32, float64 or integers. Reads the arrays' headers
+// only and checks their shapes as readTokenFile does. Throws Error (Input) naming the file, the array
+// and the cause.
+TokenFileInfo inspectTokenFile(const std::string& path);
+
+// Reads q, k, v of head `head` (0 for N x d arrays) from a token file and checks them as
+// tokensFromArrays (Input errors naming the file). A head outside 0..H-1 is a usage Error. O(H N d).
+Tokens readTokenFile(const std::string& path, int head = 0, std::int64_t expectedRows = -1, TokenFileInfo* info = nullptr);
 
 // Feature maps phi of linear attention, kappa(q, k) = phi(q) . phi(k):
 //   Relu:  phi(x) = max(x, 0) + 1e-6            (m = d)
