@@ -259,6 +259,7 @@ void App::scheduleHeavy() {
   if (!stale_) return;
   unsigned stale = stale_;
   const std::string path = loadPath_;
+  const bool tokens = state_.largeAsTokens;
   auto scene = state_.results.scene;
   auto graph = state_.results.graph;
   auto grf = state_.results.grf;
@@ -283,7 +284,7 @@ void App::scheduleHeavy() {
     if (stale & StageLoad) {
       progress.setStage(path.empty() ? "building the demo" : "loading");
       double seconds = 0;
-      scene = loadSceneStage(path, &seconds);
+      scene = loadSceneStage(path, &seconds, tokens);
       post(kHeavy, gen, [this, scene, seconds, path] {
         Results& r = state_.results;
         r = Results{};
@@ -358,6 +359,13 @@ void App::scheduleHeavy() {
         state_.results.tokens = t.tokens;
         state_.results.tokensNote = t.note;
         state_.results.timings.tokens = t.seconds;
+        // A token file that cannot be used: its reason in the status line, until the file or the
+        // choice of tokens changes (the end of this job does not clear it).
+        tokensFailure_ = t.failure.has_value();
+        if (tokensFailure_) {
+          state_.error = t.note;
+          errorFromHeavy_ = true;  // cleared by the end of a later job whose tokens are fine
+        }
         stale_ &= ~StageTokens;
         scheduleRows();
       });
@@ -403,7 +411,7 @@ void App::scheduleHeavy() {
     post(kHeavy, gen, [this] {
       state_.heavy = {};
       // Everything asked for was computed: an error of an earlier heavy job no longer holds.
-      if (errorFromHeavy_ && state_.results.maskInfo.failure.empty()) {
+      if (errorFromHeavy_ && state_.results.maskInfo.failure.empty() && !tokensFailure_) {
         state_.error.clear();
         errorFromHeavy_ = false;
       }
@@ -606,6 +614,9 @@ void App::syncInsightTextures() {
 }
 
 void App::setMouse(float x, float y, bool leftDown) {
+  // The window's own button events are replaced by these: a change of the button is a press or release here.
+  if (leftDown != mouseDown_)
+    syntheticEvents_.push_back({leftDown ? platform::InputEvent::Press : platform::InputEvent::Release, 0, 0, x, y});
   mouseOverride_ = true;
   mouseX_ = x;
   mouseY_ = y;
@@ -613,6 +624,8 @@ void App::setMouse(float x, float y, bool leftDown) {
 }
 
 void App::clearMouse() { mouseOverride_ = false; }
+
+void App::queueInput(const platform::InputEvent& event) { syntheticEvents_.push_back(event); }
 
 std::vector<std::uint8_t> App::windowPixels(int* width, int* height) {
   captureNext_ = true;
@@ -676,14 +689,31 @@ void App::drawViews() {
   syncViews();
   // Skip the draw when nothing shown changed (the texture keeps the last picture): frames stay
   // cheap while the engine computes.
+  // The hover marker is not part of the picture (drawHoverMarker draws it over): hovering costs no
+  // redraw of the views.
   const std::string key = state_.camera.toText() + "|" + std::to_string(contentVersion_) + "|" + std::to_string(w) + "x" +
-                          std::to_string(h) + "|" + std::to_string(state_.query) + "|" + std::to_string(state_.hover) + "|" +
+                          std::to_string(h) + "|" + std::to_string(state_.query) + "|" +
                           std::to_string(reinterpret_cast<std::uintptr_t>(drawable_.get()));
   if (key == drawnKey_) return;
   drawnKey_ = key;
   render::FrameSpec frame = frameSpec(state_, content_);
+  frame.hover = -1;
   frame.textScale = viewTextScale();
   views_->render(*drawable_, frame, w, h);
+}
+
+void App::drawHoverMarker() {
+  if (state_.hover < 0 || !drawable_ || state_.hover >= drawable_->nodeCount() || state_.hover == state_.query) return;
+  const Eigen::Vector3f p = drawable_->nodePosition(state_.hover);
+  const float inv = 1.0f / pixelRatio_, radius = 4.5f * state_.view.uiScale;
+  ImDrawList* draw = ImGui::GetBackgroundDrawList();
+  for (const render::Rect& r : viewRects()) {
+    const auto at = state_.camera.toPixels(p, static_cast<float>(r.width), static_cast<float>(r.height));
+    if (!at || at->x() < 0 || at->y() < 0 || at->x() >= r.width || at->y() >= r.height) continue;
+    const ImVec2 c((viewsArea_.x + r.x + at->x()) * inv, (viewsArea_.y + r.y + at->y()) * inv);
+    draw->AddCircle(c, radius + 1.5f, IM_COL32(20, 20, 24, 255), 20, 3.0f);
+    draw->AddCircle(c, radius, IM_COL32(255, 255, 255, 255), 20, 2.0f);
+  }
 }
 
 // The views' own text (titles, colour-bar labels) is a pixel font drawn at whole multiples.
@@ -817,9 +847,16 @@ void App::frame() {
     io.MouseDown[0] = mouseDown_;
   }
   ImGui::NewFrame();
+  std::vector<platform::InputEvent> events = window_->takeEvents();
+  // Scripted input: the window's own button events are not the scripted mouse's.
+  if (mouseOverride_)
+    std::erase_if(events, [](const platform::InputEvent& e) { return e.type != platform::InputEvent::Key; });
+  events.insert(events.end(), syntheticEvents_.begin(), syntheticEvents_.end());
+  syntheticEvents_.clear();
   drawUi();
   scheduleInsight();
-  handleShortcuts();
+  handleShortcuts(events);
+  handleClicks(events);
   handleViewInput();
   drawViews();
   // The views are a texture behind the panels (GL textures are bottom-up: flip v).
@@ -827,6 +864,7 @@ void App::frame() {
   ImGui::GetBackgroundDrawList()->AddImage(
       reinterpret_cast<ImTextureID>(renderer_->colorTextureHandle()), ImVec2(viewsArea_.x * inv, viewsArea_.y * inv),
       ImVec2((viewsArea_.x + viewsArea_.width) * inv, (viewsArea_.y + viewsArea_.height) * inv), ImVec2(0, 1), ImVec2(1, 0));
+  drawHoverMarker();
   if (state_.hover >= 0 && !ImGui::GetIO().WantCaptureMouse) hoverTooltip(state_);
   titleTooltip();
   ImGui::Render();

@@ -24,6 +24,7 @@
 
 namespace topomask::platform {
 class Window;
+struct InputEvent;
 }
 namespace topomask::render {
 class GlRenderer;
@@ -79,6 +80,8 @@ class App {
   // screenshots drive the panels with it. clearMouse() gives the mouse back to the window.
   void setMouse(float x, float y, bool leftDown = false);
   void clearMouse();
+  // Queues a button or key event as the window would (tests: several clicks or key taps within one frame).
+  void queueInput(const platform::InputEvent& event);
   // Draws one frame and returns the whole window as drawn (views and panels): RGBA, row 0 at the top.
   std::vector<std::uint8_t> windowPixels(int* width, int* height);
   // The panels' own state (which panels and tabs are open, the matrix entry under the mouse).
@@ -109,7 +112,11 @@ class App {
   // A press on a row view's colour bar grabs the nearer end of its range; dragging sets a fixed range
   // (log stays log); a double-click gives the automatic log range back. True while it owns the mouse.
   bool handleBarDrag(double mx, double my, bool inside);
-  void handleShortcuts();
+  void handleShortcuts(const std::vector<platform::InputEvent>& events);
+  // Clicks from the queued button events: a press and a release with little pointer travel select
+  // (left) or clear (right) the query, however long the frame was.
+  void handleClicks(const std::vector<platform::InputEvent>& events);
+  void drawHoverMarker();  // over the views' cached picture (hovering redraws nothing)
   void applyUiScale();  // rebuilds the font and sizes when the UI-scale setting changed
   void titleTooltip();  // the full title and subtitle of the view under the mouse's title band
   void loadRecent();
@@ -161,8 +168,15 @@ class App {
   bool pendingViewQuery_ = false;  // a new file waits for its query until the camera is framed
   unsigned heavyStale_ = 0;      // stages the current heavy job recomputes (cleared if it fails)
   bool errorFromHeavy_ = false;
-  bool costConfirmed_ = false;   // the user said "Compute" to a CostQuestion: the next GRF stage runs  // state_.error came from a heavy stage: cleared when one succeeds
+  bool costConfirmed_ = false;
+  bool tokensFailure_ = false;   // the token file of the last tokens stage could not be used (state_.error says why)   // the user said "Compute" to a CostQuestion: the next GRF stage runs  // state_.error came from a heavy stage: cleared when one succeeds
   bool dragging_ = false;
+  bool dragMoved_ = false;  // the pointer travelled past the click threshold since the press
+  struct Press {
+    bool down = false;
+    double x = 0, y = 0;  // views-area pixels
+  } press_[3];
+  std::vector<platform::InputEvent> syntheticEvents_;  // from setMouse (tests, scripted screenshots)
   struct BarDrag {
     bool active = false;
     int view = 0;

@@ -14,6 +14,7 @@ namespace topomask::gui {
 
 namespace {
 constexpr float kPanelWidth = 370.0f;
+constexpr double kClickTravel = 4.0;  // pixels a press may travel and still be a click
 constexpr float kStatusHeight = 30.0f;
 }  // namespace
 
@@ -106,51 +107,79 @@ void App::drawSidePanel(int flags, const Emit& emit) {
   ImGui::End();
 }
 
-void App::handleShortcuts() {
+void App::handleShortcuts(const std::vector<platform::InputEvent>& events) {
+  // Shortcuts act on the window's queued key presses, so that a tap shorter than a frame counts.
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
-  auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key), false); };
-  auto letter = [](char c) { return ImGui::IsKeyPressed(static_cast<int>(c), false); };  // GLFW key codes = ASCII capitals
-  ViewSettings v = state_.view;
-  bool viewChanged = false;
-  if (io.KeyCtrl && letter('O')) {
-    ui_.focusPath = true;
-    return;
-  }
-  if (io.KeyCtrl) {
-    // Ctrl + / Ctrl -: the UI scale in steps of an eighth (as a browser's zoom).
-    const bool larger = ImGui::IsKeyPressed(61 /* GLFW_KEY_EQUAL */, false) || ImGui::IsKeyPressed(334 /* KP_ADD */, false);
-    const bool smaller = ImGui::IsKeyPressed(45 /* GLFW_KEY_MINUS */, false) || ImGui::IsKeyPressed(333 /* KP_SUBTRACT */, false);
-    if (larger || smaller) {
-      v.uiScale = std::clamp(std::round((v.uiScale + (larger ? 0.125f : -0.125f)) * 8.0f) / 8.0f, kMinUiScale, kMaxUiScale);
-      dispatch(SetView{v});
+  constexpr int kControl = 0x2, kEscape = 256, kTab = 258, kF1 = 290, kF12 = 301;
+  for (const platform::InputEvent& e : events) {
+    if (e.type != platform::InputEvent::Key) continue;
+    ViewSettings v = state_.view;
+    bool viewChanged = false;
+    const int key = e.code;
+    if (e.mods & kControl) {
+      if (key == 'O') ui_.focusPath = true;
+      // Ctrl + / Ctrl -: the UI scale in steps of an eighth (as a browser's zoom).
+      const bool larger = key == 61 /* = */ || key == 334 /* keypad + */;
+      const bool smaller = key == 45 /* - */ || key == 333 /* keypad - */;
+      if (larger || smaller) {
+        v.uiScale = std::clamp(std::round((v.uiScale + (larger ? 0.125f : -0.125f)) * 8.0f) / 8.0f, kMinUiScale, kMaxUiScale);
+        dispatch(SetView{v});
+      }
+      continue;
     }
-    return;
+    switch (key) {
+      case kEscape: dispatch(CancelWork{}); break;
+      case 'R': dispatch(ResetCamera{}); break;
+      case kTab: v.sidePanel = !v.sidePanel, viewChanged = true; break;
+      case 'H':
+      case kF1: v.showHelp = !v.showHelp, viewChanged = true; break;
+      case '1':
+      case '2':
+      case '3': v.viewCount = key - '0', viewChanged = true; break;
+      case 'M': v.layout = v.layout == Layout::Mask ? Layout::Attention : Layout::Mask, viewChanged = true; break;
+      case 'L':
+        v.rangeMode = v.rangeMode == render::RangeMode::Log ? render::RangeMode::Auto : render::RangeMode::Log, viewChanged = true;
+        break;
+      case 'S': v.sameRange = !v.sameRange, viewChanged = true; break;
+      case 'W': v.wireframe = !v.wireframe, viewChanged = true; break;
+      case 'E': v.edges = !v.edges, viewChanged = true; break;
+      case 'C':
+        ImGui::SetClipboardText(state_.camera.toText().c_str());
+        state_.notice = "camera copied";
+        break;
+      case 'V': {
+        const char* text = ImGui::GetClipboardText();
+        if (auto c = state_.camera.parsed(text ? text : "")) dispatch(SetCamera{*c});
+        else state_.notice = "the clipboard does not hold a camera";
+        break;
+      }
+      case 'P':
+      case kF12: dispatch(Screenshot{}); break;
+      default: break;
+    }
+    if (viewChanged) dispatch(SetView{v});
   }
-  if (pressed(ImGuiKey_Escape)) dispatch(CancelWork{});
-  if (letter('R')) dispatch(ResetCamera{});
-  if (pressed(ImGuiKey_Tab)) v.sidePanel = !v.sidePanel, viewChanged = true;
-  if (letter('H') || ImGui::IsKeyPressed(290 /* GLFW_KEY_F1 */, false)) v.showHelp = !v.showHelp, viewChanged = true;
-  if (letter('1')) v.viewCount = 1, viewChanged = true;
-  if (letter('2')) v.viewCount = 2, viewChanged = true;
-  if (letter('3')) v.viewCount = 3, viewChanged = true;
-  if (letter('M')) v.layout = v.layout == Layout::Mask ? Layout::Attention : Layout::Mask, viewChanged = true;
-  if (letter('L'))
-    v.rangeMode = v.rangeMode == render::RangeMode::Log ? render::RangeMode::Auto : render::RangeMode::Log, viewChanged = true;
-  if (letter('S')) v.sameRange = !v.sameRange, viewChanged = true;
-  if (letter('W')) v.wireframe = !v.wireframe, viewChanged = true;
-  if (letter('E')) v.edges = !v.edges, viewChanged = true;
-  if (viewChanged) dispatch(SetView{v});
-  if (letter('C')) {
-    ImGui::SetClipboardText(state_.camera.toText().c_str());
-    state_.notice = "camera copied";
+}
+
+void App::handleClicks(const std::vector<platform::InputEvent>& events) {
+  const ImGuiIO& io = ImGui::GetIO();
+  for (const platform::InputEvent& e : events) {
+    if (e.type == platform::InputEvent::Key || e.code < 0 || e.code > 2) continue;
+    const double mx = e.x * pixelRatio_ - viewsArea_.x, my = e.y * pixelRatio_ - viewsArea_.y;
+    Press& p = press_[e.code];
+    if (e.type == platform::InputEvent::Press) {
+      const bool inside = mx >= 0 && my >= 0 && mx < viewsArea_.width && my < viewsArea_.height;
+      p = Press{inside && !io.WantCaptureMouse, mx, my};
+      dragMoved_ = false;
+      continue;
+    }
+    const bool click = p.down && !dragMoved_ && std::hypot(mx - p.x, my - p.y) < kClickTravel;
+    p.down = false;
+    if (!click || barDrag_.active) continue;
+    if (e.code == 0) clickAt(static_cast<int>(mx), static_cast<int>(my));
+    if (e.code == 1) dispatch(ClearQuery{});
   }
-  if (letter('V')) {
-    const char* text = ImGui::GetClipboardText();
-    if (auto c = state_.camera.parsed(text ? text : "")) dispatch(SetCamera{*c});
-    else state_.notice = "the clipboard does not hold a camera";
-  }
-  if (letter('P') || ImGui::IsKeyPressed(301 /* GLFW_KEY_F12 */, false)) dispatch(Screenshot{});
 }
 
 void App::titleTooltip() {
@@ -225,21 +254,20 @@ void App::handleViewInput() {
     dragStartY_ = my;
   }
   const bool anyDown = ImGui::IsMouseDown(0) || ImGui::IsMouseDown(1) || ImGui::IsMouseDown(2);
-  if (dragging_ && anyDown && (dx != 0 || dy != 0)) {
-    if (ImGui::IsMouseDown(0) && cam.mode == render::CameraMode::Orbit && !io.KeyShift) cam.orbit(dx, dy);
-    else cam.pan(dx, dy, viewH);
+  // A drag is decided by travel from the press, not by what arrived in one frame: a pointer move
+  // and a press that land in the same slow frame do not turn a click into an orbit.
+  if (dragging_ && anyDown) {
+    if (!dragMoved_ && std::hypot(mx - dragStartX_, my - dragStartY_) >= kClickTravel) dragMoved_ = true;
+    if (dragMoved_ && (dx != 0 || dy != 0)) {
+      if (ImGui::IsMouseDown(0) && cam.mode == render::CameraMode::Orbit && !io.KeyShift) cam.orbit(dx, dy);
+      else cam.pan(dx, dy, viewH);
+    }
   }
   if (dragging_ && !anyDown) dragging_ = false;
-  const double moved = std::hypot(mx - dragStartX_, my - dragStartY_);
-  if (inside && moved < 4.0) {
-    if (ImGui::IsMouseDoubleClicked(0)) {
-      const std::int64_t node = pickAt(static_cast<int>(mx), static_cast<int>(my));
-      if (node >= 0) cam.target = drawable_->nodePosition(node);
-    } else if (ImGui::IsMouseReleased(0)) {
-      clickAt(static_cast<int>(mx), static_cast<int>(my));
-    } else if (ImGui::IsMouseReleased(1)) {
-      dispatch(ClearQuery{});
-    }
+  // Clicks come from the queued button events (handleClicks); a double-click centres the camera.
+  if (inside && !dragMoved_ && ImGui::IsMouseDoubleClicked(0)) {
+    const std::int64_t node = pickAt(static_cast<int>(mx), static_cast<int>(my));
+    if (node >= 0) cam.target = drawable_->nodePosition(node);
   }
   if (inside && io.MouseWheel != 0.0f && k >= 0) {
     const render::Rect& r = rects[k];

@@ -84,6 +84,22 @@ Window::Window(const WindowOptions& options) {
   }
   glGetError();  // glewInit may leave GL_INVALID_ENUM on core profiles
   glfwSetWindowUserPointer(w, this);
+  // Button and key events, each with the pointer where it happened, queued until the app takes them:
+  // a click or a key tap shorter than a frame is never lost, however slow the frame. Installed before
+  // the ImGui backend, which chains to them.
+  glfwSetMouseButtonCallback(w, [](GLFWwindow* win, int button, int action, int mods) {
+    auto* self = static_cast<Window*>(glfwGetWindowUserPointer(win));
+    double x = 0, y = 0;
+    glfwGetCursorPos(win, &x, &y);
+    self->events_.push_back({action == GLFW_PRESS ? InputEvent::Press : InputEvent::Release, button, mods, x, y});
+  });
+  glfwSetKeyCallback(w, [](GLFWwindow* win, int key, int, int action, int mods) {
+    if (action != GLFW_PRESS) return;  // repeats and releases are not shortcuts
+    auto* self = static_cast<Window*>(glfwGetWindowUserPointer(win));
+    double x = 0, y = 0;
+    glfwGetCursorPos(win, &x, &y);
+    self->events_.push_back({InputEvent::Key, key, mods, x, y});
+  });
   glfwSetDropCallback(w, [](GLFWwindow* win, int count, const char** paths) {
     auto* self = static_cast<Window*>(glfwGetWindowUserPointer(win));
     for (int i = 0; i < count; ++i) self->dropped_.emplace_back(paths[i]);
@@ -126,6 +142,12 @@ std::pair<int, int> Window::position() const {
 }
 
 void Window::setTitle(const std::string& title) { glfwSetWindowTitle(handle(window_), title.c_str()); }
+
+std::vector<InputEvent> Window::takeEvents() {
+  std::vector<InputEvent> out;
+  out.swap(events_);
+  return out;
+}
 
 std::vector<std::string> Window::takeDroppedPaths() {
   std::vector<std::string> out;

@@ -22,6 +22,16 @@ struct WindowOptions {
   bool fitWorkArea = true;
 };
 
+// A mouse button or key event as it happened (window coordinates of the pointer at that moment).
+// Codes are GLFW's: buttons 0 left, 1 right, 2 middle; keys ASCII capitals and digits, 256 Escape,
+// 258 Tab, 290 F1, 301 F12; mods bit 2 (0x2) Control.
+struct InputEvent {
+  enum Type { Press, Release, Key } type = Press;
+  int code = 0;  // button or key
+  int mods = 0;
+  double x = 0.0, y = 0.0;
+};
+
 class Window {
  public:
   // Throws std::runtime_error with a one-line reason when there is no display or no GL 3.3.
@@ -46,6 +56,8 @@ class Window {
   std::pair<int, int> position() const;
   void setTitle(const std::string& title);
 
+  // Button presses and releases and key presses since the last call, in order.
+  std::vector<InputEvent> takeEvents();
   // Paths dropped on the window since the last call.
   std::vector<std::string> takeDroppedPaths();
   std::string clipboard() const;
@@ -57,6 +69,7 @@ class Window {
  private:
   void* window_ = nullptr;
   std::vector<std::string> dropped_;
+  std::vector<InputEvent> events_;
 };
 
 }  // namespace topomask::platform

@@ -1,11 +1,15 @@
 // Measures, in the real application under a display (xvfb-run): frame time while the engine
-// computes (GRF sampling on the worker) and the time from a click to updated rows (exact row,
-// GRF row, attention rows) on a mesh of about `n` nodes. Usage: gui_timing [n] (default 100000).
+// computes (GRF sampling on the worker), an idle frame, a frame while the pointer moves over the
+// object (hover), and the time from a click to updated rows (exact row, GRF row, attention rows) and
+// to all views redrawn, on a mesh of about `n` nodes drawn at full resolution.
+// Usage: gui_timing [n] [tokens] (default 100000; "tokens": the app's default of about 10,000
+// clustered vertices instead).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "gl_fixtures.h"
 #include "gui/app.h"
@@ -18,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  const bool tokens = argc > 2 && std::string(argv[2]) == "tokens";
   const int side = static_cast<int>(std::sqrt(static_cast<double>(n))) - 1;
   const std::string dir = topomask::testing::tempDir("timing");
   const std::string path = topomask::testing::writeSheetObj(dir, side, side);
@@ -28,6 +33,7 @@ int main(int argc, char** argv) {
   ViewSettings v = app.state().view;
   v.layout = Layout::Mask;
   app.dispatch(SetView{v});
+  app.dispatch(SetLargeAsTokens{tokens});
   app.dispatch(OpenFile{path});
   // Frames while loading, building the graph, the mask operator, tokens and sampling GRFs.
   std::vector<double> frames;
@@ -46,9 +52,31 @@ int main(int argc, char** argv) {
               r.timings.graph, r.timings.mask, r.timings.tokens, r.timings.grf, r.timings.errors);
   std::printf("frames while computing: %zu, median %.1f ms, 90th percentile %.1f ms, max %.1f ms\n", frames.size(),
               frames[frames.size() / 2] * 1e3, frames[frames.size() * 9 / 10] * 1e3, frames.back() * 1e3);
-  // Clicks: node under the cursor -> rows on the worker -> accepted by a frame.
   const render::Rect area = app.viewsArea();
-  const auto rects = render::layoutViews(area.width, area.height, 3);
+  const auto rects = app.viewRects();
+  // Idle frames (nothing changes) and frames while the pointer moves over the object (hover picks).
+  auto medianOf = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? -1.0 : v[v.size() / 2];
+  };
+  std::vector<double> idle, hover;
+  app.setMouse(-1000, -1000);
+  for (int k = 0; k < 20; ++k) {
+    app.frame();
+    idle.push_back(app.lastFrameSeconds());
+  }
+  for (int k = 0; k < 40; ++k) {
+    const float x = static_cast<float>(area.x + rects[0].x + rects[0].width * (0.3 + 0.4 * k / 40.0));
+    const float y = static_cast<float>(area.y + rects[0].y + rects[0].height * 0.5);
+    app.setMouse(x, y);
+    app.frame();
+    hover.push_back(app.lastFrameSeconds());
+  }
+  app.setMouse(-1000, -1000);
+  app.frame();
+  std::printf("idle frame: median %.1f ms; frame while the pointer moves over the object: median %.1f ms (hovered node %lld)\n",
+              medianOf(idle) * 1e3, medianOf(hover) * 1e3, static_cast<long long>(app.state().hover));
+  // Clicks: node under the cursor -> rows on the worker -> accepted by a frame.
   std::vector<double> picks, accepted, drawn, rows;
   for (int k = 0; k < 12; ++k) {
     const int x = rects[0].x + rects[0].width * (2 + k % 6) / 10, y = rects[0].y + rects[0].height * (4 + k / 6 * 2) / 10;

@@ -16,6 +16,7 @@
 #include "gui/pipeline.h"
 #include "gui/tour.h"
 #include "gui/views_model.h"
+#include "platform/window.h"
 #include "render/scene/views.h"
 #include "support/test_graphs.h"
 
@@ -203,6 +204,54 @@ TEST_F(Layout, ScreenshotsGoToTheChosenFolderAtTheChosenSize) {
   int sw = 0, sh = 0;
   (void)app_->viewsPixels(&sw, &sh);
   EXPECT_EQ(sw, app_->viewsArea().width);
+}
+
+}  // namespace
+
+namespace {
+
+// Input is never lost at low frame rates: clicks and key taps queued within one frame all act, and a
+// press that arrives with a pointer move does not orbit the camera.
+TEST_F(Layout, ClicksAndKeyTapsWithinOneFrameAllCount) {
+  open("demo");
+  const render::Rect area = app_->viewsArea();
+  const render::Rect scene = app_->viewRects()[0];
+  const std::string camera = app_->state().camera.toText();
+  // Five clicks in one frame at different places on the object: each selects, the last one wins.
+  std::vector<std::pair<float, float>> at;  // five places on the object (window coordinates)
+  for (int gy = 1; gy < 10 && at.size() < 5; ++gy)
+    for (int gx = 1; gx < 10 && at.size() < 5; ++gx) {
+      const int x = scene.x + scene.width * gx / 10, y = scene.y + scene.height * gy / 10;
+      if (app_->pickAt(x, y) >= 0) at.emplace_back(static_cast<float>(area.x + x), static_cast<float>(area.y + y));
+    }
+  ASSERT_EQ(at.size(), 5u);
+  const std::int64_t last = app_->pickAt(static_cast<int>(at.back().first - area.x), static_cast<int>(at.back().second - area.y));
+  ASSERT_GE(last, 0) << "the last click lands on the object";
+  for (const auto& [x, y] : at) {
+    app_->queueInput({platform::InputEvent::Press, 0, 0, x, y});
+    app_->queueInput({platform::InputEvent::Release, 0, 0, x + 1, y});
+  }
+  app_->setMouse(at.back().first, at.back().second);  // the pointer moved there within the same frame
+  app_->frame();
+  EXPECT_EQ(app_->state().query, last);
+  EXPECT_EQ(app_->state().camera.toText(), camera) << "clicks do not orbit";
+  // A press and release far apart is a drag, not a click.
+  const std::int64_t before = app_->state().query;
+  app_->queueInput({platform::InputEvent::Press, 0, 0, at[0].first, at[0].second});
+  app_->queueInput({platform::InputEvent::Release, 0, 0, at[0].first + 40, at[0].second});
+  app_->frame();
+  EXPECT_EQ(app_->state().query, before);
+  // A right click clears the query.
+  app_->queueInput({platform::InputEvent::Press, 1, 0, at[0].first, at[0].second});
+  app_->queueInput({platform::InputEvent::Release, 1, 0, at[0].first, at[0].second});
+  app_->frame();
+  EXPECT_EQ(app_->state().query, -1);
+  // Key taps within one frame: Tab hides the panel, H shows the help, 1 leaves one view.
+  for (int key : {258, int('H'), int('1')}) app_->queueInput({platform::InputEvent::Key, key, 0, 0, 0});
+  app_->frame();
+  EXPECT_FALSE(app_->state().view.sidePanel);
+  EXPECT_TRUE(app_->state().view.showHelp);
+  EXPECT_EQ(app_->state().view.viewCount, 1);
 }
 
 }  // namespace
