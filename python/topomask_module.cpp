@@ -238,6 +238,7 @@ GraphSource graphSource(py::handle graph) {
     const py::module_ np = py::module_::import("numpy");
     const py::array_t<std::int64_t, py::array::forcecast> ij = np.attr("stack")(py::make_tuple(coo.attr("row"), coo.attr("col")), 1);
     const auto w = py::array_t<double, py::array::forcecast | py::array::c_style>::ensure(coo.attr("data"));
+    if (!w) throw py::type_error("topomask graph: the sparse matrix's values must be numbers (convertible to float64)");
     return edgeScene(ij, w.data(), rows);
   }
   py::object edges = py::reinterpret_borrow<py::object>(graph);

@@ -87,18 +87,23 @@ Window::Window(const WindowOptions& options) {
   // Button and key events, each with the pointer where it happened, queued until the app takes them:
   // a click or a key tap shorter than a frame is never lost, however slow the frame. Installed before
   // the ImGui backend, which chains to them.
+  // The pointer as of the last motion event handled: glfwGetCursorPos would give where it is when
+  // the queue is processed (X11, Win32), not where a button event happened in a slow frame.
+  glfwGetCursorPos(w, &pointerX_, &pointerY_);
+  glfwSetCursorPosCallback(w, [](GLFWwindow* win, double x, double y) {
+    auto* self = static_cast<Window*>(glfwGetWindowUserPointer(win));
+    self->pointerX_ = x;
+    self->pointerY_ = y;
+  });
   glfwSetMouseButtonCallback(w, [](GLFWwindow* win, int button, int action, int mods) {
     auto* self = static_cast<Window*>(glfwGetWindowUserPointer(win));
-    double x = 0, y = 0;
-    glfwGetCursorPos(win, &x, &y);
-    self->events_.push_back({action == GLFW_PRESS ? InputEvent::Press : InputEvent::Release, button, mods, x, y});
+    self->events_.push_back(
+        {action == GLFW_PRESS ? InputEvent::Press : InputEvent::Release, button, mods, self->pointerX_, self->pointerY_});
   });
   glfwSetKeyCallback(w, [](GLFWwindow* win, int key, int, int action, int mods) {
     if (action != GLFW_PRESS) return;  // repeats and releases are not shortcuts
     auto* self = static_cast<Window*>(glfwGetWindowUserPointer(win));
-    double x = 0, y = 0;
-    glfwGetCursorPos(win, &x, &y);
-    self->events_.push_back({InputEvent::Key, key, mods, x, y});
+    self->events_.push_back({InputEvent::Key, key, mods, self->pointerX_, self->pointerY_});
   });
   glfwSetDropCallback(w, [](GLFWwindow* win, int count, const char** paths) {
     auto* self = static_cast<Window*>(glfwGetWindowUserPointer(win));

@@ -70,6 +70,7 @@ class Window {
   void* window_ = nullptr;
   std::vector<std::string> dropped_;
   std::vector<InputEvent> events_;
+  double pointerX_ = 0.0, pointerY_ = 0.0;  // from the cursor-position callback
 };
 
 }  // namespace topomask::platform

@@ -172,8 +172,8 @@ NpyArray readNpyMember(unzFile zip, const unz_file_info64& info, std::uint64_t f
     return a;
   }
   const double need = static_cast<double>(h.count) * sizeof(double);
-  if (need > static_cast<double>(availableMemoryBytes()))
-    throw Error("shape " + h.shapeText() + " needs " + formatBytes(need) + " of memory, more than is available", where);
+  if (need > static_cast<double>(memoryBudget(0)))
+    throw Error("shape " + h.shapeText() + " needs " + formatBytes(need) + " of memory, more than the memory budget allows", where);
   a.values.resize(static_cast<std::size_t>(h.count));
   // Converted in chunks, so that the raw bytes are never held whole next to the doubles.
   const std::size_t perChunk = std::max<std::size_t>(1, (std::size_t{1} << 20) / h.itemSize);

@@ -540,6 +540,13 @@ SparseFeatures sampleFeatureRows(const Graph& graph, const MaskFunction& mask, c
   GrfOptions one = options;
   if (one.ensemble == Ensemble::Independent) one.ensemble = Ensemble::Shared;
   checkGrfCost(rowEnd - rowBegin, mask, one);
+  // Memory: the shard's share of the whole side's features (entries per row capped by the graph's
+  // N, not the shard's) plus each worker's scratch, about 8.3 bytes per node of the graph.
+  const double share = static_cast<double>(rowEnd - rowBegin) / static_cast<double>(std::max<std::int64_t>(n, 1));
+  const double scratch = static_cast<double>(resolveThreads(options.threads)) * 8.5 * static_cast<double>(n);
+  requireMemory(estimateGrfCost(n, mask, one).bytes * share + scratch,
+                "GRF features of nodes " + std::to_string(rowBegin) + ":" + std::to_string(rowEnd) + " of " + std::to_string(n),
+                memoryBudget(options.memoryLimit));
   const WalkPlan plan = planWalks(mask, options);
   WalkSetup w = makeWalkSetup(graph, plan, options);
   std::vector<double> backward;

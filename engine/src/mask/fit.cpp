@@ -256,6 +256,12 @@ LossModel gramModel(const Graph& graph, const FitTarget& target, const std::vect
   };
   std::vector<Part> parts(nodes.size());
   std::atomic<std::int64_t> done{0};
+  // One dense scratch block (N x (2K - 1)) per chunk, not per row: chunks of about a quarter of each
+  // worker's share. The sums are kept per row and added in row order, so chunking changes nothing.
+  const int workers = std::max(1, std::min<int>(resolveThreads(threads), static_cast<int>(nodes.size())));
+  requireMemory(static_cast<double>(workers) * static_cast<double>(n) * (8.0 * count + 1.0),
+                "the propagation scratch of the sampled-rows fit", memoryBudget(0));
+  const std::int64_t chunk = std::max<std::int64_t>(1, static_cast<std::int64_t>(nodes.size()) / (4 * workers));
   parallelForDynamic(
       0, static_cast<std::int64_t>(nodes.size()),
       [&](std::int64_t lo, std::int64_t hi) {
@@ -300,7 +306,7 @@ LossModel gramModel(const Graph& graph, const FitTarget& target, const std::vect
           if (progress) progress->report(static_cast<double>(++done) / static_cast<double>(nodes.size()));
         }
       },
-      threads, 1);
+      threads, chunk);
   Eigen::MatrixXd g = Eigen::MatrixXd::Zero(count, count);
   Eigen::VectorXd b = Eigen::VectorXd::Zero(count);
   double c = 0.0;
@@ -633,6 +639,11 @@ FitResult fitModulation(const Graph& graph, const FitTarget& target, const FitOp
     }
   };
   for (const auto& [name, f0] : starts) runFrom(name, f0);
+  // No start reached a finite loss (powers of W that overflow, e.g. huge edge weights without
+  // normalisation): say so rather than perturb an empty point.
+  if (best.loss.empty() || !std::isfinite(best.loss.back()))
+    throw Error("the fit's loss is not finite from any start (the powers of W overflow: normalise the graph or use fewer terms)",
+                kWhere, Error::Kind::Numeric);
   // Seeded perturbations of the best point: each coefficient moved by a normal deviate of 30 % of
   // its size plus 5 % of the largest.
   for (int i = 0; i < options.restarts; ++i) {
