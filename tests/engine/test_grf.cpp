@@ -60,6 +60,7 @@ bool sameRows(const SparseFeatures& full, const SparseFeatures& shard, std::int6
   const std::int64_t first = full.offsets[static_cast<std::size_t>(a)];
   for (std::int64_t r = 0; r <= shard.rows; ++r)
     if (shard.offsets[static_cast<std::size_t>(r)] != full.offsets[static_cast<std::size_t>(a + r)] - first) return false;
+  if (shard.indices.empty()) return shard.values.empty();  // memcmp must not see a null pointer, even for 0 bytes
   return std::memcmp(shard.indices.data(), full.indices.data() + first, shard.indices.size() * sizeof(std::int32_t)) == 0 &&
          std::memcmp(shard.values.data(), full.values.data() + first, shard.values.size() * sizeof(float)) == 0;
 }
