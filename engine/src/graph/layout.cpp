@@ -98,23 +98,35 @@ Eigen::MatrixXd stressLayout(const Graph& g, const Eigen::MatrixXd& start) {
     for (std::int64_t e = g.offsets[u]; e < g.offsets[u + 1]; ++e, ++edges) edgeLength += (x.row(u) - x.row(g.neighbours[e])).norm();
   if (edges > 0 && edgeLength > 0) x *= static_cast<double>(edges) / edgeLength;
   // Stress majorization, node by node (Gansner, Koren and North 2004): each node moves to the
-  // weighted mean of where every other node says it should be, weights d^-2.
+  // weighted mean of where every other node says it should be, weights d^-2. The coordinates live
+  // in two plain arrays and the weights in a table by hop distance: this O(N^2) sweep is the whole
+  // cost of laying out a small graph, and unvectorised builds (sanitizers, fuzzing) run it too.
+  std::vector<double> px(static_cast<std::size_t>(n)), py(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) px[static_cast<std::size_t>(i)] = x(i, 0), py[static_cast<std::size_t>(i)] = x(i, 1);
+  std::vector<double> weight(static_cast<std::size_t>(farthest) + 2, 0.0);
+  for (int d = 1; d <= farthest + 1; ++d) weight[static_cast<std::size_t>(d)] = 1.0 / (static_cast<double>(d) * d);
+  const double* xs = px.data();
+  const double* ys = py.data();
+  const double* w = weight.data();
   for (int it = 0; it < kStressIterations; ++it) {
     for (std::int64_t i = 0; i < n; ++i) {
       const int* d = &dist[static_cast<std::size_t>(i * n)];
-      double wsum = 0.0;
-      Eigen::RowVector2d target = Eigen::RowVector2d::Zero();
+      const double xi = xs[i], yi = ys[i];
+      double wsum = 0.0, tx = 0.0, ty = 0.0;
       for (std::int64_t j = 0; j < n; ++j) {
         if (j == i) continue;
-        const double dij = d[j], w = 1.0 / (dij * dij);
-        const Eigen::RowVector2d diff = x.row(i) - x.row(j);
-        const double len = diff.norm();
-        target += w * (x.row(j) + (len > 1e-12 ? dij / len : 0.0) * diff);
-        wsum += w;
+        const int dij = d[j];
+        const double wij = w[dij], dx = xi - xs[j], dy = yi - ys[j];
+        const double len = std::sqrt(dx * dx + dy * dy);
+        const double pull = len > 1e-12 ? dij / len : 0.0;
+        tx += wij * (xs[j] + pull * dx);
+        ty += wij * (ys[j] + pull * dy);
+        wsum += wij;
       }
-      if (wsum > 0) x.row(i) = target / wsum;
+      if (wsum > 0) px[static_cast<std::size_t>(i)] = tx / wsum, py[static_cast<std::size_t>(i)] = ty / wsum;
     }
   }
+  for (std::int64_t i = 0; i < n; ++i) x(i, 0) = px[static_cast<std::size_t>(i)], x(i, 1) = py[static_cast<std::size_t>(i)];
   return x;
 }
 
