@@ -184,6 +184,7 @@ Worker& App::worker(int lane) {
 }
 
 void App::dispatch(const Command& command) {
+  if (commandObserver_) commandObserver_(command);
   if (const auto* open = std::get_if<OpenFile>(&command)) {
     // "demo" names the built-in scene here too, as on the command line (unless such a file exists).
     if (open->path == "demo" && !std::filesystem::exists(open->path)) {
@@ -626,6 +627,8 @@ void App::setMouse(float x, float y, bool leftDown) {
 void App::clearMouse() { mouseOverride_ = false; }
 
 void App::queueInput(const platform::InputEvent& event) { syntheticEvents_.push_back(event); }
+
+std::pair<int, int> App::windowPosition() const { return window_->position(); }
 
 std::vector<std::uint8_t> App::windowPixels(int* width, int* height) {
   captureNext_ = true;

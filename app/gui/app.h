@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <imgui.h>
@@ -82,6 +83,12 @@ class App {
   void clearMouse();
   // Queues a button or key event as the window would (tests: several clicks or key taps within one frame).
   void queueInput(const platform::InputEvent& event);
+  // The window's client area on the screen (screen pixels): where synthetic input from outside the
+  // process (xdotool, tests) must aim.
+  std::pair<int, int> windowPosition() const;
+  // Called with every command the app applies, before it applies it, from the thread that calls
+  // frame() (tests follow what the user's gestures turned into; one observer, nullptr removes it).
+  void setCommandObserver(std::function<void(const Command&)> observer) { commandObserver_ = std::move(observer); }
   // Draws one frame and returns the whole window as drawn (views and panels): RGBA, row 0 at the top.
   std::vector<std::uint8_t> windowPixels(int* width, int* height);
   // The panels' own state (which panels and tabs are open, the matrix entry under the mouse).
@@ -167,15 +174,19 @@ class App {
   // Mouse gesture state.
   bool pendingViewQuery_ = false;  // a new file waits for its query until the camera is framed
   unsigned heavyStale_ = 0;      // stages the current heavy job recomputes (cleared if it fails)
-  bool errorFromHeavy_ = false;
-  bool costConfirmed_ = false;
-  bool tokensFailure_ = false;   // the token file of the last tokens stage could not be used (state_.error says why)   // the user said "Compute" to a CostQuestion: the next GRF stage runs  // state_.error came from a heavy stage: cleared when one succeeds
-  bool dragging_ = false;
-  bool dragMoved_ = false;  // the pointer travelled past the click threshold since the press
+  bool errorFromHeavy_ = false;  // state_.error came from a heavy stage: cleared when one succeeds
+  bool costConfirmed_ = false;   // the user said "Compute" to a CostQuestion: the next GRF stage runs
+  bool tokensFailure_ = false;   // the token file of the last tokens stage could not be used (state_.error says why)
+  // Buttons as the window's queued events left them (handleClicks): a press over the views that has
+  // not been released. Clicks, drags and hovering follow these, not ImGui's per-frame button state.
   struct Press {
     bool down = false;
-    double x = 0, y = 0;  // views-area pixels
+    double x = 0, y = 0;  // views-area pixels where the press happened
   } press_[3];
+  bool dragging_ = false;   // a button pressed over the views is held (drag bookkeeping below is live)
+  bool dragMoved_ = false;  // the pointer travelled past the click threshold since the press
+  double dragLastX_ = 0, dragLastY_ = 0;  // where the last drag step left the pointer
+  std::function<void(const Command&)> commandObserver_;
   std::vector<platform::InputEvent> syntheticEvents_;  // from setMouse (tests, scripted screenshots)
   struct BarDrag {
     bool active = false;
@@ -183,7 +194,6 @@ class App {
     bool high = false;         // the upper end is grabbed
     render::ValueRange start;  // the bar's range when the drag began
   } barDrag_;
-  double dragStartX_ = 0, dragStartY_ = 0;
   double lastHoverX_ = -1, lastHoverY_ = -1;
   int screenshotCounter_ = 0;
   PanelUi ui_;

@@ -245,25 +245,32 @@ void App::handleViewInput() {
   const std::vector<render::Rect> rects = viewRects();
   const int k = render::viewAt(rects, mx, my);
   const float viewH = k >= 0 ? static_cast<float>(rects[k].height) : static_cast<float>(viewsArea_.height);
-  const float dx = io.MouseDelta.x * pixelRatio_, dy = io.MouseDelta.y * pixelRatio_;
 
   if (handleBarDrag(mx, my, inside)) return;
-  if (inside && (ImGui::IsMouseClicked(0) || ImGui::IsMouseClicked(1) || ImGui::IsMouseClicked(2))) {
-    dragging_ = true;
-    dragStartX_ = mx;
-    dragStartY_ = my;
-  }
-  const bool anyDown = ImGui::IsMouseDown(0) || ImGui::IsMouseDown(1) || ImGui::IsMouseDown(2);
-  // A drag is decided by travel from the press, not by what arrived in one frame: a pointer move
-  // and a press that land in the same slow frame do not turn a click into an orbit.
-  if (dragging_ && anyDown) {
-    if (!dragMoved_ && std::hypot(mx - dragStartX_, my - dragStartY_) >= kClickTravel) dragMoved_ = true;
+  // Drags follow the window's queued presses and releases (handleClicks has applied this frame's),
+  // not ImGui's per-frame button state: ImGui 1.86 reports a click shorter than a frame as a button
+  // down for that frame, so clicks in consecutive slow frames looked like one button held while the
+  // pointer travelled between them, and orbited the camera. A drag starts past kClickTravel from
+  // where its press happened and moves the camera by the pointer's travel since the last step.
+  const int held = press_[0].down ? 0 : press_[1].down ? 1 : press_[2].down ? 2 : -1;
+  if (held < 0) {
+    dragging_ = false;
+  } else {
+    const Press& p = press_[held];
+    if (!dragging_) {
+      dragging_ = true;
+      dragLastX_ = p.x;
+      dragLastY_ = p.y;
+    }
+    if (!dragMoved_ && std::hypot(mx - p.x, my - p.y) >= kClickTravel) dragMoved_ = true;
+    const float dx = static_cast<float>(mx - dragLastX_), dy = static_cast<float>(my - dragLastY_);
     if (dragMoved_ && (dx != 0 || dy != 0)) {
-      if (ImGui::IsMouseDown(0) && cam.mode == render::CameraMode::Orbit && !io.KeyShift) cam.orbit(dx, dy);
+      if (held == 0 && cam.mode == render::CameraMode::Orbit && !io.KeyShift) cam.orbit(dx, dy);
       else cam.pan(dx, dy, viewH);
+      dragLastX_ = mx;
+      dragLastY_ = my;
     }
   }
-  if (dragging_ && !anyDown) dragging_ = false;
   // Clicks come from the queued button events (handleClicks); a double-click centres the camera.
   if (inside && !dragMoved_ && ImGui::IsMouseDoubleClicked(0)) {
     const std::int64_t node = pickAt(static_cast<int>(mx), static_cast<int>(my));
@@ -276,7 +283,7 @@ void App::handleViewInput() {
     cam.zoom(std::pow(1.15f, io.MouseWheel), ndcX, ndcY, static_cast<float>(r.width) / static_cast<float>(r.height));
   }
   // Hover: pick when the resting mouse moved (not while dragging).
-  if (!inside || anyDown) {
+  if (!inside || held >= 0) {
     if (!inside) state_.hover = -1;
   } else if (mx != lastHoverX_ || my != lastHoverY_) {
     lastHoverX_ = mx;

@@ -49,3 +49,11 @@ topomask_add_test(test_layout
   LIBS topomask_gui PkgConfig::STB
   LABELS gl
   WRAPPER xvfb-run -a -s "-screen 0 1366x768x24 -noreset")
+
+# The real window driven by xdotool (XTEST) while the app draws slow frames: clicks between pointer
+# moves and a 5 ms key tap all land, on the demo and on a 100k-point cloud (1366 x 768).
+topomask_add_test(test_xinput
+  SOURCES gl/test_xinput.cpp gl/gl_fixtures.cpp
+  LIBS topomask_gui PkgConfig::STB
+  LABELS gl
+  WRAPPER xvfb-run -a -s "-screen 0 1366x768x24 -noreset")

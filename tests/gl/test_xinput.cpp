@@ -1,0 +1,166 @@
+// The real window driven from outside the process, as a user drives it: xdotool (XTEST) moves the
+// pointer, clicks and taps keys on the Xvfb screen while the app draws deliberately slow frames, so
+// that moves, presses, releases and key taps pile up between two frames. Every click must select the
+// node under it, in order, without moving the camera; a key tap of a few milliseconds must act; a
+// drag must orbit. On
+// the demo scene and on a 100,000-point cloud drawn at full resolution.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "gl_fixtures.h"
+#include "gui/app.h"
+#include "support/test_graphs.h"
+
+using namespace topomask;
+using namespace topomask::gui;
+
+namespace {
+
+// The frame the app draws while xdotool works: long enough that several pointer moves, a press and
+// its release (xdotool's click holds the button for about 12 ms) land within one frame.
+constexpr auto kSlowFrame = std::chrono::milliseconds(250);
+
+bool xdotoolAvailable() { return std::system("command -v xdotool > /dev/null 2>&1") == 0; }
+
+class XInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(xdotoolAvailable()) << "xdotool is missing (scripts/setup installs it)";
+    dir_ = topomask::testing::tempDir("xinput");
+    app_ = std::make_unique<App>(AppOptions{});
+  }
+  void TearDown() override {
+    if (app_) app_->setCommandObserver(nullptr);
+  }
+  void settle() {
+    for (int i = 0; i < 4; ++i) {
+      app_->frame();
+      app_->waitIdle();
+    }
+    app_->frame();
+  }
+  // Runs `script` (xdotool's command chain) in the background while the app draws slow frames, then
+  // a few more frames for what arrived last.
+  void drive(const std::string& script) {
+    std::atomic<bool> done{false};
+    int status = -1;
+    std::thread runner([&] {
+      status = std::system(("xdotool " + script).c_str());
+      done = true;
+    });
+    while (!done) {
+      app_->frame();
+      if (std::getenv("XDEBUG")) fprintf(stderr, "%.3f frame %.0f ms q=%lld %s\n", std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(), app_->lastFrameSeconds() * 1e3, (long long)app_->state().query, app_->state().camera.toText().c_str());
+      std::this_thread::sleep_for(kSlowFrame);
+    }
+    runner.join();
+    ASSERT_EQ(status, 0) << "xdotool " << script;
+    for (int i = 0; i < 3; ++i) {
+      app_->frame();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  // Up to `count` places on the object in the first view, in window pixels, and the node under each.
+  void placesOnTheObject(std::size_t count, std::vector<std::pair<int, int>>& at, std::vector<std::int64_t>& nodes) {
+    const render::Rect area = app_->viewsArea();
+    const render::Rect scene = app_->viewRects()[0];
+    for (int gy = 2; gy < 9 && at.size() < count; ++gy)
+      for (int gx = 2; gx < 9 && at.size() < count; gx += 2) {
+        const int x = scene.x + scene.width * gx / 10, y = scene.y + scene.height * gy / 10;
+        const std::int64_t node = app_->pickAt(x, y);
+        if (node >= 0 && std::find(nodes.begin(), nodes.end(), node) == nodes.end()) {
+          at.emplace_back(area.x + x, area.y + y);
+          nodes.push_back(node);
+        }
+      }
+  }
+  // Five clicks a third of a second apart, the pointer moving between them in small steps, then a
+  // 5 ms tap of H (help) while the pointer rests over the views.
+  void clicksAndKeyTap() {
+    std::vector<std::pair<int, int>> at;
+    std::vector<std::int64_t> expected;
+    placesOnTheObject(5, at, expected);
+    ASSERT_EQ(at.size(), 5u) << "five distinct nodes under a grid of places on the object";
+    const auto [wx, wy] = app_->windowPosition();
+    const std::string camera = app_->state().camera.toText();
+    const bool help = app_->state().view.showHelp;
+    std::vector<std::int64_t> selected;
+    int cameraCommands = 0;
+    app_->setCommandObserver([&](const Command& c) {
+      if (const auto* q = std::get_if<SelectQuery>(&c)) selected.push_back(q->node);
+      if (std::holds_alternative<SetCamera>(c) || std::holds_alternative<ResetCamera>(c)) ++cameraCommands;
+    });
+    std::ostringstream script;
+    int px = at.front().first + 30, py = at.front().second + 30;
+    for (const auto& [x, y] : at) {
+      for (int step = 1; step <= 4; ++step)  // the pointer travels to the next place
+        script << "mousemove " << wx + px + (x - px) * step / 4 << ' ' << wy + py + (y - py) * step / 4 << " sleep 0.02 ";
+      script << "click 1 sleep 0.25 ";
+      px = x, py = y;
+    }
+    script << "keydown h sleep 0.005 keyup h";
+    drive(script.str());
+    app_->setCommandObserver(nullptr);
+    EXPECT_EQ(selected, expected) << "every click selects the node under it, in order";
+    EXPECT_EQ(app_->state().query, expected.back());
+    EXPECT_EQ(cameraCommands, 0);
+    EXPECT_EQ(app_->state().camera.toText(), camera) << "clicks with moves in between never orbit";
+    EXPECT_NE(app_->state().view.showHelp, help) << "a 5 ms key tap acts";
+  }
+  // A press, a slow sweep of 120 px and a release orbits the camera and selects nothing.
+  void dragOrbits() {
+    ViewSettings v = app_->state().view;
+    v.showHelp = false;  // the help window would take the press
+    app_->dispatch(SetView{v});
+    app_->frame();
+    const render::Rect area = app_->viewsArea();
+    const render::Rect scene = app_->viewRects()[0];
+    const auto [wx, wy] = app_->windowPosition();
+    const int x = wx + area.x + scene.x + scene.width / 2, y = wy + area.y + scene.y + scene.height / 2;
+    const std::string camera = app_->state().camera.toText();
+    int selections = 0;
+    app_->setCommandObserver([&](const Command& c) { selections += std::holds_alternative<SelectQuery>(c) ? 1 : 0; });
+    std::ostringstream script;
+    script << "mousemove " << x << ' ' << y << " mousedown 1 ";
+    for (int step = 1; step <= 12; ++step) script << "sleep 0.04 mousemove " << x + 10 * step << ' ' << y << ' ';
+    script << "mouseup 1";
+    drive(script.str());
+    app_->setCommandObserver(nullptr);
+    EXPECT_NE(app_->state().camera.toText(), camera) << "a drag orbits";
+    EXPECT_EQ(selections, 0) << "a drag is not a click";
+  }
+  std::string dir_;
+  std::unique_ptr<App> app_;
+};
+
+TEST_F(XInput, ClicksBetweenPointerMovesAndAShortKeyTapAllLandOnTheDemo) {
+  app_->dispatch(OpenDemo{});
+  settle();
+  clicksAndKeyTap();
+  dragOrbits();
+}
+
+TEST_F(XInput, ClicksBetweenPointerMovesAndAShortKeyTapAllLandOnA100kPointCloud) {
+  const std::string cloud = topomask::testing::writeSphereXyz(dir_, 100000);
+  app_->dispatch(SetLargeAsTokens{false});  // every point a node, as --full-resolution
+  app_->dispatch(OpenFile{cloud});
+  settle();
+  ASSERT_TRUE(app_->state().results.graph) << app_->state().error;
+  ASSERT_EQ(app_->state().results.graph->nodeCount(), 100000);
+  clicksAndKeyTap();
+  dragOrbits();
+}
+
+}  // namespace
