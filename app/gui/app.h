@@ -4,6 +4,7 @@
 // generation), and draws the views and panels each frame. Errors are shown, never fatal.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -65,7 +66,10 @@ class App {
   const AppState& state() const { return state_; }
   // The views area in framebuffer pixels (origin top-left of the window) and its last picture.
   render::Rect viewsArea() const { return viewsArea_; }
-  std::vector<std::uint8_t> viewsPixels(int* width, int* height);
+  // finished: antialiased first if the picture is still the quick one (software OpenGL, drawViews).
+  std::vector<std::uint8_t> viewsPixels(int* width, int* height, bool finished = true);
+  // False while the views show the quick picture of a change, not yet antialiased.
+  bool viewsFinished() const { return !viewsRough_; }
   // Where each view draws its scene within the views area (title and colour-bar bands excluded):
   // what clicks, hovering, picking and the camera use.
   std::vector<render::Rect> viewRects() const;
@@ -112,7 +116,9 @@ class App {
   Worker& worker(int lane);
   void syncDrawable();
   void syncViews();
-  void drawViews();
+  // Draws the views when what they show changed (finished: antialiased now, for screenshots and
+  // read-backs, even under software OpenGL).
+  void drawViews(bool finished = false);
   void drawUi();
   void drawSidePanel(int flags, const Emit& emit);  // the panels (Data, Graph, Mask, ...) in the left column
   void handleViewInput();
@@ -183,6 +189,12 @@ class App {
     bool down = false;
     double x = 0, y = 0;  // views-area pixels where the press happened
   } press_[3];
+  // Software OpenGL (llvmpipe): changes are drawn without multisampling first, antialiased when
+  // the picture has been still for kRefineSeconds (drawViews).
+  static constexpr double kRefineSeconds = 0.3;
+  bool softwareGl_ = false;
+  bool viewsRough_ = false;  // the views' picture is the quick one, not yet antialiased
+  std::chrono::steady_clock::time_point roughSince_{};
   bool dragging_ = false;   // a button pressed over the views is held (drag bookkeeping below is live)
   bool dragMoved_ = false;  // the pointer travelled past the click threshold since the press
   double dragLastX_ = 0, dragLastY_ = 0;  // where the last drag step left the pointer

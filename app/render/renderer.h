@@ -80,6 +80,9 @@ class Renderer {
   virtual void updateTexture(TextureHandle texture, int width, int height, const void* data) = 0;
   virtual void destroy(TextureHandle texture) = 0;
 
+  // Whether colour targets begun from now on are multisampled (antialiased), where the renderer
+  // multisamples at all (default on). The colour target shown and read is the one begun last.
+  virtual void setMultisample(bool on) { (void)on; }
   // Starts drawing into the target, (re)allocating it at width x height pixels.
   virtual void begin(Target target, int width, int height) = 0;
   // Clears a rectangle of the current target (colour: rgba in [0, 1]; pick: zero) and its depth.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <stb_image.h>
@@ -252,6 +253,50 @@ TEST_F(Layout, ClicksAndKeyTapsWithinOneFrameAllCount) {
   EXPECT_FALSE(app_->state().view.sidePanel);
   EXPECT_TRUE(app_->state().view.showHelp);
   EXPECT_EQ(app_->state().view.viewCount, 1);
+}
+
+}  // namespace
+
+namespace {
+
+// Software OpenGL (Xvfb's llvmpipe here): a change is drawn at once without multisampling, and the
+// picture is antialiased once it has been still for a moment; screenshots and read-backs are always
+// the antialiased picture.
+TEST_F(Layout, UnderSoftwareOpenGlChangesAreDrawnAtOnceAndAntialiasedWhenStill) {
+  open("demo");
+  const render::Rect scene = app_->viewRects()[0];
+  const render::Rect area = app_->viewsArea();
+  std::int64_t node = -1;
+  for (int g = 1; g < 10 && node < 0; ++g) {
+    node = app_->pickAt(scene.x + scene.width * g / 10, scene.y + scene.height / 2);
+    if (node == app_->state().query) node = -1;
+  }
+  ASSERT_GE(node, 0) << "a node other than the query on the middle line of the first view";
+  app_->dispatch(SelectQuery{node});
+  app_->waitIdle();
+  app_->frame();
+  ASSERT_FALSE(app_->viewsFinished()) << "the change is drawn first without multisampling";
+  int w = 0, h = 0;
+  const std::vector<std::uint8_t> quick = app_->viewsPixels(&w, &h, false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  app_->frame();
+  EXPECT_TRUE(app_->viewsFinished()) << "still for longer than the refine delay: antialiased";
+  const std::vector<std::uint8_t> smooth = app_->viewsPixels(&w, &h, false);
+  ASSERT_EQ(quick.size(), smooth.size());
+  ASSERT_EQ(quick.size(), static_cast<std::size_t>(area.width) * area.height * 4);
+  // The two pictures agree inside surfaces and differ along edges, where multisampling blends the
+  // object with the background: some pixels change, a small fraction of them.
+  std::int64_t changed = 0;
+  for (std::size_t i = 0; i < quick.size(); i += 4)
+    if (std::abs(quick[i] - smooth[i]) + std::abs(quick[i + 1] - smooth[i + 1]) + std::abs(quick[i + 2] - smooth[i + 2]) > 12) ++changed;
+  EXPECT_GT(changed, 200);
+  EXPECT_LT(changed, static_cast<std::int64_t>(quick.size() / 4 / 5));
+  // A read-back while the picture is quick antialiases it first.
+  app_->dispatch(ClearQuery{});
+  app_->frame();
+  ASSERT_FALSE(app_->viewsFinished());
+  (void)app_->viewsPixels(&w, &h);
+  EXPECT_TRUE(app_->viewsFinished());
 }
 
 }  // namespace

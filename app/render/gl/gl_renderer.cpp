@@ -43,7 +43,8 @@ GlRenderer::GlRenderer(int samples) : samples_(samples) {
 }
 
 GlRenderer::~GlRenderer() {
-  release(color_);
+  release(colors_[0]);
+  release(colors_[1]);
   release(pick_);
   for (auto& [k, id] : buffers_) glDeleteBuffers(1, &id);
   for (auto& [k, t] : textures_) glDeleteTextures(1, &t.id);
@@ -57,6 +58,14 @@ void GlRenderer::clearScreen(int width, int height) {
   glViewport(0, 0, width, height);
   glClearColor(0.05f, 0.05f, 0.06f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+}
+
+bool GlRenderer::softwareRasteriser() {
+  const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  const std::string name = renderer ? renderer : "";
+  for (const char* software : {"llvmpipe", "softpipe", "swrast", "SwiftShader", "Software Rasterizer"})
+    if (name.find(software) != std::string::npos) return true;
+  return false;
 }
 
 std::string GlRenderer::versionString() {
@@ -175,7 +184,7 @@ void GlRenderer::allocate(Framebuffer& fb, Target target, int width, int height)
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
   else
     glTexImage2D(GL_TEXTURE_2D, 0, GL_R32UI, width, height, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, nullptr);
-  const bool multisample = target == Target::Color && samples_ > 0;
+  const bool multisample = &fb == &colors_[1];
   glGenFramebuffers(1, &fb.fbo);
   glBindFramebuffer(GL_FRAMEBUFFER, fb.fbo);
   glGenRenderbuffers(1, &fb.depthRb);
@@ -202,7 +211,8 @@ void GlRenderer::allocate(Framebuffer& fb, Target target, int width, int height)
 
 void GlRenderer::begin(Target target, int width, int height) {
   current_ = target;
-  Framebuffer& fb = target == Target::Color ? color_ : pick_;
+  if (target == Target::Color) color_ = &colors_[multisample_ && samples_ > 0 ? 1 : 0];
+  Framebuffer& fb = target == Target::Color ? *color_ : pick_;
   allocate(fb, target, std::max(1, width), std::max(1, height));
   glBindFramebuffer(GL_FRAMEBUFFER, fb.fbo);
   glBindVertexArray(vao_);
@@ -211,7 +221,7 @@ void GlRenderer::begin(Target target, int width, int height) {
 }
 
 void GlRenderer::clear(const Rect& rect, const Eigen::Vector4f& rgba) {
-  const Framebuffer& fb = current_ == Target::Color ? color_ : pick_;
+  const Framebuffer& fb = current_ == Target::Color ? *color_ : pick_;
   glEnable(GL_SCISSOR_TEST);
   glScissor(rect.x, fb.height - rect.y - rect.height, rect.width, rect.height);
   glDepthMask(GL_TRUE);
@@ -226,7 +236,7 @@ void GlRenderer::clear(const Rect& rect, const Eigen::Vector4f& rgba) {
 }
 
 void GlRenderer::setViewport(const Rect& rect) {
-  const Framebuffer& fb = current_ == Target::Color ? color_ : pick_;
+  const Framebuffer& fb = current_ == Target::Color ? *color_ : pick_;
   const int y = fb.height - rect.y - rect.height;
   glViewport(rect.x, y, rect.width, rect.height);
   glEnable(GL_SCISSOR_TEST);
@@ -234,7 +244,7 @@ void GlRenderer::setViewport(const Rect& rect) {
 }
 
 void GlRenderer::setScissor(const Rect& rect) {
-  const Framebuffer& fb = current_ == Target::Color ? color_ : pick_;
+  const Framebuffer& fb = current_ == Target::Color ? *color_ : pick_;
   glEnable(GL_SCISSOR_TEST);
   glScissor(rect.x, fb.height - rect.y - rect.height, rect.width, rect.height);
 }
@@ -303,20 +313,20 @@ void GlRenderer::draw(const DrawCall& call) {
 }
 
 void GlRenderer::end() {
-  if (current_ == Target::Color && color_.resolveFbo) {
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, color_.fbo);
-    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, color_.resolveFbo);
+  if (current_ == Target::Color && color_->resolveFbo) {
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, color_->fbo);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, color_->resolveFbo);
     glDisable(GL_SCISSOR_TEST);
-    glBlitFramebuffer(0, 0, color_.width, color_.height, 0, 0, color_.width, color_.height, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBlitFramebuffer(0, 0, color_->width, color_->height, 0, 0, color_->width, color_->height, GL_COLOR_BUFFER_BIT, GL_NEAREST);
   }
   glDisable(GL_SCISSOR_TEST);
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
 }
 
 std::vector<std::uint8_t> GlRenderer::readColor() {
-  const int w = color_.width, h = color_.height;
+  const int w = color_->width, h = color_->height;
   std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * h * 4);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, color_.resolveFbo ? color_.resolveFbo : color_.fbo);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, color_->resolveFbo ? color_->resolveFbo : color_->fbo);
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
   glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);

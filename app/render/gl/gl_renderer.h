@@ -35,9 +35,10 @@ class GlRenderer final : public Renderer {
   void end() override;
   std::vector<std::uint8_t> readColor() override;
   std::uint32_t readPick(int x, int y) override;
-  int width() const override { return color_.width; }
-  int height() const override { return color_.height; }
-  std::uintptr_t colorTextureHandle() const override { return color_.resolved; }
+  void setMultisample(bool on) override { multisample_ = on; }
+  int width() const override { return color_->width; }
+  int height() const override { return color_->height; }
+  std::uintptr_t colorTextureHandle() const override { return color_->resolved; }
 
   // Clears the window's own framebuffer (behind the UI) to a dark grey.
   void clearScreen(int width, int height);
@@ -47,6 +48,9 @@ class GlRenderer final : public Renderer {
 
   // "OpenGL 4.5 (Core Profile) Mesa ... llvmpipe"
   static std::string versionString();
+  // True when the current context rasterises on the CPU (Mesa's llvmpipe, softpipe or swrast,
+  // SwiftShader, Apple's software renderer), where every fragment and every sample costs CPU time.
+  static bool softwareRasteriser();
 
  private:
   struct Program {
@@ -76,7 +80,11 @@ class GlRenderer final : public Renderer {
   std::map<std::string, Program> programs_;
   std::map<std::uint32_t, unsigned> buffers_;
   std::map<std::uint32_t, Texture> textures_;
-  Framebuffer color_;
+  // Colour targets without and with multisampling (setMultisample chooses for the next begin);
+  // color_ is the one begun last, which readColor and colorTextureHandle show.
+  Framebuffer colors_[2];
+  Framebuffer* color_ = &colors_[0];
+  bool multisample_ = true;
   Framebuffer pick_;
   Target current_ = Target::Color;
 };
