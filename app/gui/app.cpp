@@ -766,12 +766,12 @@ std::vector<std::uint8_t> App::viewsPixels(int* width, int* height, bool finishe
   return renderer_->readColor();
 }
 
-std::int64_t App::pickAt(int x, int y) {
+std::int64_t App::pickAt(int x, int y, render::ViewRenderer::PickPath path) {
   if (!drawable_) return -1;
   syncViews();
   render::FrameSpec frame = frameSpec(state_, content_);
   frame.textScale = viewTextScale();
-  return views_->pick(*drawable_, frame, std::max(1, viewsArea_.width), std::max(1, viewsArea_.height), x, y);
+  return views_->pick(*drawable_, frame, std::max(1, viewsArea_.width), std::max(1, viewsArea_.height), x, y, path);
 }
 
 void App::clickAt(int x, int y) {

@@ -23,6 +23,7 @@
 #include "gui/worker.h"
 #include "render/colormap.h"
 #include "render/renderer.h"
+#include "render/scene/views.h"
 
 namespace topomask::platform {
 class Window;
@@ -74,8 +75,8 @@ class App {
   // what clicks, hovering, picking and the camera use.
   std::vector<render::Rect> viewRects() const;
   float viewTextScale() const;
-  // The node under pixel (x, y) of the views area, or -1.
-  std::int64_t pickAt(int x, int y);
+  // The node under pixel (x, y) of the views area, or -1 (path: see ViewRenderer::pick).
+  std::int64_t pickAt(int x, int y, render::ViewRenderer::PickPath path = render::ViewRenderer::PickPath::Auto);
   // A left click at pixel (x, y) of the views area: selects the node there (as the mouse does).
   void clickAt(int x, int y);
   // Writes the views (without panels) to a PNG; returns the path written.

@@ -57,3 +57,10 @@ topomask_add_test(test_xinput
   LIBS topomask_gui PkgConfig::STB
   LABELS gl
   WRAPPER xvfb-run -a -s "-screen 0 1366x768x24 -noreset")
+
+# Picking on the CPU against the GPU's pick pass, pixel by pixel (meshes, point clouds, graphs).
+topomask_add_test(test_pick
+  SOURCES gl/test_pick.cpp gl/gl_fixtures.cpp
+  LIBS topomask_gui PkgConfig::STB
+  LABELS gl
+  WRAPPER xvfb-run -a -s "-screen 0 1366x768x24 -noreset")

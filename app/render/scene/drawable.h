@@ -5,7 +5,11 @@
 
 #include <array>
 #include <cstdint>
+#include <future>
+#include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -13,6 +17,7 @@
 #include "render/camera.h"
 #include "render/colormap.h"
 #include "render/renderer.h"
+#include "topomask/graph/bvh.h"
 #include "topomask/graph/graph.h"
 #include "topomask/io/geometry.h"
 
@@ -66,6 +71,15 @@ class SceneDrawable {
             const Rect& viewport, const DrawStyle& style, std::int64_t query, std::int64_t hover);
   // Draws node ids into the pick target's current viewport.
   void drawPick(const Camera& camera, const Rect& viewport, const DrawStyle& style);
+  // The node drawn at pixel (x, y) (the pixel's centre; same coordinates as viewport, origin top
+  // left), or -1, picked on the CPU as drawPick would pick it: a mesh by a ray against its triangle
+  // hierarchy (built on a background thread when the drawable is made), points and graph nodes by
+  // their discs as the sprites draw them, nearest to the eye (a grid of the discs on screen, made
+  // at the first pick after the camera or the view changes). nullopt: the GPU pass must pick
+  // (images, whose one quad costs nothing there, and meshes whose hierarchy is not built yet).
+  // wait: block until the mesh's hierarchy is built instead of answering nullopt.
+  std::optional<std::int64_t> pickCpu(const Camera& camera, const Rect& viewport, const DrawStyle& style, int x, int y,
+                                      bool wait = false);
 
  private:
   void buildSurface(const Mesh& mesh, const Graph& graph);
@@ -78,7 +92,20 @@ class SceneDrawable {
   DrawKind kind_ = DrawKind::Surface;
   std::int64_t nodes_ = 0;
   Eigen::Vector3f lo_ = Eigen::Vector3f::Zero(), hi_ = Eigen::Vector3f::Ones();
-  std::vector<float> positions_;  // N x 3 (CPU copy for markers)
+  std::vector<float> positions_;  // N x 3 (CPU copy for markers and picking)
+  // Surfaces: the triangle hierarchy for picking, built on a background thread.
+  std::future<std::unique_ptr<TriangleBvh>> bvhBuild_;
+  std::unique_ptr<TriangleBvh> bvh_;
+  // Points and graph nodes: their discs on screen, binned in square cells of kPickCell pixels, for
+  // one camera, viewport size and radius (key).
+  struct PickGrid {
+    std::string key;
+    int cols = 0, rows = 0;
+    std::vector<std::uint32_t> start;  // cols * rows + 1 offsets into entries
+    std::vector<std::uint32_t> entries;  // node ids whose disc touches the cell
+    std::vector<float> x, y, radius, depth;  // per node: disc centre and radius in pixels, NDC depth (NaN: clipped)
+  } pickGrid_;
+  void buildPickGrid(const Camera& camera, const Rect& viewport, const DrawStyle& style, const std::string& key);
   float pointRadius_ = 0.01f;
 
   BufferHandle positionBuffer_, normalBuffer_, colorBuffer_, triangleBuffer_, edgeBuffer_, markerBuffer_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace topomask::render {
@@ -164,11 +165,14 @@ void ViewRenderer::renderEmpty(const std::string& message, int width, int height
   renderer_.end();
 }
 
-std::int64_t ViewRenderer::pick(SceneDrawable& scene, const FrameSpec& frame, int width, int height, int x, int y) {
+std::int64_t ViewRenderer::pick(SceneDrawable& scene, const FrameSpec& frame, int width, int height, int x, int y, PickPath path) {
   const std::vector<Rect> rects =
       layoutViews(width, height, static_cast<int>(frame.views.size()), frame.textScale, frame.colourBars);
   const int k = viewAt(rects, x, y);
   if (k < 0) return -1;
+  if (path != PickPath::Gpu)
+    if (const std::optional<std::int64_t> node = scene.pickCpu(frame.camera, rects[k], frame.style, x, y, path == PickPath::Cpu))
+      return *node;
   renderer_.begin(Target::Pick, width, height);
   renderer_.setViewport(rects[k]);
   // Only the pixel under the cursor is rasterised: picking costs the vertex work alone.

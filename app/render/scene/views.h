@@ -64,8 +64,13 @@ class ViewRenderer {
   void render(SceneDrawable& scene, const FrameSpec& frame, int width, int height);
   // Draws without a scene: the background and a centred message (no scene loaded yet).
   void renderEmpty(const std::string& message, int width, int height, const DrawStyle& style);
-  // The node under pixel (x, y) of a width x height target laid out as `frame`, or -1.
-  std::int64_t pick(SceneDrawable& scene, const FrameSpec& frame, int width, int height, int x, int y);
+  // The node under pixel (x, y) of a width x height target laid out as `frame`, or -1. Auto: on
+  // the CPU where the scene can (SceneDrawable::pickCpu), else a one-pixel GPU pass; Gpu: always
+  // the GPU pass; Cpu: always the CPU (waiting for a mesh's hierarchy), never for images. The two
+  // agree (tests/gl/test_pick.cpp).
+  enum class PickPath { Auto, Gpu, Cpu };
+  std::int64_t pick(SceneDrawable& scene, const FrameSpec& frame, int width, int height, int x, int y,
+                    PickPath path = PickPath::Auto);
 
   TextureHandle colormapTexture(Colormap map) const { return colormaps_[static_cast<int>(map)]; }
   Renderer& renderer() { return renderer_; }
