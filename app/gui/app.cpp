@@ -197,6 +197,8 @@ void App::dispatch(const Command& command) {
       return;
     }
   }
+  if (const auto* view = std::get_if<SetView>(&command); view && view->view.edges != state_.view.edges)
+    edgesHiddenForSize_ = false;  // the user's own choice from now on
   const bool opening = std::holds_alternative<OpenFile>(command) || std::holds_alternative<OpenDemo>(command);
   if (opening) state_.notice.clear();  // a notice about the previous scene ("cancelled", a screenshot) is done
   const Effects e = apply(state_, command);
@@ -322,6 +324,19 @@ void App::scheduleHeavy() {
         // Every newly loaded file gets a query, so that the first picture already shows a mask: the
         // demo's tip and the centre of grids at once; on other geometry the node drawn at the centre
         // of the first view, picked once the camera is framed (syncDrawable), so it faces the user.
+        // Graph edges over points: past kEdgesShownAtMost they cover the points in a grey felt and
+        // cost most of a frame under software OpenGL (two thirds at 100k points, 400k edges).
+        // Hidden by default on such a file (E shows them); shown again on a smaller file.
+        if (loaded && g.graph->positions.rows() == g.graph->nodeCount()) {
+          if (g.info.edges > kEdgesShownAtMost && state_.view.edges) {
+            state_.view.edges = false;
+            edgesHiddenForSize_ = true;
+            state_.notice = "graph edges hidden: " + std::to_string(g.info.edges) + " edges would cover the points (E shows them)";
+          } else if (g.info.edges <= kEdgesShownAtMost && edgesHiddenForSize_) {
+            state_.view.edges = true;
+            edgesHiddenForSize_ = false;
+          }
+        }
         if (loaded && state_.query < 0) {
           const bool centreOfView = !path.empty() && g.graph->gridWidth == 0 && g.graph->positions.rows() == g.graph->nodeCount();
           if (centreOfView) pendingViewQuery_ = true;

@@ -54,7 +54,13 @@ void drawAll(NullRenderer& r, const Scene& scene, const Graph& graph, DrawKind e
   for (int k = 0; k < kMaxViews; ++k) d.setScalar(k, values);
   const FrameSpec frame = frameFor(d, 3);
   views.render(d, frame, 900, 300);
-  views.pick(d, frame, 900, 300, 450, 150);
+  // The GPU pick pass (whose uniforms this checks); the CPU path draws nothing.
+  views.pick(d, frame, 900, 300, 450, 150, ViewRenderer::PickPath::Gpu);
+  const std::size_t drawn = r.drawLog().size();
+  if (expected != DrawKind::Image) {
+    views.pick(d, frame, 900, 300, 450, 150, ViewRenderer::PickPath::Cpu);
+    EXPECT_EQ(r.drawLog().size(), drawn);
+  }
   views.renderEmpty("nothing", 300, 200, DrawStyle{});
   for (const std::string& p : r.problems()) ADD_FAILURE() << p;
 }

@@ -1,9 +1,9 @@
 // Measures, in the real application under a display (xvfb-run): frame time while the engine
 // computes (GRF sampling on the worker), an idle frame, a frame while the pointer moves over the
 // object (hover), and the time from a click to updated rows (exact row, GRF row, attention rows) and
-// to all views redrawn, on a mesh of about `n` nodes drawn at full resolution.
-// Usage: gui_timing [n] [tokens] (default 100000; "tokens": the app's default of about 10,000
-// clustered vertices instead).
+// to all views redrawn, on a mesh, point cloud or image of about `n` nodes drawn at full resolution.
+// Usage: gui_timing [n] [mesh|cloud|image] [tokens] (default 100000 mesh; "tokens": the app's default
+// of about 10,000 clustered vertices, 20,000 voxel tokens or a patch grid instead).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -22,17 +22,33 @@ using namespace topomask::gui;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
-  const bool tokens = argc > 2 && std::string(argv[2]) == "tokens";
-  const int side = static_cast<int>(std::sqrt(static_cast<double>(n))) - 1;
+  int n = 100000;
+  bool tokens = false;
+  std::string kind = "mesh";
+  for (int a = 1; a < argc; ++a) {
+    const std::string arg = argv[a];
+    if (arg == "tokens") tokens = true;
+    else if (arg == "mesh" || arg == "cloud" || arg == "image") kind = arg;
+    else n = std::atoi(arg.c_str());
+  }
   const std::string dir = topomask::testing::tempDir("timing");
-  const std::string path = topomask::testing::writeSheetObj(dir, side, side);
+  std::string path;
+  if (kind == "cloud") {
+    path = topomask::testing::writeSphereXyz(dir, n);
+  } else if (kind == "image") {
+    const int side = static_cast<int>(std::sqrt(static_cast<double>(n)));
+    path = topomask::testing::writeGradientPng(dir, side, side);
+  } else {
+    const int side = static_cast<int>(std::sqrt(static_cast<double>(n))) - 1;
+    path = topomask::testing::writeSheetObj(dir, side, side);
+  }
   AppOptions o;
   o.width = 1600;
   o.height = 900;
   App app(o);
   ViewSettings v = app.state().view;
   v.layout = Layout::Mask;
+  if (std::getenv("TIMING_NO_EDGES")) v.edges = false;
   app.dispatch(SetView{v});
   app.dispatch(SetLargeAsTokens{tokens});
   app.dispatch(OpenFile{path});
@@ -48,8 +64,8 @@ int main(int argc, char** argv) {
   app.frame();
   std::sort(frames.begin(), frames.end());
   const Results& r = app.state().results;
-  std::printf("mesh: %lld nodes, %lld edges; all stages %.2f s (load %.2f, graph %.2f, mask %.3f, tokens %.2f, grf %.2f, errors %.2f)\n",
-              static_cast<long long>(r.graphInfo.nodes), static_cast<long long>(r.graphInfo.edges), compute, r.timings.load,
+  std::printf("%s: %lld nodes, %lld edges; all stages %.2f s (load %.2f, graph %.2f, mask %.3f, tokens %.2f, grf %.2f, errors %.2f)\n",
+              kind.c_str(), static_cast<long long>(r.graphInfo.nodes), static_cast<long long>(r.graphInfo.edges), compute, r.timings.load,
               r.timings.graph, r.timings.mask, r.timings.tokens, r.timings.grf, r.timings.errors);
   std::printf("frames while computing: %zu, median %.1f ms, 90th percentile %.1f ms, max %.1f ms\n", frames.size(),
               frames[frames.size() / 2] * 1e3, frames[frames.size() * 9 / 10] * 1e3, frames.back() * 1e3);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -159,8 +160,16 @@ TEST_F(XInput, ClicksBetweenPointerMovesAndAShortKeyTapAllLandOnA100kPointCloud)
   settle();
   ASSERT_TRUE(app_->state().results.graph) << app_->state().error;
   ASSERT_EQ(app_->state().results.graph->nodeCount(), 100000);
+  // 400k k-NN edges would cover the points: hidden by default, with a notice that says how to show them.
+  EXPECT_FALSE(app_->state().view.edges);
+  EXPECT_NE(app_->state().notice.find("graph edges hidden"), std::string::npos) << app_->state().notice;
   clicksAndKeyTap();
   dragOrbits();
+  // A small cloud next: its edges are shown again.
+  std::filesystem::create_directories(dir_ + "/small");
+  app_->dispatch(OpenFile{topomask::testing::writeSphereXyz(dir_ + "/small", 2000)});
+  settle();
+  EXPECT_TRUE(app_->state().view.edges);
 }
 
 }  // namespace
