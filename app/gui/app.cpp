@@ -723,7 +723,12 @@ void App::drawViews(bool finished) {
     // kRefineSeconds: clicks and orbits answer fast, and the picture the user looks at is smooth.
     viewsRough_ = softwareGl_ && !finished;
     roughSince_ = now;
-  } else if (!(viewsRough_ && (finished || (!dragging_ && now - roughSince_ >= std::chrono::duration<double>(kRefineSeconds))))) {
+    drewRough_ = viewsRough_;
+  } else if (!(viewsRough_ && (finished || (!dragging_ && roughFrameSeconds_ <= kRefineBudgetSeconds &&
+                                            now - roughSince_ >= std::chrono::duration<double>(kRefineSeconds))))) {
+    // Where a quick frame already took longer than kRefineBudgetSeconds (a million nodes under
+    // llvmpipe: 0.6 s), antialiasing would freeze the window for two or three times that on every
+    // change; the quick picture stays (screenshots and read-backs still antialias).
     return;
   } else {
     viewsRough_ = false;
@@ -849,7 +854,8 @@ int App::run() {
     // Idle: sleep until input arrives, or until the views are due to be antialiased.
     if (!busy() && !ImGui::IsAnyMouseDown()) {
       const double due = kRefineSeconds - std::chrono::duration<double>(Clock::now() - roughSince_).count();
-      window_->waitEvents(viewsRough_ ? std::clamp(due, 0.0, 0.25) : 0.25);
+      const bool refinePending = viewsRough_ && roughFrameSeconds_ <= kRefineBudgetSeconds;
+      window_->waitEvents(refinePending ? std::clamp(due, 0.0, 0.25) : 0.25);
     }
   }
   return 0;
@@ -921,6 +927,8 @@ void App::frame() {
   }
   window_->swapBuffers();
   lastFrameSeconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (drewRough_) roughFrameSeconds_ = lastFrameSeconds_;
+  drewRough_ = false;
 }
 
 }  // namespace topomask::gui

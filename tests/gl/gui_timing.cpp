@@ -51,6 +51,11 @@ int main(int argc, char** argv) {
   if (std::getenv("TIMING_NO_EDGES")) v.edges = false;
   app.dispatch(SetView{v});
   app.dispatch(SetLargeAsTokens{tokens});
+  if (kind == "image" && !tokens) {  // every pixel a node (the app's default is a patch grid)
+    GraphOptions g = app.state().graph;
+    g.kind = GraphKind::Grid4;
+    app.dispatch(SetGraphOptions{g});
+  }
   app.dispatch(OpenFile{path});
   // Frames while loading, building the graph, the mask operator, tokens and sampling GRFs.
   std::vector<double> frames;
