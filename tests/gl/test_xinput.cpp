@@ -2,7 +2,7 @@
 // pointer, clicks and taps keys on the Xvfb screen while the app draws deliberately slow frames, so
 // that moves, presses, releases and key taps pile up between two frames. Every click must select the
 // node under it, in order, without moving the camera; a key tap of a few milliseconds must act; a
-// drag must orbit. On
+// drag must orbit; a slider dragged while the mask recomputes must follow the pointer. On
 // the demo scene and on a 100,000-point cloud drawn at full resolution.
 #include <unistd.h>
 
@@ -19,6 +19,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <imgui.h>
+#include <imgui_internal.h>
 
 #include "gl_fixtures.h"
 #include "gui/app.h"
@@ -142,18 +144,62 @@ class XInput : public ::testing::Test {
     EXPECT_NE(app_->state().camera.toText(), camera) << "a drag orbits";
     EXPECT_EQ(selections, 0) << "a drag is not a click";
   }
+  // Drags the Mask panel's beta slider 150 px to the right in 10 steps, 50 ms apart, while the app
+  // draws slow frames and recomputes the mask for every new value: the value follows the pointer
+  // to where it is released.
+  void sliderDragFollowsThePointer() {
+    // Where the slider is: the mouse swept down the panel until ImGui reports the slider hovered.
+    ImGuiWindow* panel = ImGui::FindWindowByName("TopoMask");
+    ASSERT_NE(panel, nullptr);
+    const ImGuiID beta = panel->GetID("beta");
+    int sliderY = -1, left = -1, right = -1;
+    for (int y = 40; y < 760 && sliderY < 0; y += 3) {
+      app_->setMouse(60.0f, static_cast<float>(y));
+      app_->frame();
+      app_->frame();
+      if (ImGui::GetCurrentContext()->HoveredIdPreviousFrame == beta) sliderY = y;
+    }
+    ASSERT_GE(sliderY, 0) << "the beta slider is on screen in the side panel";
+    for (int x = 0; x < 400; x += 2) {
+      app_->setMouse(static_cast<float>(x), static_cast<float>(sliderY));
+      app_->frame();
+      app_->frame();
+      if (ImGui::GetCurrentContext()->HoveredIdPreviousFrame == beta) {
+        if (left < 0) left = x;
+        right = x;
+      }
+    }
+    app_->setMouse(-1000.0f, -1000.0f);
+    app_->frame();
+    app_->clearMouse();
+    app_->frame();
+    ASSERT_GT(right - left, 150) << "a slider wider than the drag";
+    const double before = app_->state().mask.beta;
+    const auto [wx, wy] = app_->windowPosition();
+    const int x0 = wx + left + 10, y0 = wy + sliderY;
+    std::ostringstream script;
+    script << "mousemove " << x0 << ' ' << y0 << " mousedown 1 ";
+    for (int step = 1; step <= 10; ++step) script << "sleep 0.05 mousemove " << x0 + 15 * step << ' ' << y0 << ' ';
+    script << "sleep 0.1 mouseup 1";
+    drive(script.str());
+    // ImGui maps the pointer linearly onto [-3, 32] across the slider: where the drag ended, not
+    // where its first step was.
+    const double atEnd = -3.0 + 35.0 * static_cast<double>(left + 10 + 150 - left) / static_cast<double>(right - left);
+    EXPECT_GT(app_->state().mask.beta, before + 0.5 * 35.0 * 150.0 / static_cast<double>(right - left)) << "from " << before;
+    EXPECT_NEAR(app_->state().mask.beta, atEnd, 35.0 * 12.0 / static_cast<double>(right - left));
+  }
   std::string dir_;
   std::unique_ptr<App> app_;
 };
 
-TEST_F(XInput, ClicksBetweenPointerMovesAndAShortKeyTapAllLandOnTheDemo) {
+TEST_F(XInput, ClicksKeyTapsAndDragsAllLandOnTheDemo) {
   app_->dispatch(OpenDemo{});
   settle();
   clicksAndKeyTap();
   dragOrbits();
 }
 
-TEST_F(XInput, ClicksBetweenPointerMovesAndAShortKeyTapAllLandOnA100kPointCloud) {
+TEST_F(XInput, ClicksKeyTapsDragsAndASliderAllLandOnA100kPointCloud) {
   const std::string cloud = topomask::testing::writeSphereXyz(dir_, 100000);
   app_->dispatch(SetLargeAsTokens{false});  // every point a node, as --full-resolution
   app_->dispatch(OpenFile{cloud});
@@ -165,6 +211,7 @@ TEST_F(XInput, ClicksBetweenPointerMovesAndAShortKeyTapAllLandOnA100kPointCloud)
   EXPECT_NE(app_->state().notice.find("graph edges hidden"), std::string::npos) << app_->state().notice;
   clicksAndKeyTap();
   dragOrbits();
+  sliderDragFollowsThePointer();
   // A small cloud next: its edges are shown again.
   std::filesystem::create_directories(dir_ + "/small");
   app_->dispatch(OpenFile{topomask::testing::writeSphereXyz(dir_ + "/small", 2000)});
