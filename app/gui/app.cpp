@@ -327,7 +327,9 @@ void App::scheduleHeavy() {
         // Graph edges over points: past kEdgesShownAtMost they cover the points in a grey felt and
         // cost most of a frame under software OpenGL (two thirds at 100k points, 400k edges).
         // Hidden by default on such a file (E shows them); shown again on a smaller file.
-        if (loaded && g.graph->positions.rows() == g.graph->nodeCount()) {
+        const bool pointsOrGraph = state_.results.scene && (std::holds_alternative<PointCloud>(state_.results.scene->data) ||
+                                                            std::holds_alternative<EdgeListGraph>(state_.results.scene->data));
+        if (loaded && pointsOrGraph) {
           if (g.info.edges > kEdgesShownAtMost && state_.view.edges) {
             state_.view.edges = false;
             edgesHiddenForSize_ = true;
@@ -714,7 +716,7 @@ void App::drawViews(bool finished) {
   // redraw of the views.
   const std::string key = state_.camera.toText() + "|" + std::to_string(contentVersion_) + "|" + std::to_string(w) + "x" +
                           std::to_string(h) + "|" + std::to_string(state_.query) + "|" +
-                          std::to_string(reinterpret_cast<std::uintptr_t>(drawable_.get()));
+                          std::to_string(reinterpret_cast<std::uintptr_t>(drawable_.get())) + (cameraMoving() ? "|moving" : "");
   const auto now = Clock::now();
   if (key != drawnKey_) {
     drawnKey_ = key;
@@ -735,6 +737,7 @@ void App::drawViews(bool finished) {
   }
   renderer_->setMultisample(!viewsRough_);
   render::FrameSpec frame = frameSpec(state_, content_);
+  frame.style.moving = cameraMoving();  // large scenes draw a subset while the camera moves
   frame.hover = -1;
   frame.textScale = viewTextScale();
   views_->render(*drawable_, frame, w, h);

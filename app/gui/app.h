@@ -202,6 +202,7 @@ class App {
   // More graph edges than this are not drawn by default over points (see the graph stage's result).
   static constexpr std::int64_t kEdgesShownAtMost = 100000;
   bool edgesHiddenForSize_ = false;  // the edges were hidden by that default, not by the user
+  bool cameraMoving() const { return dragging_ && dragMoved_; }  // a drag is orbiting or panning
   bool dragging_ = false;   // a button pressed over the views is held (drag bookkeeping below is live)
   bool dragMoved_ = false;  // the pointer travelled past the click threshold since the press
   double dragLastX_ = 0, dragLastY_ = 0;  // where the last drag step left the pointer

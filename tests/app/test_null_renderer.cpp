@@ -153,3 +153,38 @@ TEST(NullRenderer, CatchesMissingUniformsAndMismatchedBuffers) {
   EXPECT_TRUE(sampler);
   r.end();
 }
+
+// While the camera moves, a scene of more than kMovingNodes nodes draws a subset of about
+// kMovingNodes of them as sprites and no edges; standing still it draws its triangles again.
+TEST(NullRenderer, LargeScenesDrawASubsetWhileTheCameraMoves) {
+  const int side = 480;  // 481^2 = 231,361 vertices
+  Mesh m;
+  m.vertices.resize((side + 1) * (side + 1), 3);
+  for (int y = 0; y <= side; ++y)
+    for (int x = 0; x <= side; ++x) m.vertices.row(y * (side + 1) + x) << x, y, 0;
+  m.triangles.resize(2 * side * side, 3);
+  for (int y = 0, t = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x) {
+      const int a = y * (side + 1) + x, b = a + 1, c = a + side + 1, d = c + 1;
+      m.triangles.row(t++) << a, b, c;
+      m.triangles.row(t++) << b, d, c;
+    }
+  Scene s;
+  s.data = m;
+  NullRenderer r;
+  ViewRenderer views(r);
+  SceneDrawable d(r, s, withPositions(topomask::testing::gridGraph(side + 1, side + 1), m.vertices));
+  FrameSpec frame = frameFor(d, 1);
+  frame.style.moving = true;
+  views.render(d, frame, 400, 300);
+  for (const std::string& p : r.problems()) ADD_FAILURE() << p;
+  auto drew = [&](const char* program) { return std::find(r.drawLog().begin(), r.drawLog().end(), program) != r.drawLog().end(); };
+  EXPECT_TRUE(drew("points"));
+  EXPECT_FALSE(drew("surface"));
+  EXPECT_FALSE(drew("lines")) << "no wireframe while moving";
+  r.clearLog();
+  frame.style.moving = false;
+  views.render(d, frame, 400, 300);
+  EXPECT_TRUE(drew("surface"));
+  EXPECT_FALSE(drew("points"));
+}

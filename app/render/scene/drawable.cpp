@@ -97,6 +97,18 @@ SceneDrawable::SceneDrawable(Renderer& renderer, const Scene& scene, const Graph
       break;
     }
   }
+  if (kind_ != DrawKind::Image && nodes_ > kMovingNodes) {
+    // About kMovingNodes nodes spread over the whole scene: a multiplicative hash of the id picks
+    // them (a stride would draw stripes on grid-like meshes).
+    const auto keep = static_cast<std::uint64_t>(kMovingNodes);
+    std::vector<std::uint32_t> subset;
+    subset.reserve(static_cast<std::size_t>(kMovingNodes) + 1024);
+    for (std::int64_t i = 0; i < nodes_; ++i)
+      if ((static_cast<std::uint64_t>(i) * 0x9E3779B97F4A7C15ull >> 32) % static_cast<std::uint64_t>(nodes_) < keep)
+        subset.push_back(static_cast<std::uint32_t>(i));
+    movingCount_ = static_cast<std::int64_t>(subset.size());
+    movingSubset_ = renderer_.createIndexBuffer(subset);
+  }
   const std::vector<float> zeros(static_cast<std::size_t>(nodes_), 0.0f);
   const float marker[3] = {0, 0, 0};
   markerBuffer_ = renderer_.createVertexBuffer(std::span<const float>(marker, 3), 3);
@@ -109,7 +121,7 @@ SceneDrawable::SceneDrawable(Renderer& renderer, const Scene& scene, const Graph
 }
 
 SceneDrawable::~SceneDrawable() {
-  for (BufferHandle b : {positionBuffer_, normalBuffer_, colorBuffer_, triangleBuffer_, edgeBuffer_, markerBuffer_,
+  for (BufferHandle b : {positionBuffer_, normalBuffer_, colorBuffer_, triangleBuffer_, edgeBuffer_, markerBuffer_, movingSubset_,
                          quadPositions_, quadTexCoords_})
     renderer_.destroy(b);
   for (BufferHandle b : scalarBuffers_) renderer_.destroy(b);
@@ -286,7 +298,22 @@ void SceneDrawable::draw(int slot, bool hasScalar, const ViewQuantity& q, Textur
     renderer_.draw(points);
   };
 
-  switch (kind_) {
+  if (style.moving && movingSubset_) {
+    // The subset as sprites, enlarged to cover about the area the whole scene covers.
+    DrawCall points;
+    points.program = "points";
+    points.primitive = Primitive::Points;
+    points.attributes = {{"aPosition", positionBuffer_, 3}, {"aColor", colorBuffer_, 3}, {"aScalar", scalarBuffers_[slot], 1}};
+    points.indices = movingSubset_;
+    points.count = movingCount_;
+    points.uniforms = scalarUniforms;
+    const float cover = std::sqrt(static_cast<float>(nodes_) / static_cast<float>(std::max<std::int64_t>(movingCount_, 1)));
+    points.uniforms.push_back({"uPointRadius", radius * cover * (kind_ == DrawKind::Surface ? 2.2f : 1.0f)});
+    points.uniforms.push_back({"uViewportHeight", static_cast<float>(viewport.height)});
+    points.uniforms.push_back({"uMinPixels", 1.5f});
+    points.textures = {{"uColormap", colormap}};
+    renderer_.draw(points);
+  } else switch (kind_) {
     case DrawKind::Surface: {
       DrawCall surface;
       surface.program = "surface";

@@ -24,6 +24,7 @@
 namespace topomask::render {
 
 inline constexpr int kMaxViews = 3;
+inline constexpr std::int64_t kMovingNodes = 200000;
 
 // How the scene is drawn.
 enum class DrawKind { Surface, Points, Image, GraphLayout };
@@ -33,6 +34,9 @@ struct DrawStyle {
   bool edges = true;           // graph edges for point clouds and graph layouts
   float pointScale = 1.0f;     // sprite radius = pointScale x default radius
   float overlayOpacity = 0.8f; // images: opacity of the scalar overlay
+  // The camera is being dragged: scenes of more than kMovingNodes nodes draw a fixed pseudo-random
+  // subset of kMovingNodes of them as sprites (meshes too), without edges; the still picture is whole.
+  bool moving = false;
   Eigen::Vector4f background{0.11f, 0.115f, 0.13f, 1.0f};
 };
 
@@ -110,6 +114,8 @@ class SceneDrawable {
 
   BufferHandle positionBuffer_, normalBuffer_, colorBuffer_, triangleBuffer_, edgeBuffer_, markerBuffer_;
   std::int64_t triangleIndices_ = 0, edgeIndices_ = 0;
+  BufferHandle movingSubset_;  // node ids drawn while the camera moves (scenes above kMovingNodes)
+  std::int64_t movingCount_ = 0;
   std::array<BufferHandle, kMaxViews> scalarBuffers_{};
   // Images.
   BufferHandle quadPositions_, quadTexCoords_;
