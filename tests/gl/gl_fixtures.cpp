@@ -6,7 +6,17 @@
 
 #include <stb_image_write.h>
 
+#include "gui/app.h"
+
 namespace topomask::testing {
+
+void settle(gui::App& app) {
+  for (int i = 0; i < 4; ++i) {
+    app.frame();
+    app.waitIdle();
+  }
+  app.frame();
+}
 
 std::string writeSheetObj(const std::string& dir, int w, int h) {
   const std::string path = dir + "/sheet.obj";

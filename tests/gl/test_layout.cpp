@@ -33,13 +33,7 @@ class Layout : public ::testing::Test {
     app_ = std::make_unique<App>(AppOptions{});
     app_->setMouse(-1000, -1000);
   }
-  void settle() {
-    for (int i = 0; i < 4; ++i) {
-      app_->frame();
-      app_->waitIdle();
-    }
-    app_->frame();
-  }
+  void settle() { topomask::testing::settle(*app_); }
   void open(const std::string& path) {
     if (path == "demo") app_->dispatch(OpenDemo{});
     else app_->dispatch(OpenFile{path});

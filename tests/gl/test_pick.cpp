@@ -27,11 +27,7 @@ class Pick : public ::testing::Test {
   void open(const std::string& path) {
     app_->dispatch(SetLargeAsTokens{false});
     app_->dispatch(OpenFile{path});
-    for (int i = 0; i < 4; ++i) {
-      app_->frame();
-      app_->waitIdle();
-    }
-    app_->frame();
+    topomask::testing::settle(*app_);
     ASSERT_TRUE(app_->state().results.graph) << app_->state().error;
   }
   // Every `step`-th pixel of every view: how many the GPU pass finds a node under, and how many the

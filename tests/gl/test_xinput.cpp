@@ -47,13 +47,7 @@ class XInput : public ::testing::Test {
   void TearDown() override {
     if (app_) app_->setCommandObserver(nullptr);
   }
-  void settle() {
-    for (int i = 0; i < 4; ++i) {
-      app_->frame();
-      app_->waitIdle();
-    }
-    app_->frame();
-  }
+  void settle() { topomask::testing::settle(*app_); }
   // Runs `script` (xdotool's command chain) in the background while the app draws slow frames, then
   // a few more frames for what arrived last.
   void drive(const std::string& script) {

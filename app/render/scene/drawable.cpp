@@ -284,14 +284,16 @@ void SceneDrawable::draw(int slot, bool hasScalar, const ViewQuantity& q, Textur
     lines.depthWrite = false;
     renderer_.draw(lines);
   };
-  auto drawPoints = [&](float minPixels) {
+  // Sprites for every node, or for the nodes listed in `subset` (count of them).
+  auto drawPoints = [&](float minPixels, float pointRadius, BufferHandle subset = {}, std::int64_t count = -1) {
     DrawCall points;
     points.program = "points";
     points.primitive = Primitive::Points;
     points.attributes = {{"aPosition", positionBuffer_, 3}, {"aColor", colorBuffer_, 3}, {"aScalar", scalarBuffers_[slot], 1}};
-    points.count = nodes_;
+    points.indices = subset;
+    points.count = count < 0 ? nodes_ : count;
     points.uniforms = scalarUniforms;
-    points.uniforms.push_back({"uPointRadius", radius});
+    points.uniforms.push_back({"uPointRadius", pointRadius});
     points.uniforms.push_back({"uViewportHeight", static_cast<float>(viewport.height)});
     points.uniforms.push_back({"uMinPixels", minPixels});
     points.textures = {{"uColormap", colormap}};
@@ -300,19 +302,8 @@ void SceneDrawable::draw(int slot, bool hasScalar, const ViewQuantity& q, Textur
 
   if (style.moving && movingSubset_) {
     // The subset as sprites, enlarged to cover about the area the whole scene covers.
-    DrawCall points;
-    points.program = "points";
-    points.primitive = Primitive::Points;
-    points.attributes = {{"aPosition", positionBuffer_, 3}, {"aColor", colorBuffer_, 3}, {"aScalar", scalarBuffers_[slot], 1}};
-    points.indices = movingSubset_;
-    points.count = movingCount_;
-    points.uniforms = scalarUniforms;
     const float cover = std::sqrt(static_cast<float>(nodes_) / static_cast<float>(std::max<std::int64_t>(movingCount_, 1)));
-    points.uniforms.push_back({"uPointRadius", radius * cover * (kind_ == DrawKind::Surface ? 2.2f : 1.0f)});
-    points.uniforms.push_back({"uViewportHeight", static_cast<float>(viewport.height)});
-    points.uniforms.push_back({"uMinPixels", 1.5f});
-    points.textures = {{"uColormap", colormap}};
-    renderer_.draw(points);
+    drawPoints(1.5f, radius * cover * (kind_ == DrawKind::Surface ? 2.2f : 1.0f), movingSubset_, movingCount_);
   } else switch (kind_) {
     case DrawKind::Surface: {
       DrawCall surface;
@@ -330,11 +321,11 @@ void SceneDrawable::draw(int slot, bool hasScalar, const ViewQuantity& q, Textur
     }
     case DrawKind::Points:
       if (style.edges) drawEdges({0.65f, 0.67f, 0.72f, 0.22f});
-      drawPoints(1.5f);
+      drawPoints(1.5f, radius);
       break;
     case DrawKind::GraphLayout:
       if (style.edges) drawEdges({0.6f, 0.62f, 0.68f, 0.55f});
-      drawPoints(3.0f);
+      drawPoints(3.0f, radius);
       break;
     case DrawKind::Image: {
       DrawCall image;
