@@ -6,6 +6,10 @@
 // (exp(-d(i,j) / tau); d is the shortest-path length over Euclidean edge lengths on meshes and point
 // clouds, the hop distance otherwise, or as --distance says).
 //
+// --for-grf then fits f again for the estimator: the expected squared error of the independent-
+// ensemble GRF estimate at --walkers and --p-halt (bias^2 + variance, closed form in fit.h), from the
+// mask fit's f; the JSON gains "grf_fit", and --out-f writes that f.
+//
 // --out-f F.txt writes f as one comma-separated line, which `--kernel custom --f` reads either as
 // text (--f "$(cat F.txt)") or as the file itself (--f F.txt).
 #include <cmath>
@@ -41,6 +45,7 @@ struct FitCommandOptions {
   int restarts = 6;
   int maxIterations = 300;
   std::string outF;
+  bool forGrf = false;
   CLI::Option* targetBetaOption = nullptr;
   CLI::Option* targetPOption = nullptr;
 };
@@ -158,6 +163,12 @@ int runFit(const FitCommandOptions& o) {
   }
 
   const FitResult r = fitModulation(g, target, fit);
+  GrfFitResult grfFit;
+  GrfFitOptions grfOptions;
+  grfOptions.walkers = o.common.walkers;
+  grfOptions.pHalt = o.common.pHalt;
+  if (o.forGrf) grfFit = fitModulationForGrf(g, target, r.f, grfOptions, fit);
+  const std::vector<double>& written = o.forGrf ? grfFit.f : r.f;
 
   nlohmann::json j;
   j["file"] = o.file;
@@ -192,9 +203,22 @@ int runFit(const FitCommandOptions& o) {
   j["starts"] = starts;
   j["seed"] = o.common.seed;
   j["seconds"] = r.seconds;
+  if (o.forGrf)
+    j["grf_fit"] = {{"ensemble", "independent"},
+                    {"sampling", "iid"},
+                    {"walkers", grfOptions.walkers},
+                    {"p_halt", grfOptions.pHalt},
+                    {"f", grfFit.f},
+                    {"alpha", grfFit.alpha},
+                    {"loss", grfFit.loss},
+                    {"iterations", grfFit.iterations},
+                    {"expected_rel_error", grfFit.expectedRelError},
+                    {"mask_rel_error", grfFit.maskRelError},
+                    {"mask_fit_expected_rel_error", grfFit.startExpectedRelError},
+                    {"seconds", grfFit.seconds}};
   j["files"] = nlohmann::json::array();
   if (!o.outF.empty()) {
-    writeFileAtomically(o.outF, coefficientLine(r.f));
+    writeFileAtomically(o.outF, coefficientLine(written));
     j["files"].push_back(o.outF);
   }
 
@@ -213,6 +237,16 @@ int runFit(const FitCommandOptions& o) {
   std::cout << "  f           " << std::setprecision(10);
   for (std::size_t k = 0; k < r.f.size(); ++k) std::cout << (k ? ", " : "") << r.f[k];
   std::cout << std::setprecision(6) << "\n  seconds     " << r.seconds << "\n";
+  if (o.forGrf) {
+    std::cout << "for the GRF estimate (independent ensembles, " << grfOptions.walkers << " walkers, p_halt " << grfOptions.pHalt
+              << "): expected error sqrt(E||M_hat - T||^2) / ||T||\n"
+              << "  mask fit's f   " << grfFit.startExpectedRelError << "\n"
+              << "  GRF-aware f    " << grfFit.expectedRelError << " (its mask alone: " << grfFit.maskRelError << ", "
+              << grfFit.iterations << " iterations)\n"
+              << "  f              " << std::setprecision(10);
+    for (std::size_t k = 0; k < grfFit.f.size(); ++k) std::cout << (k ? ", " : "") << grfFit.f[k];
+    std::cout << std::setprecision(6) << "\n";
+  }
   if (!o.outF.empty()) std::cout << "  wrote       " << o.outF << "\n";
   for (const auto& w : loaded.scene.warnings) std::cout << "  warning: " << w << "\n";
   return 0;
@@ -239,6 +273,9 @@ void addFitCommand(CLI::App& root, Action& action) {
   sub->add_option("--restarts", o->restarts, "seeded perturbed restarts after the deterministic starts")->capture_default_str();
   sub->add_option("--max-iter", o->maxIterations, "Levenberg-Marquardt iterations per start")->capture_default_str();
   sub->add_option("--out-f", o->outF, "write f as one comma-separated line (read by --kernel custom --f)");
+  sub->add_flag("--for-grf", o->forGrf,
+                "then fit f for the GRF estimate at --walkers and --p-halt (expected squared error, independent ensembles; "
+                "dense, N <= --exact-cap); --out-f writes that f");
   addCommonOptions(*sub, o->common);
   sub->callback([&action, o] { action = [o] { return runFit(*o); }; });
 }

@@ -97,6 +97,35 @@ TEST(CliFit, DistanceAndSampled) {
   EXPECT_NE(text.out.find("rel error"), std::string::npos) << text.out;
 }
 
+// --for-grf: a second fit for the GRF estimate at --walkers and --p-halt. Its expected error is
+// no worse than that of the mask fit's f (it starts there and descends), its mask alone is no
+// better (the mask fit is the best mask), and --out-f writes its f. The closed form itself is checked
+// against sampled estimates in test_fit (FitGrf.*).
+TEST(CliFit, ForGrfFitsTheEstimateAndWritesItsF) {
+  const std::string graph = ringWithChords();
+  const std::string fFile = std::filesystem::path(graph).parent_path().string() + "/f_grf.txt";
+  const auto r = runTopomask({"fit", graph, "--target", "heat", "--target-beta", "2", "--terms", "4", "--for-grf", "--walkers",
+                              "2", "--p-halt", "0.5", "--json", "--out-f", fFile});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = r.json();
+  ASSERT_TRUE(j.contains("grf_fit"));
+  const auto& g = j["grf_fit"];
+  for (const char* key : {"f", "alpha", "loss", "expected_rel_error", "mask_rel_error", "mask_fit_expected_rel_error", "walkers",
+                          "p_halt", "ensemble", "iterations", "seconds"})
+    EXPECT_TRUE(g.contains(key)) << key;
+  EXPECT_EQ(g["walkers"], 2);
+  EXPECT_EQ(g["ensemble"], "independent");
+  EXPECT_LT(g["expected_rel_error"].get<double>(), g["mask_fit_expected_rel_error"].get<double>());
+  EXPECT_GE(g["mask_rel_error"].get<double>(), 0.999 * j["rel_error"].get<double>());
+  const auto m = runTopomask({"mask", graph, "--kernel", "custom", "--f", fFile, "--json"});
+  ASSERT_EQ(m.status, 0) << m.err;
+  for (std::size_t k = 0; k < 4; ++k) EXPECT_EQ(m.json()["mask"]["modulation"][k].get<double>(), g["f"][k].get<double>()) << k;
+  // The closed form needs a symmetric W.
+  const auto rw = runTopomask({"fit", graph, "--target", "heat", "--terms", "3", "--for-grf", "--norm", "rw"});
+  EXPECT_EQ(rw.status, 2) << rw.err;
+  EXPECT_NE(rw.err.find("symmetric"), std::string::npos) << rw.err;
+}
+
 TEST(CliFit, BadInputsExitTwo) {
   const std::string graph = ringWithChords();
   const std::string dir = std::filesystem::path(graph).parent_path().string();

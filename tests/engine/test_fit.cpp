@@ -21,6 +21,7 @@
 #include "topomask/core/error.h"
 #include "topomask/core/rng.h"
 #include "topomask/graph/spectral.h"
+#include "topomask/grf/sampler.h"
 #include "topomask/mask/fit.h"
 
 namespace topomask {
@@ -350,6 +351,132 @@ TEST(Fit, DISABLED_QualityTable) {
       std::printf("| %s | %d | %.3e | %.3e | %.1f | %.3f |\n", row.name.c_str(), k, r.relError, r.truncatedRelError,
                   r.truncatedRelError / r.relError, r.seconds);
     }
+}
+
+// ---- the GRF-aware fit ---------------------------------------------------------------------------
+
+// ||M_hat - T||^2 / ||T||^2 of one independent-ensemble GRF estimate with modulation f, seed `seed`.
+double sampledGrfLoss(const Graph& g, const Eigen::MatrixXd& t, const std::vector<double>& f, int walkers, double pHalt,
+                      std::uint64_t seed) {
+  MaskSpec spec;
+  spec.preset = MaskPreset::CustomF;
+  spec.f = f;
+  GrfOptions o;
+  o.walkers = walkers;
+  o.pHalt = pHalt;
+  o.maxLength = 64;
+  o.ensemble = Ensemble::Independent;
+  o.seed = seed;
+  o.threads = 1;
+  const GrfFeatures phi = sampleFeatures(g, MaskFunction(spec), o);
+  const Eigen::MatrixXd m = phi.query().dense() * phi.key().dense().transpose();
+  return (m - t).squaredNorm() / t.squaredNorm();
+}
+
+struct Sampled {
+  double mean = 0.0, standardError = 0.0;
+};
+Sampled sampledLoss(const Graph& g, const Eigen::MatrixXd& t, const std::vector<double>& f, int walkers, double pHalt, int runs) {
+  std::vector<double> v;
+  for (int r = 0; r < runs; ++r) v.push_back(sampledGrfLoss(g, t, f, walkers, pHalt, 1000 + static_cast<std::uint64_t>(r)));
+  Sampled s;
+  for (double x : v) s.mean += x / runs;
+  double var = 0.0;
+  for (double x : v) var += (x - s.mean) * (x - s.mean) / (runs - 1);
+  s.standardError = std::sqrt(var / runs);
+  return s;
+}
+
+std::vector<std::int64_t> allNodes(const Graph& g) {
+  std::vector<std::int64_t> nodes(static_cast<std::size_t>(g.nodeCount()));
+  for (std::int64_t i = 0; i < g.nodeCount(); ++i) nodes[static_cast<std::size_t>(i)] = i;
+  return nodes;
+}
+
+// The closed form of E||M_hat - T||^2 against the mean over 400 seeded GRF samplings. The
+// tolerance is 4 standard errors of that mean, estimated from the same 400 values (the squared
+// error has finite variance here: 2 walkers, p = 0.3, 4 terms); the seeds are fixed, so the test
+// is deterministic, and a wrong formula (say, the variance of the shared ensemble, or B without
+// the degree) lands many standard errors away.
+TEST(FitGrf, ExpectedErrorMatchesTheMeanOfSampledEstimates) {
+  const Graph g = socialGraph77();
+  FitTarget target;
+  target.kernel.preset = MaskPreset::Heat;
+  target.kernel.beta = 1.0;
+  const Eigen::MatrixXd t = fitTargetRows(g, target, allNodes(g));
+  const std::vector<double> f = MaskFunction(target.kernel).modulation(4);
+  GrfFitOptions grf;
+  grf.walkers = 2;
+  grf.pHalt = 0.3;
+  const double expected = expectedGrfRelativeLoss(g, target, f, grf);
+  const Sampled s = sampledLoss(g, t, f, grf.walkers, grf.pHalt, 400);
+  std::printf("expected %.6g, sampled %.6g +- %.2g (standard error)\n", expected, s.mean, s.standardError);
+  EXPECT_GT(expected, 5.0 * fitRelativeLoss(g, target, f)) << "the variance dominates at 2 walkers";
+  EXPECT_NEAR(s.mean, expected, 4.0 * s.standardError);
+  // The variance part is 2 tr(S F^2) + tr(S^2) with S proportional to 1/n: a / n + c / n^2. From
+  // n = 2 and 4, it predicts n = 64; and the mask part does not depend on n.
+  const double bias = fitRelativeLoss(g, target, f);
+  auto variance = [&](int n) {
+    GrfFitOptions o = grf;
+    o.walkers = n;
+    return expectedGrfRelativeLoss(g, target, f, o) - bias;
+  };
+  const double v2 = variance(2), v4 = variance(4);
+  const double c = 8.0 * (v2 - 2.0 * v4), a = 2.0 * v2 - c / 2.0;
+  EXPECT_GT(a, 0.0);
+  EXPECT_NEAR(variance(64), a / 64.0 + c / 4096.0, 1e-9 * v2);
+}
+
+// The quality-bar target at 2 walkers, p = 0.5: the fit for the estimator gives up some of the
+// mask's accuracy for a lower variance, and the measured error of its GRF estimates is lower than
+// that of the mask fit's f, by more than 4 standard errors of the paired difference over 200
+// seeded samplings (same seeds for both).
+TEST(FitGrf, TheGrfAwareFitLowersTheMeasuredErrorAtItsWalkerCount) {
+  const Graph g = socialGraph77();
+  FitTarget target;
+  target.kernel.preset = MaskPreset::RegLap1;
+  target.kernel.beta = 0.5;
+  FitOptions options;
+  options.terms = 6;
+  const FitResult plain = fitModulation(g, target, options);
+  GrfFitOptions grf;
+  grf.walkers = 2;
+  grf.pHalt = 0.5;
+  const GrfFitResult aware = fitModulationForGrf(g, target, plain.f, grf, options);
+  std::printf("expected relative error: mask fit %.4g, GRF-aware %.4g (its mask error %.4g against %.4g)\n",
+              aware.startExpectedRelError, aware.expectedRelError, aware.maskRelError, plain.relError);
+  EXPECT_LT(aware.expectedRelError, 0.9 * aware.startExpectedRelError);
+  EXPECT_GE(aware.maskRelError, plain.relError * 0.999) << "the mask fit is the best mask";
+  for (std::size_t i = 1; i < aware.loss.size(); ++i) EXPECT_LE(aware.loss[i], aware.loss[i - 1]);
+  const Eigen::MatrixXd t = fitTargetRows(g, target, allNodes(g));
+  const int runs = 200;
+  std::vector<double> diff;
+  double meanPlain = 0.0, meanAware = 0.0;
+  for (int r = 0; r < runs; ++r) {
+    const double a = sampledGrfLoss(g, t, plain.f, grf.walkers, grf.pHalt, 5000 + static_cast<std::uint64_t>(r));
+    const double b = sampledGrfLoss(g, t, aware.f, grf.walkers, grf.pHalt, 5000 + static_cast<std::uint64_t>(r));
+    meanPlain += a / runs;
+    meanAware += b / runs;
+    diff.push_back(a - b);
+  }
+  double mean = 0.0, var = 0.0;
+  for (double d : diff) mean += d / runs;
+  for (double d : diff) var += (d - mean) * (d - mean) / (runs - 1);
+  std::printf("measured mean relative squared error: mask fit %.4g, GRF-aware %.4g\n", meanPlain, meanAware);
+  EXPECT_GT(mean, 4.0 * std::sqrt(var / runs));
+}
+
+TEST(FitGrf, RefusesWhatItCannotModel) {
+  FitTarget target;
+  const Graph rw = socialGraph77(Normalisation::RandomWalk);
+  GrfFitOptions grf;
+  EXPECT_THROW(expectedGrfRelativeLoss(rw, target, {1.0, 0.5}, grf), Error);
+  const Graph g = socialGraph77();
+  grf.walkers = 0;
+  EXPECT_THROW(expectedGrfRelativeLoss(g, target, {1.0, 0.5}, grf), Error);
+  grf.walkers = 4;
+  grf.pHalt = 0.0;
+  EXPECT_THROW(expectedGrfRelativeLoss(g, target, {1.0, 0.5}, grf), Error);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "topomask/core/parallel.h"
 #include "topomask/core/rng.h"
 #include "topomask/mask/exact.h"
+#include "fit_internal.h"
 
 namespace topomask {
 namespace {
@@ -482,6 +483,12 @@ std::vector<double> canonical(const Eigen::VectorXd& f) {
 }
 
 }  // namespace
+
+namespace fit_detail {
+void validateFit(const Graph& graph, const FitTarget& target, const FitOptions& options) { validate(graph, target, options); }
+Eigen::MatrixXd symmetricW(const Graph& graph) { return symmetricDenseW(graph); }
+std::vector<double> canonicalSign(const Eigen::VectorXd& f) { return canonical(f); }
+}  // namespace fit_detail
 
 // ---- public ------------------------------------------------------------------------------------
 

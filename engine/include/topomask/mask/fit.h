@@ -108,6 +108,41 @@ FitResult fitModulation(const Graph& graph, const FitTarget& target, const FitOp
 double fitRelativeLoss(const Graph& graph, const FitTarget& target, const std::vector<double>& f,
                        const FitOptions& options = {});
 
+// The GRF-aware fit: the f whose GRF *estimate* is closest to the target, not only its mask. For the
+// independent ensemble of i.i.d. walkers (n per node, halting probability p, walks never cut by
+// L_max: K - 1 <= L_max), M_hat = Phi_Q Phi_K^T is unbiased for M(f), and with W symmetric
+//   E ||M_hat(f) - T||_F^2 = ||M(f) - T||_F^2 + 2 tr(S F^2) + tr(S^2),
+//   F = sum_k f_k W^k (so M(f) = F^2),  S = sum_i Cov(phi_i) = (D(f) - F^2) / n,
+//   D(f) = sum_i E[x_i x_i^T] = diag(c_0) + sum_{d >= 1} (diag(c_d) W^d + W^d diag(c_d)),
+//   c_d = sum_s f_s f_{s+d} b_s,  b_s = (B^s)^T 1,  B_uv = W_uv^2 deg(u) / (1 - p),
+// where x_i is one walker's feature from node i (phi_i averages n of them). B is the second moment
+// of a hop's load W_uv deg(u) / (1 - p) under the walk's hop probability (1 - p) / deg(u); the sum
+// of Var(phi_Q,i . phi_K,j) over i, j gives the two trace terms (a derivation is in fit_grf.cpp).
+// Dense: O(K N^2) per evaluation after O(K N^3) set-up; N <= FitOptions::exactCap.
+struct GrfFitOptions {
+  int walkers = 16;    // n
+  double pHalt = 0.1;  // p, as the sampler rounds it (to a multiple of 2^-32)
+};
+// E||M_hat(f) - T||^2 / ||T||^2 for f (any length up to kMaxFitTerms) and the dense target of
+// `target` on this graph. Usage Error: W not symmetric, N > options.exactCap, walkers < 1, p
+// outside (0, 1).
+double expectedGrfRelativeLoss(const Graph& graph, const FitTarget& target, const std::vector<double>& f,
+                               const GrfFitOptions& grf, const FitOptions& options = {});
+struct GrfFitResult {
+  std::vector<double> f;           // minimises the expected relative loss; first non-zero f_k > 0
+  std::vector<double> alpha;       // f * f
+  std::vector<double> loss;        // expected relative loss at every iteration (non-increasing)
+  double expectedRelError = 0.0;   // sqrt(E||M_hat - T||^2 / ||T||^2) at f
+  double maskRelError = 0.0;       // ||M(f) - T|| / ||T|| at f (the bias part)
+  double startExpectedRelError = 0.0;  // the same expectation at the start (the mask fit's f)
+  int iterations = 0;
+  double seconds = 0.0;
+};
+// Minimises expectedGrfRelativeLoss from `start` (typically fitModulation's f) by BFGS with central
+// differences and a backtracking line search (at most options.maxIterations iterations).
+GrfFitResult fitModulationForGrf(const Graph& graph, const FitTarget& target, const std::vector<double>& start,
+                                 const GrfFitOptions& grf, const FitOptions& options = {}, Progress* progress = nullptr);
+
 // Distances from `source` to every node: hops (BFS) or shortest-path lengths (Dijkstra with the
 // Euclidean lengths of the edges between graph.positions). Infinity where unreachable. O(|E| log N).
 std::vector<double> graphDistances(const Graph& graph, std::int64_t source, DistanceMetric metric);
