@@ -642,7 +642,12 @@ void App::setMouse(float x, float y, bool leftDown) {
   mouseDown_ = leftDown;
 }
 
-void App::clearMouse() { mouseOverride_ = false; }
+void App::clearMouse() {
+  mouseOverride_ = false;
+  // A press the scripted mouse made is not the window's: no drag continues from it.
+  for (Press& p : press_) p.down = false;
+  mouseDown_ = false;
+}
 
 void App::queueInput(const platform::InputEvent& event) { syntheticEvents_.push_back(event); }
 
@@ -664,7 +669,7 @@ void App::syncDrawable() {
     uploadedRows_ = ~0ull;
     if (graph && state_.results.scene) {
       try {
-        drawable_ = std::make_unique<render::SceneDrawable>(*renderer_, *state_.results.scene, *graph);
+        drawable_ = std::make_unique<render::SceneDrawable>(*renderer_, *state_.results.scene, *graph, /*cpuPicking=*/true);
         if (drawable_->cameraMode() != state_.camera.mode) state_.cameraFramed = false;
       } catch (const std::exception& e) {
         state_.error = std::string("cannot draw this scene: ") + e.what();
@@ -710,13 +715,16 @@ void App::drawViews(bool finished) {
     return;
   }
   syncViews();
+  // Large scenes draw a subset while the camera is dragged; a finished picture (screenshots,
+  // read-backs) is always the whole scene.
+  const bool moving = cameraMoving() && !finished;
   // Skip the draw when nothing shown changed (the texture keeps the last picture): frames stay
   // cheap while the engine computes.
   // The hover marker is not part of the picture (drawHoverMarker draws it over): hovering costs no
   // redraw of the views.
   const std::string key = state_.camera.toText() + "|" + std::to_string(contentVersion_) + "|" + std::to_string(w) + "x" +
                           std::to_string(h) + "|" + std::to_string(state_.query) + "|" +
-                          std::to_string(reinterpret_cast<std::uintptr_t>(drawable_.get())) + (cameraMoving() ? "|moving" : "");
+                          std::to_string(reinterpret_cast<std::uintptr_t>(drawable_.get())) + (moving ? "|moving" : "");
   const auto now = Clock::now();
   if (key != drawnKey_) {
     drawnKey_ = key;
@@ -725,11 +733,10 @@ void App::drawViews(bool finished) {
     // kRefineSeconds: clicks and orbits answer fast, and the picture the user looks at is smooth.
     viewsRough_ = softwareGl_ && !finished;
     roughSince_ = now;
-    drewRough_ = viewsRough_;
-  } else if (!(viewsRough_ && (finished || (!dragging_ && roughFrameSeconds_ <= kRefineBudgetSeconds &&
+  } else if (!(viewsRough_ && (finished || (!dragging_ && roughDrawSeconds_ <= kRefineBudgetSeconds &&
                                             now - roughSince_ >= std::chrono::duration<double>(kRefineSeconds))))) {
-    // Where a quick frame already took longer than kRefineBudgetSeconds (a million nodes under
-    // llvmpipe: 0.6 s), antialiasing would freeze the window for two or three times that on every
+    // Where the quick picture already took longer than kRefineBudgetSeconds to draw (a million
+    // nodes under llvmpipe: 0.5-0.9 s), antialiasing would freeze the window for two or three times that on every
     // change; the quick picture stays (screenshots and read-backs still antialias).
     return;
   } else {
@@ -737,10 +744,17 @@ void App::drawViews(bool finished) {
   }
   renderer_->setMultisample(!viewsRough_);
   render::FrameSpec frame = frameSpec(state_, content_);
-  frame.style.moving = cameraMoving();  // large scenes draw a subset while the camera moves
+  frame.style.moving = moving;
   frame.hover = -1;
   frame.textScale = viewTextScale();
+  const auto drawStart = Clock::now();
   views_->render(*drawable_, frame, w, h);
+  if (viewsRough_) {
+    // How long the quick picture takes to draw (the rasteriser finished): decides whether
+    // antialiasing it later is affordable.
+    renderer_->finish();
+    roughDrawSeconds_ = std::chrono::duration<double>(Clock::now() - drawStart).count();
+  }
   renderer_->setMultisample(true);
 }
 
@@ -857,7 +871,7 @@ int App::run() {
     // Idle: sleep until input arrives, or until the views are due to be antialiased.
     if (!busy() && !ImGui::IsAnyMouseDown()) {
       const double due = kRefineSeconds - std::chrono::duration<double>(Clock::now() - roughSince_).count();
-      const bool refinePending = viewsRough_ && roughFrameSeconds_ <= kRefineBudgetSeconds;
+      const bool refinePending = viewsRough_ && !dragging_ && roughDrawSeconds_ <= kRefineBudgetSeconds;
       window_->waitEvents(refinePending ? std::clamp(due, 0.0, 0.25) : 0.25);
     }
   }
@@ -930,8 +944,6 @@ void App::frame() {
   }
   window_->swapBuffers();
   lastFrameSeconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
-  if (drewRough_) roughFrameSeconds_ = lastFrameSeconds_;
-  drewRough_ = false;
 }
 
 }  // namespace topomask::gui

@@ -194,8 +194,7 @@ class App {
   // the picture has been still for kRefineSeconds (drawViews).
   static constexpr double kRefineSeconds = 0.3;
   static constexpr double kRefineBudgetSeconds = 0.3;
-  bool drewRough_ = false;          // this frame drew the quick picture
-  double roughFrameSeconds_ = 0.0;  // how long the last frame that drew the quick picture took
+  double roughDrawSeconds_ = 0.0;  // how long the last quick picture took to draw (finished)
   bool softwareGl_ = false;
   bool viewsRough_ = false;  // the views' picture is the quick one, not yet antialiased
   std::chrono::steady_clock::time_point roughSince_{};

@@ -94,6 +94,10 @@ class Renderer {
   virtual void draw(const DrawCall& call) = 0;
   // Finishes the target (resolves multisampling).
   virtual void end() = 0;
+  // Waits until the GPU (or the software rasteriser) has executed everything submitted.
+  virtual void finish() {}
+  // The largest point sprite the rasteriser draws, in pixels (larger gl_PointSize is clamped).
+  virtual float maxPointSize() const { return 64.0f; }
 
   // RGBA8 pixels of the colour target (width x height, row 0 at the top).
   virtual std::vector<std::uint8_t> readColor() = 0;

@@ -48,7 +48,7 @@ FrameSpec frameFor(const SceneDrawable& d, int views) {
 
 void drawAll(NullRenderer& r, const Scene& scene, const Graph& graph, DrawKind expected) {
   ViewRenderer views(r);
-  SceneDrawable d(r, scene, graph);
+  SceneDrawable d(r, scene, graph, /*cpuPicking=*/true);
   EXPECT_EQ(d.kind(), expected);
   std::vector<float> values(static_cast<std::size_t>(graph.nodeCount()), 0.5f);
   for (int k = 0; k < kMaxViews; ++k) d.setScalar(k, values);

@@ -81,6 +81,19 @@ TEST_F(Pick, PointDiscsAgreeWithTheGpuPass) {
     EXPECT_LE(disagree, static_cast<std::int64_t>(kBoundaryShare * static_cast<double>(hits))) << "pose " << pose;
     orbitAndZoom();
   }
+  // Close up with sprites five times larger: discs of tens of pixels, some clamped to the
+  // rasteriser's largest point size.
+  ViewSettings v = app_->state().view;
+  v.pointScale = 5.0f;
+  app_->dispatch(SetView{v});
+  render::Camera c = app_->state().camera;
+  c.zoom(4.0f);
+  app_->dispatch(SetCamera{c});
+  app_->frame();
+  std::int64_t hits = 0, pixels = 0, disagree = 0;
+  compare(9, &hits, &pixels, &disagree);
+  EXPECT_GT(hits, pixels / 4);
+  EXPECT_LE(disagree, static_cast<std::int64_t>(kBoundaryShare * static_cast<double>(hits)));
 }
 
 TEST_F(Pick, GraphNodesAgreeWithTheGpuPass) {

@@ -174,7 +174,9 @@ class XInput : public ::testing::Test {
     std::ostringstream script;
     script << "mousemove " << x0 << ' ' << y0 << " mousedown 1 ";
     for (int step = 1; step <= 10; ++step) script << "sleep 0.05 mousemove " << x0 + 15 * step << ' ' << y0 << ' ';
-    script << "sleep 0.1 mouseup 1";
+    // ImGui reads the pointer once a frame and ignores the frame of the release: the button stays
+    // down over the last position for three slow frames, so that a frame sees it there.
+    script << "sleep 0.8 mouseup 1";
     drive(script.str());
     // ImGui maps the pointer linearly onto [-3, 32] across the slider: where the drag ended, not
     // where its first step was.

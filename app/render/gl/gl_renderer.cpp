@@ -34,6 +34,9 @@ GlRenderer::GlRenderer(int samples) : samples_(samples) {
   GLint maxSamples = 0;
   glGetIntegerv(GL_MAX_SAMPLES, &maxSamples);
   samples_ = std::clamp(samples_, 0, static_cast<int>(maxSamples));
+  GLfloat pointRange[2] = {1.0f, 64.0f};
+  glGetFloatv(GL_POINT_SIZE_RANGE, pointRange);
+  maxPointSize_ = std::max(1.0f, pointRange[1]);
   glGenVertexArrays(1, &vao_);
   // Compile everything up front so a broken shader shows at start, not at first use.
   for (const EmbeddedShader& s : embeddedShaders()) {
@@ -59,6 +62,8 @@ void GlRenderer::clearScreen(int width, int height) {
   glClearColor(0.05f, 0.05f, 0.06f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
 }
+
+void GlRenderer::finish() { glFinish(); }
 
 bool GlRenderer::softwareRasteriser() {
   const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));

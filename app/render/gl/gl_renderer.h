@@ -36,6 +36,8 @@ class GlRenderer final : public Renderer {
   std::vector<std::uint8_t> readColor() override;
   std::uint32_t readPick(int x, int y) override;
   void setMultisample(bool on) override { multisample_ = on; }
+  void finish() override;
+  float maxPointSize() const override { return maxPointSize_; }
   int width() const override { return color_->width; }
   int height() const override { return color_->height; }
   std::uintptr_t colorTextureHandle() const override { return color_->resolved; }
@@ -85,6 +87,7 @@ class GlRenderer final : public Renderer {
   Framebuffer colors_[2];
   Framebuffer* color_ = &colors_[0];
   bool multisample_ = true;
+  float maxPointSize_ = 64.0f;
   Framebuffer pick_;
   Target current_ = Target::Color;
 };

@@ -57,7 +57,8 @@ std::vector<float> vertexNormals(const std::vector<float>& p, const Eigen::Matri
 
 }  // namespace
 
-SceneDrawable::SceneDrawable(Renderer& renderer, const Scene& scene, const Graph& graph) : renderer_(renderer) {
+SceneDrawable::SceneDrawable(Renderer& renderer, const Scene& scene, const Graph& graph, bool cpuPicking)
+    : renderer_(renderer), cpuPicking_(cpuPicking) {
   nodes_ = graph.nodeCount();
   if (nodes_ <= 0) throw std::invalid_argument("the graph has no nodes to draw");
   const bool hasPositions = graph.positions.rows() == nodes_;
@@ -168,9 +169,10 @@ void SceneDrawable::buildSurface(const Mesh& mesh, const Graph& graph) {
   triangleIndices_ = static_cast<std::int64_t>(indices.size());
   triangleBuffer_ = renderer_.createIndexBuffer(indices);
   // The picking hierarchy builds while the views draw (about 0.3 s at 2M triangles).
-  bvhBuild_ = std::async(std::launch::async, [positions = positions_, indices = std::move(indices)] {
-    return std::make_unique<TriangleBvh>(positions, indices);
-  });
+  if (cpuPicking_)
+    bvhBuild_ = std::async(std::launch::async, [positions = positions_, indices = std::move(indices)] {
+      return std::make_unique<TriangleBvh>(positions, indices);
+    });
   normalBuffer_ = renderer_.createVertexBuffer(
       mesh.normals.rows() == nodes_ ? toFloats(mesh.normals) : vertexNormals(positions_, mesh.triangles), 3);
   colorBuffer_ = renderer_.createVertexBuffer(
@@ -394,7 +396,8 @@ void SceneDrawable::drawPick(const Camera& camera, const Rect& viewport, const D
 }
 
 namespace {
-constexpr int kPickCell = 8;  // pixels per side of a cell of the point-pick grid
+constexpr int kPickCell = 8;         // pixels per side of a cell of the point-pick grid
+constexpr float kPickBigDisc = 16.0f;  // discs of a larger radius (pixels) are kept in a list, not binned
 }  // namespace
 
 void SceneDrawable::buildPickGrid(const Camera& camera, const Rect& viewport, const DrawStyle& style, const std::string& key) {
@@ -425,8 +428,10 @@ void SceneDrawable::buildPickGrid(const Camera& camera, const Rect& viewport, co
     if (!(clip.w() > 0.0f) || std::abs(clip.x()) > clip.w() || std::abs(clip.y()) > clip.w() || std::abs(clip.z()) > clip.w()) continue;
     g.x[i] = (clip.x() / clip.w() + 1.0f) * 0.5f * w;
     g.y[i] = (1.0f - clip.y() / clip.w()) * 0.5f * h;
-    g.radius[i] = 0.5f * std::max(2.0f * radius * projection(1, 1) * 0.5f * h / clip.w(), minPixels);
+    // The rasteriser clamps sprites to its largest point size.
+    g.radius[i] = 0.5f * std::min(std::max(2.0f * radius * projection(1, 1) * 0.5f * h / clip.w(), minPixels), renderer_.maxPointSize());
     g.depth[i] = clip.z() / clip.w();
+    if (g.radius[i] > kPickBigDisc) continue;  // listed as big below
     int c0, c1, r0, r1;
     cells(i, c0, c1, r0, r1);
     for (int r = r0; r <= r1; ++r)
@@ -434,9 +439,14 @@ void SceneDrawable::buildPickGrid(const Camera& camera, const Rect& viewport, co
   }
   for (std::size_t k = 1; k < g.start.size(); ++k) g.start[k] += g.start[k - 1];
   g.entries.assign(g.start.back(), 0);
+  g.big.clear();
   std::vector<std::uint32_t> fill(g.start.begin(), g.start.end() - 1);
   for (std::size_t i = 0; i < n; ++i) {
     if (std::isnan(g.depth[i])) continue;
+    if (g.radius[i] > kPickBigDisc) {
+      g.big.push_back(static_cast<std::uint32_t>(i));
+      continue;
+    }
     int c0, c1, r0, r1;
     cells(i, c0, c1, r0, r1);
     for (int r = r0; r <= r1; ++r)
@@ -454,9 +464,14 @@ std::optional<std::int64_t> SceneDrawable::pickCpu(const Camera& camera, const R
       return std::nullopt;
     case DrawKind::Surface: {
       if (!bvh_) {
-        if (!bvhBuild_.valid()) return std::nullopt;
+        if (bvhFailed_ || !bvhBuild_.valid()) return std::nullopt;
         if (!wait && bvhBuild_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return std::nullopt;
-        bvh_ = bvhBuild_.get();
+        try {
+          bvh_ = bvhBuild_.get();
+        } catch (const std::exception&) {
+          bvhFailed_ = true;  // e.g. out of memory: the GPU pass picks from now on
+          return std::nullopt;
+        }
       }
       // The pixel's ray: from the near plane to the far plane through its centre.
       const Eigen::Matrix4f inverse = (camera.projection(w / h) * camera.view()).inverse();
@@ -466,7 +481,7 @@ std::optional<std::int64_t> SceneDrawable::pickCpu(const Camera& camera, const R
       const Eigen::Vector3f origin = nearPoint.head<3>() / nearPoint.w(), end = farPoint.head<3>() / farPoint.w();
       const TriangleBvh::Hit hit = bvh_->intersect(origin, end - origin);
       if (hit.triangle < 0 || hit.t > 1.0f) return -1;  // beyond the far plane: not drawn
-      return bvh_->nearestVertex(origin, end - origin);
+      return bvh_->nearestVertex(hit);
     }
     case DrawKind::Points:
     case DrawKind::GraphLayout: {
@@ -478,16 +493,17 @@ std::optional<std::int64_t> SceneDrawable::pickCpu(const Camera& camera, const R
       const std::size_t cell = static_cast<std::size_t>(r) * g.cols + c;
       std::int64_t best = -1;
       float bestDepth = std::numeric_limits<float>::infinity();
-      for (std::uint32_t k = g.start[cell]; k < g.start[cell + 1]; ++k) {
-        const std::uint32_t i = g.entries[k];
+      auto consider = [&](std::uint32_t i) {
         const float dx = px - g.x[i], dy = py - g.y[i];
-        if (dx * dx + dy * dy > g.radius[i] * g.radius[i]) continue;
+        if (dx * dx + dy * dy > g.radius[i] * g.radius[i]) return;
         // Nearest to the eye wins; among equal depths the first drawn (the depth test is GL_LESS).
         if (g.depth[i] < bestDepth || (g.depth[i] == bestDepth && static_cast<std::int64_t>(i) < best)) {
           bestDepth = g.depth[i];
           best = i;
         }
-      }
+      };
+      for (std::uint32_t k = g.start[cell]; k < g.start[cell + 1]; ++k) consider(g.entries[k]);
+      for (std::uint32_t i : g.big) consider(i);
       return best;
     }
   }

@@ -51,7 +51,9 @@ class SceneDrawable {
  public:
   // Uploads the geometry. The graph's nodes must be the scene's (mesh vertices, points, pixels or
   // patches, graph nodes). Throws std::invalid_argument when the sizes disagree.
-  SceneDrawable(Renderer& renderer, const Scene& scene, const Graph& graph);
+  // cpuPicking: build the structures pickCpu needs (a mesh's triangle hierarchy starts building on
+  // a background thread); drawables that never pick (offscreen `render`) skip them.
+  SceneDrawable(Renderer& renderer, const Scene& scene, const Graph& graph, bool cpuPicking = false);
   ~SceneDrawable();
   SceneDrawable(const SceneDrawable&) = delete;
   SceneDrawable& operator=(const SceneDrawable&) = delete;
@@ -93,6 +95,7 @@ class SceneDrawable {
   std::vector<std::pair<std::string, UniformValue>> cameraUniforms(const Camera& camera, const Rect& viewport) const;
 
   Renderer& renderer_;
+  bool cpuPicking_ = false;
   DrawKind kind_ = DrawKind::Surface;
   std::int64_t nodes_ = 0;
   Eigen::Vector3f lo_ = Eigen::Vector3f::Zero(), hi_ = Eigen::Vector3f::Ones();
@@ -100,13 +103,15 @@ class SceneDrawable {
   // Surfaces: the triangle hierarchy for picking, built on a background thread.
   std::future<std::unique_ptr<TriangleBvh>> bvhBuild_;
   std::unique_ptr<TriangleBvh> bvh_;
+  bool bvhFailed_ = false;  // the build threw (out of memory): the GPU pass picks
   // Points and graph nodes: their discs on screen, binned in square cells of kPickCell pixels, for
   // one camera, viewport size and radius (key).
   struct PickGrid {
     std::string key;
     int cols = 0, rows = 0;
     std::vector<std::uint32_t> start;  // cols * rows + 1 offsets into entries
-    std::vector<std::uint32_t> entries;  // node ids whose disc touches the cell
+    std::vector<std::uint32_t> entries;  // node ids whose disc touches the cell (discs up to kPickBigDisc px)
+    std::vector<std::uint32_t> big;      // node ids of larger discs: tested at every pick
     std::vector<float> x, y, radius, depth;  // per node: disc centre and radius in pixels, NDC depth (NaN: clipped)
   } pickGrid_;
   void buildPickGrid(const Camera& camera, const Rect& viewport, const DrawStyle& style, const std::string& key);

@@ -170,7 +170,10 @@ TriangleBvh::Hit TriangleBvh::intersect(const Eigen::Vector3f& origin, const Eig
 }
 
 std::int64_t TriangleBvh::nearestVertex(const Eigen::Vector3f& origin, const Eigen::Vector3f& direction) const {
-  const Hit hit = intersect(origin, direction);
+  return nearestVertex(intersect(origin, direction));
+}
+
+std::int64_t TriangleBvh::nearestVertex(const Hit& hit) const {
   if (hit.triangle < 0) return -1;
   const float w[3] = {1.0f - hit.u - hit.v, hit.u, hit.v};
   const int corner = static_cast<int>(std::max_element(w, w + 3) - w);

@@ -35,7 +35,7 @@ constexpr const char* kWhere = "fit";
 
 // Everything that does not depend on f: the powers of W, the vectors b_s and the target.
 struct GrfModel {
-  std::vector<Eigen::MatrixXd> powers;  // W^0 .. W^{K-1}
+  std::vector<Eigen::MatrixXd> powers;  // W^0 .. W^{2K-2}
   std::vector<Eigen::VectorXd> b;       // b_0 .. b_{K-1}
   Eigen::MatrixXd target;
   double targetNorm2 = 0.0;
@@ -45,9 +45,12 @@ struct GrfModel {
   double loss(const Eigen::VectorXd& f, double* maskPart = nullptr) const {
     const auto k = static_cast<int>(f.size());
     const Eigen::Index n = target.rows();
-    Eigen::MatrixXd F = Eigen::MatrixXd::Zero(n, n);
-    for (int t = 0; t < k; ++t) F += f[t] * powers[static_cast<std::size_t>(t)];
-    const Eigen::MatrixXd m = F * F;
+    // M(f) = F^2 = sum_m (f * f)_m W^m: O(K N^2) from the stored powers, no N^3 product.
+    std::vector<double> padded(f.data(), f.data() + k);
+    padded.resize(static_cast<std::size_t>(2 * k - 1), 0.0);
+    const std::vector<double> alpha = selfConvolve(padded);
+    Eigen::MatrixXd m = Eigen::MatrixXd::Zero(n, n);
+    for (std::size_t t = 0; t < alpha.size(); ++t) m += alpha[t] * powers[t];
     // D(f): diag(c_0) + sum_d (diag(c_d) W^d + W^d diag(c_d)).
     Eigen::MatrixXd d = Eigen::MatrixXd::Zero(n, n);
     for (int lag = 0; lag < k; ++lag) {
@@ -77,9 +80,10 @@ GrfModel buildGrfModel(const Graph& graph, const FitTarget& target, int terms, c
   if (grf.walkers < 1 || grf.walkers > 65536) throw usageError("fit: GRF walkers must be between 1 and 65536");
   if (!(grf.pHalt > 0.0) || !(grf.pHalt < 1.0)) throw usageError("fit: the GRF halting probability must be in (0, 1)");
   const std::int64_t n = graph.nodeCount();
-  if (n > options.exactCap)
-    throw usageError("fit: the GRF-aware fit is dense and needs N <= " + std::to_string(options.exactCap) + " (the graph has " +
-                     std::to_string(n) + " nodes)");
+  const std::int64_t cap = std::min<std::int64_t>(options.exactCap, kGrfFitMaxNodes);
+  if (n > cap)
+    throw usageError("fit: the GRF-aware fit is dense (2K - 1 powers of W, O(K N^2) a step) and needs N <= " + std::to_string(cap) +
+                     " (the graph has " + std::to_string(n) + " nodes)");
   const Eigen::MatrixXd w = fit_detail::symmetricW(graph);
   if (w.size() == 0)
     throw usageError("fit: the GRF-aware fit needs a symmetric W (symmetric normalisation or none, symmetric weights)");
@@ -100,11 +104,9 @@ GrfModel buildGrfModel(const Graph& graph, const FitTarget& target, int terms, c
       bMatrix(u, graph.neighbours[static_cast<std::size_t>(e)]) += wuv * wuv * static_cast<double>(graph.degree(u)) / (1.0 - pEff);
     }
   model.powers.push_back(Eigen::MatrixXd::Identity(n, n));
+  for (int t = 1; t < 2 * terms - 1; ++t) model.powers.push_back(model.powers.back() * w);
   model.b.push_back(Eigen::VectorXd::Ones(n));
-  for (int t = 1; t < terms; ++t) {
-    model.powers.push_back(model.powers.back() * w);
-    model.b.push_back(bMatrix.transpose() * model.b.back());  // b_t = (B^t)^T 1 = B^T b_{t-1}
-  }
+  for (int t = 1; t < terms; ++t) model.b.push_back(bMatrix.transpose() * model.b.back());  // b_t = (B^t)^T 1 = B^T b_{t-1}
   return model;
 }
 

@@ -4,8 +4,8 @@
 // The window picks the node under the pointer with it, in microseconds on meshes of millions of
 // triangles and without a GPU pass. (Open3D's RaycastingScene would do this through Embree, but
 // Debian's Embree build masks rays by default and the scene never hits anything there.)
-// Triangles are two-sided (as the views draw them); a ray that grazes an edge hits one of the two
-// triangles that share it.
+// Triangles are two-sided (as the views draw them). The ray-triangle test is not watertight in
+// float: a ray exactly along an edge shared by two triangles may miss both (one pixel, rarely).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,8 @@ class TriangleBvh {
   Hit intersect(const Eigen::Vector3f& origin, const Eigen::Vector3f& direction) const;
   // The vertex of the hit triangle nearest the hit point (the largest barycentric weight), or -1.
   std::int64_t nearestVertex(const Eigen::Vector3f& origin, const Eigen::Vector3f& direction) const;
+  // The same for a hit intersect returned (-1 when it hit nothing).
+  std::int64_t nearestVertex(const Hit& hit) const;
 
   std::int64_t triangleCount() const { return static_cast<std::int64_t>(order_.size()); }
   std::int64_t nodeCount() const { return static_cast<std::int64_t>(nodes_.size()); }

@@ -118,7 +118,9 @@ double fitRelativeLoss(const Graph& graph, const FitTarget& target, const std::v
 // where x_i is one walker's feature from node i (phi_i averages n of them). B is the second moment
 // of a hop's load W_uv deg(u) / (1 - p) under the walk's hop probability (1 - p) / deg(u); the sum
 // of Var(phi_Q,i . phi_K,j) over i, j gives the two trace terms (a derivation is in fit_grf.cpp).
-// Dense: O(K N^2) per evaluation after O(K N^3) set-up; N <= FitOptions::exactCap.
+// Dense: the 2K - 1 powers of W are stored (O(K N^3) set-up, O(K N^2) memory), then O(K N^2) per
+// evaluation of the loss; N <= min(FitOptions::exactCap, kGrfFitMaxNodes).
+inline constexpr std::int64_t kGrfFitMaxNodes = 1000;
 struct GrfFitOptions {
   int walkers = 16;    // n
   double pHalt = 0.1;  // p, as the sampler rounds it (to a multiple of 2^-32)
