@@ -43,7 +43,7 @@ target_include_directories(topomask_imgui SYSTEM PUBLIC /usr/include/imgui /usr/
 target_link_libraries(topomask_imgui PUBLIC /usr/lib/x86_64-linux-gnu/libimgui.a glfw OpenGL::GL ${CMAKE_DL_LIBS})
 
 # Application logic without GL or ImGui: state, commands, engine pipeline, worker thread.
-add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp gui/insight_model.cpp gui/insight_plot.cpp gui/raster.cpp gui/bench_runner.cpp gui/tour.cpp)
+add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp gui/insight_model.cpp gui/insight_plot.cpp gui/raster.cpp gui/bench_runner.cpp gui/tour.cpp gui/learn_model.cpp)
 target_include_directories(topomask_gui_core PUBLIC ${TOPOMASK_APP_DIR})
 target_link_libraries(topomask_gui_core PUBLIC topomask_engine topomask_render_core Threads::Threads
                       PRIVATE PkgConfig::STB nlohmann_json::nlohmann_json topomask_warnings)
@@ -55,7 +55,7 @@ add_library(topomask_gui STATIC
   gui/panels/stats_panel.cpp gui/panels/overlays.cpp gui/panels/insight_walks.cpp gui/panels/insight_tour.cpp gui/panels/insight_plots.cpp
   gui/panels/insight_window.cpp gui/panels/small_plot.cpp)
 target_include_directories(topomask_gui PUBLIC ${TOPOMASK_APP_DIR})
-target_link_libraries(topomask_gui PUBLIC topomask_gui_core topomask_render_gl topomask_platform topomask_imgui
+target_link_libraries(topomask_gui PUBLIC topomask_gui_core topomask_render_gl topomask_platform topomask_imgui topomask_video
                       PRIVATE topomask_cli PkgConfig::STB topomask_warnings)
 
 # `topomask render` (app/cli/render.cpp) draws with this renderer.

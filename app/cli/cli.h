@@ -14,6 +14,7 @@
 #include "topomask/grf/options.h"
 #include "topomask/io/geometry.h"
 #include "topomask/mask/mask_function.h"
+#include "topomask/mask/fit.h"
 
 namespace topomask::cli {
 
@@ -94,5 +95,26 @@ struct LoadedGraph {
   double graphSeconds = 0.0;
 };
 LoadedGraph loadGraph(const std::string& path, const CommonOptions& options);
+
+// The target of a fit (`fit`, `render --view learn`): --target, --terms, --target-beta, --target-p,
+// --tau, --distance.
+struct FitTargetOptions {
+  std::string target;
+  int terms = 6;
+  double targetBeta = 1.0;
+  int targetP = 2;
+  double tau = 1.0;
+  std::string distance = "auto";
+  CLI::Option* targetBetaOption = nullptr;
+  CLI::Option* targetPOption = nullptr;
+};
+void addFitTargetOptions(CLI::App& sub, FitTargetOptions& options, bool required);
+// The target without the data a file or the graph provides (usage Errors, before any IO); kernel
+// parameters default to the common --beta and --p.
+FitTarget parseFitTarget(const FitTargetOptions& options, const CommonOptions& common);
+// Reads a file:T.npy target and checks its size against the graph; picks the distance metric.
+void completeFitTarget(FitTarget& target, const FitTargetOptions& options, const Graph& graph, const Scene& scene,
+                       const std::string& file);
+void checkFitTerms(int terms);  // usage Error outside 1..kMaxFitTerms
 
 }  // namespace topomask::cli

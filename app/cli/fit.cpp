@@ -33,12 +33,7 @@ namespace {
 struct FitCommandOptions {
   CommonOptions common;
   std::string file;
-  std::string target;
-  int terms = 6;
-  double targetBeta = 1.0;
-  int targetP = 2;
-  double tau = 1.0;
-  std::string distance = "auto";
+  FitTargetOptions t;
   std::string method = "auto";
   std::int64_t exactCap = 4096;
   std::int64_t rows = 256;
@@ -46,14 +41,13 @@ struct FitCommandOptions {
   int maxIterations = 300;
   std::string outF;
   bool forGrf = false;
-  CLI::Option* targetBetaOption = nullptr;
-  CLI::Option* targetPOption = nullptr;
 };
 
 const char* kTargetNames = "heat, reglap1, reglap2, pstep, cosine, custom, file:T.npy or distance";
 
-// The target without the data a file or the graph provides (checked before any IO).
-FitTarget parseTarget(const FitCommandOptions& o) {
+}  // namespace
+
+FitTarget parseFitTarget(const FitTargetOptions& o, const CommonOptions& common) {
   FitTarget t;
   const std::string& name = o.target;
   if (name.rfind("file:", 0) == 0) {
@@ -71,7 +65,7 @@ FitTarget parseTarget(const FitCommandOptions& o) {
     return t;
   }
   if (name == "custom") {
-    CommonOptions c = o.common;
+    CommonOptions c = common;
     c.kernel = "custom";
     t.kernel = toMaskSpec(c);
     return t;
@@ -79,14 +73,54 @@ FitTarget parseTarget(const FitCommandOptions& o) {
   if (name == "heat" || name == "diffusion" || name == "reglap1" || name == "reglap2" || name == "pstep" ||
       name == "cosine") {
     t.kernel.preset = parseMaskPreset(name);
-    t.kernel.beta = o.targetBetaOption && o.targetBetaOption->count() ? o.targetBeta : o.common.beta;
-    t.kernel.p = o.targetPOption && o.targetPOption->count() ? o.targetP : o.common.p;
+    t.kernel.beta = o.targetBetaOption && o.targetBetaOption->count() ? o.targetBeta : common.beta;
+    t.kernel.p = o.targetPOption && o.targetPOption->count() ? o.targetP : common.p;
     if (!std::isfinite(t.kernel.beta)) throw usageError("--target-beta must be finite");
     (void)MaskFunction(t.kernel);  // p range
     return t;
   }
   throw usageError("unknown --target '" + name + "' (expected " + kTargetNames + ")");
 }
+
+void completeFitTarget(FitTarget& target, const FitTargetOptions& o, const Graph& g, const Scene& scene,
+                       const std::string& file) {
+  if (target.kind == FitTargetKind::Dense) {
+    target.dense = readNpy(target.source);
+    if (target.dense.rows() != g.nodeCount() || target.dense.cols() != g.nodeCount())
+      throw usageError("--target " + o.target + ": the array is " + std::to_string(target.dense.rows()) + " x " +
+                       std::to_string(target.dense.cols()) + " (a 1-D array reads as N x 1) but the graph of " + file +
+                       " has " + std::to_string(g.nodeCount()) + " nodes (expected " + std::to_string(g.nodeCount()) +
+                       " x " + std::to_string(g.nodeCount()) + ")");
+  }
+  if (target.kind == FitTargetKind::Distance) {
+    const SceneKind kind = scene.kind();
+    const bool geometric = kind == SceneKind::Mesh || kind == SceneKind::Points;
+    if (o.distance == "length" && g.positions.rows() != g.nodeCount())
+      throw usageError("--distance length: the graph of " + file + " has no node positions");
+    target.metric = o.distance == "length" || (o.distance == "auto" && geometric) ? DistanceMetric::Length
+                                                                                  : DistanceMetric::Hops;
+  }
+}
+
+void checkFitTerms(int terms) {
+  if (terms < 1 || terms > kMaxFitTerms)
+    throw usageError("--terms must be between 1 and " + std::to_string(kMaxFitTerms) + " (got " + std::to_string(terms) + ")");
+}
+
+void addFitTargetOptions(CLI::App& sub, FitTargetOptions& o, bool required) {
+  CLI::Option* target = sub.add_option("--target", o.target,
+                                       std::string("target: ") + kTargetNames + (required ? "" : " (default: the mask of --kernel)"));
+  if (required) target->required();
+  sub.add_option("--terms", o.terms, "K: coefficients f_0..f_{K-1} (alpha has 2K - 1)")->capture_default_str();
+  o.targetBetaOption = sub.add_option("--target-beta", o.targetBeta, "beta of a kernel target (default: --beta)");
+  o.targetPOption = sub.add_option("--target-p", o.targetP, "p of a pstep target (default: --p)");
+  sub.add_option("--tau", o.tau, "length scale of the distance target exp(-d / tau)")->capture_default_str();
+  sub.add_option("--distance", o.distance,
+                 "distance target: auto (path length on meshes and point clouds, hops otherwise), hops, length")
+      ->capture_default_str();
+}
+
+namespace {
 
 std::string coefficientLine(const std::vector<double>& f) {
   std::ostringstream s;
@@ -126,9 +160,8 @@ nlohmann::json targetJson(const FitTarget& t) {
 
 int runFit(const FitCommandOptions& o) {
   FitOptions fit;
-  if (o.terms < 1 || o.terms > kMaxFitTerms)
-    throw usageError("--terms must be between 1 and " + std::to_string(kMaxFitTerms) + " (got " + std::to_string(o.terms) + ")");
-  fit.terms = o.terms;
+  checkFitTerms(o.t.terms);
+  fit.terms = o.t.terms;
   fit.method = parseFitMethod(o.method);
   checkDenseCapOption(o.exactCap, "--exact-cap");
   fit.exactCap = o.exactCap;
@@ -140,27 +173,12 @@ int runFit(const FitCommandOptions& o) {
   fit.maxIterations = o.maxIterations;
   fit.seed = o.common.seed;
   fit.threads = o.common.threads;
-  FitTarget target = parseTarget(o);
+  FitTarget target = parseFitTarget(o.t, o.common);
   refuseOutputOverInput(o.outF, {o.file, target.source}, "--out-f");
 
   const LoadedGraph loaded = loadGraph(o.file, o.common);
   const Graph& g = loaded.graph;
-  if (target.kind == FitTargetKind::Dense) {
-    target.dense = readNpy(target.source);
-    if (target.dense.rows() != g.nodeCount() || target.dense.cols() != g.nodeCount())
-      throw usageError("--target " + o.target + ": the array is " + std::to_string(target.dense.rows()) + " x " +
-                       std::to_string(target.dense.cols()) + " (a 1-D array reads as N x 1) but the graph of " + o.file +
-                       " has " + std::to_string(g.nodeCount()) + " nodes (expected " + std::to_string(g.nodeCount()) +
-                       " x " + std::to_string(g.nodeCount()) + ")");
-  }
-  if (target.kind == FitTargetKind::Distance) {
-    const SceneKind kind = loaded.scene.kind();
-    const bool geometric = kind == SceneKind::Mesh || kind == SceneKind::Points;
-    if (o.distance == "length" && g.positions.rows() != g.nodeCount())
-      throw usageError("--distance length: the graph of " + o.file + " has no node positions");
-    target.metric = o.distance == "length" || (o.distance == "auto" && geometric) ? DistanceMetric::Length
-                                                                                  : DistanceMetric::Hops;
-  }
+  completeFitTarget(target, o.t, g, loaded.scene, o.file);
 
   const FitResult r = fitModulation(g, target, fit);
   GrfFitResult grfFit;
@@ -176,7 +194,7 @@ int runFit(const FitCommandOptions& o) {
   j["edges"] = g.edgeCount();
   j["graph"] = {{"normalisation", normalisationName(g.normalisation)}, {"sigma", g.sigma}};
   j["target"] = targetJson(target);
-  j["terms"] = o.terms;
+  j["terms"] = o.t.terms;
   j["method"] = r.method;
   j["method_detail"] = r.methodDetail;
   j["rows_used"] = r.rowsUsed;
@@ -226,14 +244,14 @@ int runFit(const FitCommandOptions& o) {
     printJson(j);
     return 0;
   }
-  std::cout << std::setprecision(6) << "fit of f (K = " << o.terms << ") on " << o.file << " (" << g.nodeCount()
+  std::cout << std::setprecision(6) << "fit of f (K = " << o.t.terms << ") on " << o.file << " (" << g.nodeCount()
             << " nodes, " << g.edgeCount() << " edges)\n"
             << "  target      " << describeTarget(target) << "\n"
             << "  method      " << r.methodDetail << "\n"
             << "  rel error   " << r.relError << " (relative Frobenius, after " << r.iterations << " iterations from "
             << r.bestStart << ")\n";
   if (std::isfinite(r.truncatedRelError))
-    std::cout << "  truncated   " << r.truncatedRelError << " (closed-form f cut to " << o.terms << " terms)\n";
+    std::cout << "  truncated   " << r.truncatedRelError << " (closed-form f cut to " << o.t.terms << " terms)\n";
   std::cout << "  f           " << std::setprecision(10);
   for (std::size_t k = 0; k < r.f.size(); ++k) std::cout << (k ? ", " : "") << r.f[k];
   std::cout << std::setprecision(6) << "\n  seconds     " << r.seconds << "\n";
@@ -258,14 +276,7 @@ void addFitCommand(CLI::App& root, Action& action) {
   auto o = std::make_shared<FitCommandOptions>();
   CLI::App* sub = root.add_subcommand("fit", "Learn the modulation f (alpha = f * f) so that the mask approximates a target");
   sub->add_option("FILE", o->file, "mesh, point cloud, image or graph")->required();
-  sub->add_option("--target", o->target, std::string("target: ") + kTargetNames)->required();
-  sub->add_option("--terms", o->terms, "K: coefficients f_0..f_{K-1} (alpha has 2K - 1)")->capture_default_str();
-  o->targetBetaOption = sub->add_option("--target-beta", o->targetBeta, "beta of a kernel target (default: --beta)");
-  o->targetPOption = sub->add_option("--target-p", o->targetP, "p of a pstep target (default: --p)");
-  sub->add_option("--tau", o->tau, "length scale of the distance target exp(-d / tau)")->capture_default_str();
-  sub->add_option("--distance", o->distance,
-                  "distance target: auto (path length on meshes and point clouds, hops otherwise), hops, length")
-      ->capture_default_str();
+  addFitTargetOptions(*sub, o->t, true);
   sub->add_option("--method", o->method, "auto (exact when N <= --exact-cap), exact (eigendecomposition), sampled (rows)")
       ->capture_default_str();
   sub->add_option("--exact-cap", o->exactCap, "largest N of the exact method")->capture_default_str();

@@ -1,12 +1,15 @@
 #include "gui/insight_offscreen.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "gui/insight_model.h"
+#include "gui/learn_model.h"
 #include "gui/pipeline.h"
 #include "gui/screenshot.h"
 #include "platform/window.h"
+#include "render/animation.h"
 #include "render/gl/gl_renderer.h"
 #include "render/scene/drawable.h"
 #include "render/scene/overlay.h"
@@ -18,11 +21,14 @@
 
 namespace topomask::gui {
 
-OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown) {
+OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown, const AnimationRequest* animate) {
   const bool walks = request.view == "walks";
   if (!walks && request.view != "matrix" && request.view != "spectrum")
     throw usageError("renderInsightOffscreen: view must be walks, matrix or spectrum");
-  if (request.out.empty()) throw usageError("--out F.png is required");
+  if (animate && !walks) throw usageError("--animate draws the walks and learn views (got --view " + request.view + ")");
+  if (animate && animate->frames < 2) throw usageError("--frames must be at least 2");
+  if (animate) (void)render::animationFormatFor(animate->path);
+  if (request.out.empty() && !animate) throw usageError("--out F.png is required");
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
     throw usageError("--width and --height must be between 1 and 16384");
 
@@ -64,11 +70,10 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
                                      : static_cast<int>(trace.walks.size());
   const Eigen::VectorXd grfRow = traceMaskRow(trace, shown, grf->keyT);
   const Eigen::VectorXd exactRow = m.mask->op.row(query);
-  const std::vector<float> left(grfRow.data(), grfRow.data() + grfRow.size());
+  const std::vector<float> finalLeft(grfRow.data(), grfRow.data() + grfRow.size());
   const std::vector<float> right(exactRow.data(), exactRow.data() + exactRow.size());
-  const render::ValueRange range = render::unionRange(render::computeRange(left, render::RangeMode::Log),
+  const render::ValueRange range = render::unionRange(render::computeRange(finalLeft, render::RangeMode::Log),
                                                       render::computeRange(right, render::RangeMode::Log));
-  const double err = (grfRow - exactRow).norm() / std::max(exactRow.norm(), 1e-300);
 
   const int width = request.width > 0 ? request.width : 1280;
   const int height = request.height > 0 ? request.height : 560;
@@ -81,9 +86,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
     render::GlRenderer gl(4);
     render::ViewRenderer views(gl);  // colormap textures
     render::SceneDrawable drawable(gl, *scene, graph);
-    render::WalksDrawable walkLines(gl, drawable, trace);
     render::Overlay overlay(gl);
-    drawable.setScalar(0, left);
     drawable.setScalar(1, right);
     const auto rects = render::layoutSlots(width, height, 2);  // its own titles: no bands
     const float aspect = static_cast<float>(rects[0].width) / static_cast<float>(rects[0].height);
@@ -101,38 +104,116 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
     camera.frame(centre - half, centre + half, aspect);
     render::DrawStyle style;
     const render::TextureHandle map = views.colormapTexture(render::Colormap::Viridis);
-    char line[160];
-    gl.begin(render::Target::Color, width, height);
-    gl.clear({0, 0, width, height}, Eigen::Vector4f(0.05f, 0.05f, 0.06f, 1.0f));
-    for (int k = 0; k < 2; ++k) {
-      gl.setViewport(rects[k]);
-      gl.clear(rects[k], style.background);
-      render::ViewQuantity q;
-      q.values = k == 0 ? std::span<const float>(left) : std::span<const float>(right);
-      q.range = range;
-      q.colormap = render::Colormap::Viridis;
-      drawable.draw(k, true, q, map, camera, rects[k], style, query, -1);
-      if (k == 0) walkLines.draw(camera, rects[k], shown, 3.0f);
-      const Eigen::Vector4f white(0.95f, 0.95f, 0.96f, 1.0f), grey(0.7f, 0.72f, 0.76f, 1.0f);
-      overlay.rect(0, 0, static_cast<float>(rects[k].width), 40, Eigen::Vector4f(0, 0, 0, 0.45f));
-      if (k == 0) {
-        std::snprintf(line, sizeof line, "Random walks of node %lld: %d of %d walkers (colour = step)",
-                      static_cast<long long>(query), shown, static_cast<int>(trace.walks.size()));
-        overlay.text(8, 6, line, white, 2.0f);
-        std::snprintf(line, sizeof line, "GRF row from these walkers, rel. error %.3g", err);
-        overlay.text(8, 23, line, grey, 2.0f);
-      } else {
-        overlay.text(8, 6, "Exact mask row", white, 2.0f);
-        overlay.text(8, 23, fn.formula(), grey, 2.0f);
+
+    // One picture: walkers 1..m released one after another, the m-th after `hops` of its hops, and
+    // the GRF row they give (m = shown and hops past its end: finished).
+    auto drawFrame = [&](int m, int hops) {
+      const int ownHops = trace.walks[static_cast<std::size_t>(m - 1)].hops();
+      const bool finished = m == shown && hops >= ownHops;
+      const WalkTrace cut = finished ? trace : firstWalks(trace, m, hops);
+      const Eigen::VectorXd row = finished ? grfRow : traceMaskRow(cut, m, grf->keyT);
+      const std::vector<float> left(row.data(), row.data() + row.size());
+      const double err = (row - exactRow).norm() / std::max(exactRow.norm(), 1e-300);
+      drawable.setScalar(0, left);
+      render::WalksDrawable walkLines(gl, drawable, cut);
+      char line[160];
+      gl.begin(render::Target::Color, width, height);
+      gl.clear({0, 0, width, height}, Eigen::Vector4f(0.05f, 0.05f, 0.06f, 1.0f));
+      for (int k = 0; k < 2; ++k) {
+        gl.setViewport(rects[k]);
+        gl.clear(rects[k], style.background);
+        render::ViewQuantity q;
+        q.values = k == 0 ? std::span<const float>(left) : std::span<const float>(right);
+        q.range = range;
+        q.colormap = render::Colormap::Viridis;
+        drawable.draw(k, true, q, map, camera, rects[k], style, query, -1);
+        if (k == 0) walkLines.draw(camera, rects[k], m, 3.0f);
+        const Eigen::Vector4f white(0.95f, 0.95f, 0.96f, 1.0f), grey(0.7f, 0.72f, 0.76f, 1.0f);
+        overlay.rect(0, 0, static_cast<float>(rects[k].width), 40, Eigen::Vector4f(0, 0, 0, 0.45f));
+        if (k == 0) {
+          if (finished)
+            std::snprintf(line, sizeof line, "Random walks of node %lld: %d of %d walkers (colour = step)",
+                          static_cast<long long>(query), shown, static_cast<int>(trace.walks.size()));
+          else
+            std::snprintf(line, sizeof line, "Walks of node %lld: walker %d/%d, hop %d/%d",
+                          static_cast<long long>(query), m, shown, std::min(hops, ownHops), ownHops);
+          overlay.text(8, 6, line, white, 2.0f);
+          std::snprintf(line, sizeof line, "GRF row, %d walker%s: rel. error %.3g", m, m == 1 ? "" : "s", err);
+          overlay.text(8, 23, line, grey, 2.0f);
+        } else {
+          overlay.text(8, 6, "Exact mask row", white, 2.0f);
+          overlay.text(8, 23, fn.formula(), grey, 2.0f);
+        }
+        overlay.flush(static_cast<float>(rects[k].width), static_cast<float>(rects[k].height), map);
       }
-      overlay.flush(static_cast<float>(rects[k].width), static_cast<float>(rects[k].height), map);
+      gl.end();
+      return gl.readColor();
+    };
+
+    if (animate) {
+      render::AnimationWriter writer(animate->path, width, height, animate->fps);
+      // The timeline: walker k takes hops_k + 1 units (its start, then each hop); frame j shows unit
+      // round(j (U - 1) / (frames - 1)) of the U in all.
+      std::vector<int> firstUnit{0};
+      for (int k = 0; k < shown; ++k) firstUnit.push_back(firstUnit.back() + trace.walks[static_cast<std::size_t>(k)].hops() + 1);
+      const int units = firstUnit.back();
+      for (int j = 0; j < animate->frames; ++j) {
+        const int u = static_cast<int>(std::lround(static_cast<double>(j) * (units - 1) / (animate->frames - 1)));
+        const int m = static_cast<int>(std::upper_bound(firstUnit.begin(), firstUnit.end(), u) - firstUnit.begin());
+        writer.add(drawFrame(m, u - firstUnit[static_cast<std::size_t>(m - 1)]));
+      }
+      writer.finish();
+      result.animation = animate->path;
+      result.frames = writer.frames();
+      result.animationWidth = writer.width();
+      result.animationHeight = writer.height();
+      result.codec = writer.codec();
     }
-    gl.end();
-    writePng(request.out, gl.readColor(), width, height);
+    if (!request.out.empty())
+      writePng(request.out, drawFrame(shown, trace.walks[static_cast<std::size_t>(shown - 1)].hops()), width, height);
     result.renderer = render::GlRenderer::versionString();
   }
   result.width = width;
   result.height = height;
+  return result;
+}
+
+OffscreenResult renderLearnOffscreen(const OffscreenRequest& request, const LearnRequest& learn,
+                                     const AnimationRequest* animate) {
+  if (request.out.empty() && !animate) throw usageError("--out F.png or --animate F.gif|F.mp4 is required");
+  if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
+    throw usageError("--width and --height must be between 1 and 16384");
+  if (animate && animate->frames < 2) throw usageError("--frames must be at least 2");
+  if (animate) (void)render::animationFormatFor(animate->path);
+  const int width = request.width > 0 ? request.width : 1440;
+  const int height = request.height > 0 ? request.height : 480;
+  if (width < 300 || height < 200) throw usageError("the learn view needs at least 300 x 200 pixels (--width, --height)");
+
+  const std::shared_ptr<const Scene> scene = loadSceneStage(request.path, nullptr);
+  const GraphStage g = runGraphStage(*scene, request.graph, nullptr);
+  FitTarget target = learn.target;
+  if (learn.complete) learn.complete(target, *g.graph, *scene);
+  const LearnModel model = computeLearnModel(*g.graph, target, learn.fit);
+
+  OffscreenResult result;
+  result.width = width;
+  result.height = height;
+  result.renderer = "cpu raster";
+  const std::size_t last = model.iterations() - 1;
+  if (animate) {
+    render::AnimationWriter writer(animate->path, width, height, animate->fps);
+    for (int j = 0; j < animate->frames; ++j) {
+      const auto i = static_cast<std::size_t>(std::lround(static_cast<double>(j) * static_cast<double>(last) / (animate->frames - 1)));
+      writer.add(learnPicture(model, i, width, height).rgba);
+    }
+    writer.finish();
+    result.animation = animate->path;
+    result.frames = writer.frames();
+    result.animationWidth = writer.width();
+    result.animationHeight = writer.height();
+    result.codec = writer.codec();
+  }
+  if (!request.out.empty()) writePng(request.out, learnPicture(model, last, width, height).rgba, width, height);
   return result;
 }
 

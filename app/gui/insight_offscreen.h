@@ -2,7 +2,11 @@
 // same drawables as the window (walks: WalksDrawable over the scene; matrix: matrixPicture).
 #pragma once
 
+#include <functional>
+
 #include "gui/offscreen.h"
+#include "topomask/io/load.h"
+#include "topomask/mask/fit.h"
 
 namespace topomask::gui {
 
@@ -10,6 +14,25 @@ namespace topomask::gui {
 // `walkersShown` walkers (0 = all); right, the exact row (one shared log range). View "matrix":
 // M | M_hat | M_hat - M on at most 512 Morton-ordered nodes. View "spectrum": the histogram of the
 // eigenvalues of W with g(lambda) over it (graph/spectrum.h). Same errors as renderOffscreen.
-OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown = 0);
+// With `animate` (view walks only), the walkers are released one after another and each spreads hop
+// by hop: frame j shows unit round(j (U - 1) / (frames - 1)) of a timeline where walker k takes
+// hops_k + 1 units, with the GRF row from the walks so far (firstWalks), converging to the estimate
+// from all of them; camera, colour range and the exact row stay fixed. request.out may then be
+// empty (no PNG); otherwise the PNG is the last frame.
+OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown = 0,
+                                       const AnimationRequest* animate = nullptr);
+
+// View "learn": fits f to `target` (computeLearnModel) and draws the error while learning, f_k and
+// g(lambda) over the spectrum (learnPicture; default 1440 x 480). The PNG is the last iteration; an
+// animation's frame j shows iteration round(j (I - 1) / (frames - 1)) of the I recorded. `complete`
+// fills in what the target needs from the loaded graph (a dense array's check, the distance metric)
+// before the fit.
+struct LearnRequest {
+  FitTarget target;
+  FitOptions fit;
+  std::function<void(FitTarget&, const Graph&, const Scene&)> complete;
+};
+OffscreenResult renderLearnOffscreen(const OffscreenRequest& request, const LearnRequest& learn,
+                                     const AnimationRequest* animate = nullptr);
 
 }  // namespace topomask::gui

@@ -110,6 +110,14 @@ PlotImage rasterisePlot(const Plot& plot) {
       }
     }
   if (!(xlo <= xhi) || !(ylo <= yhi)) throw usageError("nothing to plot: no values the axes can show");
+  auto fixed = [](double lo, double hi, bool log, double& outLo, double& outHi) {
+    if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi) || (log && lo <= 0)) return;
+    outLo = toAxis(lo, log);
+    outHi = toAxis(hi, log);
+  };
+  fixed(plot.xMin, plot.xMax, plot.logX, xlo, xhi);
+  fixed(plot.yMin, plot.yMax, plot.logY, ylo, yhi);
+  if (p.hasRightAxis) fixed(plot.yRightMin, plot.yRightMax, false, rlo, rhi);
   widen(xlo, xhi, plot.logX);
   widen(ylo, yhi, plot.logY);
   p.xLo = xlo, p.xHi = xhi, p.yLo = ylo, p.yHi = yhi;

@@ -36,6 +36,9 @@ struct Plot {
   std::vector<std::string> notes;  // lines written under the legend (e.g. why a bound is not drawn)
   bool logX = true, logY = true;
   int width = 720, height = 520;
+  // Fixed axis ranges in data units (lo < hi; > 0 on a log axis), still widened to nice ticks; used
+  // where pictures of a sequence must share their axes (animations). Unset (lo >= hi): from the data.
+  double xMin = 0, xMax = 0, yMin = 0, yMax = 0, yRightMin = 0, yRightMax = 0;
 };
 using LogLogPlot = Plot;
 

@@ -30,6 +30,19 @@ struct OffscreenResult {
   int height = 0;
   std::int64_t query = -1;
   std::string renderer;  // GL version and renderer
+  // With an animation: its file, frame count, size (may differ from width x height: an MP4 pads odd
+  // sizes) and codec.
+  std::string animation;
+  int frames = 0;
+  int animationWidth = 0, animationHeight = 0;
+  std::string codec;
+};
+
+// `render --animate`: an animation beside (or instead of) the PNG.
+struct AnimationRequest {
+  std::string path;       // .gif or .mp4
+  int frames = 30;        // >= 2
+  double fps = 10.0;      // frames per second
 };
 
 // Throws usage Error for an unknown view (walks and matrix: "not available yet"), Error (Input)

@@ -8,3 +8,7 @@ topomask_add_test(test_app_insight
   SOURCES app/test_insight.cpp
   LIBS topomask_gui_core topomask_render_core
   LABELS app)
+topomask_add_test(test_animation
+  SOURCES app/test_animation.cpp app/test_learn.cpp
+  LIBS topomask_video topomask_gui_core
+  LABELS app)

@@ -13,6 +13,7 @@
 
 #include "cli/cli_runner.h"
 #include "support/test_graphs.h"
+#include "render/animation.h"
 #include "topomask/core/npy.h"
 
 namespace topomask {
@@ -152,6 +153,63 @@ TEST(CliFit, BadInputsExitTwo) {
   // Input and numeric problems exit 3: a missing target file, a series that diverges on the graph.
   EXPECT_EQ(runTopomask({"fit", graph, "--target", "file:" + dir + "/missing.npy"}).status, 3);
   EXPECT_EQ(runTopomask({"fit", graph, "--target", "reglap1", "--target-beta", "1.5"}).status, 3);
+}
+
+}  // namespace
+}  // namespace topomask
+
+namespace topomask {
+namespace {
+
+// `render --view learn`: the fit replayed as a PNG and as GIF / MP4 animations with the requested
+// frame count and size whose frames change; usage errors for the animation options (exit 2).
+TEST(CliFit, RenderLearnWritesThePictureAndAnimations) {
+  const std::string dir = testing::tempDir("clilearn");
+  const std::string graph = ringWithChords();
+  const testing::CliResult png = runTopomask({"render", graph, "--view", "learn", "--target", "reglap1", "--target-beta", "0.5",
+                                              "--terms", "4", "--out", dir + "/l.png", "--json"});
+  ASSERT_EQ(png.status, 0) << png.err;
+  EXPECT_EQ(png.json()["width"], 1440);
+  EXPECT_EQ(png.json()["height"], 480);
+  EXPECT_TRUE(std::filesystem::file_size(dir + "/l.png") > 1000);
+  for (const std::string ext : {"gif", "mp4"}) {
+    const std::string out = dir + "/learn." + ext;
+    const testing::CliResult r = runTopomask({"render", graph, "--view", "learn", "--terms", "5", "--animate", out, "--frames",
+                                              "9", "--fps", "6", "--width", "900", "--height", "300", "--json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json j = r.json();
+    EXPECT_TRUE(j["out"].is_null());
+    EXPECT_EQ(j["animation"]["frames"], 9);
+    EXPECT_EQ(j["animation"]["format"], ext);
+    const render::Animation a = render::readAnimation(out);
+    EXPECT_EQ(a.width, 900);
+    EXPECT_EQ(a.height, 300);
+    ASSERT_EQ(a.frames.size(), 9u) << ext;
+    std::size_t changes = 0;
+    for (std::size_t i = 1; i < a.frames.size(); ++i) changes += a.frames[i] != a.frames[i - 1];
+    EXPECT_NE(a.frames.front(), a.frames.back()) << ext;
+    EXPECT_GE(changes, 3u) << ext;
+  }
+  const std::vector<std::vector<std::string>> bad = {
+      {"render", graph, "--view", "learn", "--animate", dir + "/x.avi"},
+      {"render", graph, "--view", "exact", "--animate", dir + "/x.gif"},
+      {"render", graph, "--view", "learn", "--animate", dir + "/x.gif", "--frames", "1"},
+      {"render", graph, "--view", "learn", "--animate", dir + "/x.gif", "--fps", "0"},
+      {"render", graph, "--view", "learn", "--out", dir + "/x.png", "--frames", "5"},
+      {"render", graph, "--view", "exact", "--out", dir + "/x.png", "--target", "heat"},
+      {"render", graph, "--view", "learn", "--out", dir + "/x.png", "--terms", "0"},
+      {"render", graph, "--view", "learn"},
+      {"render", graph, "--view", "learn", "--animate", graph + ".gif", "--out", graph + ".gif"},
+  };
+  for (const auto& args : bad) {
+    const testing::CliResult r = runTopomask(args);
+    std::string line;
+    for (const auto& a : args) line += a + " ";
+    EXPECT_EQ(r.status, 2) << line << "\n" << r.err;
+    EXPECT_FALSE(r.err.empty()) << line;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/x.gif"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/x.png"));
 }
 
 }  // namespace

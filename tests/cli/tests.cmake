@@ -20,6 +20,6 @@ if(TARGET topomask)
 endif()
 # fit: learning f for a target kernel (JSON, --out-f read back by mask --kernel custom --f, errors).
 if(TARGET topomask)
-  topomask_add_test(test_cli_fit SOURCES cli/test_cli_fit.cpp cli/cli_runner.cpp LABELS cli)
+  topomask_add_test(test_cli_fit SOURCES cli/test_cli_fit.cpp cli/cli_runner.cpp LIBS topomask_video LABELS cli)
   add_dependencies(test_cli_fit topomask)
 endif()

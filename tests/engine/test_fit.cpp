@@ -137,6 +137,14 @@ TEST(Fit, QualityBarRegLap1On77NodeGraph) {
   ASSERT_GE(r.loss.size(), 2u);
   for (std::size_t i = 1; i < r.loss.size(); ++i) EXPECT_LE(r.loss[i], r.loss[i - 1]);
   EXPECT_DOUBLE_EQ(r.loss.back(), r.relError * r.relError);
+  // The path replays the loss: f at every iteration, its loss (computed independently here from the
+  // dense series) equal to the recorded one, and its last entry the result.
+  ASSERT_EQ(r.path.size(), r.loss.size());
+  for (std::size_t i = 0; i < r.path.size(); i += std::max<std::size_t>(1, r.path.size() / 7)) {
+    const double e = relError(seriesOf(w, conv(r.path[i])), target);
+    EXPECT_NEAR(e * e, r.loss[i], 1e-8 * r.loss[i] + 1e-14) << "iteration " << i;
+  }
+  EXPECT_EQ(r.path.back(), r.f);
 }
 
 // A mask with known f of length K (given as a dense matrix: no closed form to start from) is fitted

@@ -131,6 +131,58 @@ TEST(Walks, PartialRowsAreMeansOfSingleWalkers) {
   }
 }
 
+TEST(Walks, TruncatedWalksHoldWhatWasDepositedByThen) {
+  // After t hops, walker k has deposited load_s f_s at nodes[s] for s <= min(t, its hops): the row of
+  // the truncated trace is the mean of those sums (computed here walker by walker); at the longest
+  // walk it is the full row bit for bit, at 0 hops f_0 at the source.
+  const Graph g = gridGraph(6, 6);
+  const WalkTrace trace = traceWalks(g, heat(0.5), opts(12, 0.2, 15, Sampling::Iid, Ensemble::Shared, 4), 20);
+  int longest = 0;
+  for (const TracedWalk& w : trace.walks) longest = std::max(longest, w.hops());
+  ASSERT_GE(longest, 2);
+  for (int t = 0; t <= longest + 1; ++t) {
+    const WalkTrace cut = truncateWalks(trace, t);
+    Eigen::VectorXd expected = Eigen::VectorXd::Zero(g.nodeCount());
+    for (const TracedWalk& w : trace.walks)
+      for (int s = 0; s <= std::min(t, w.hops()); ++s)
+        expected[w.nodes[static_cast<std::size_t>(s)]] += w.loads[static_cast<std::size_t>(s)] * trace.f[static_cast<std::size_t>(s)];
+    expected /= 12.0;
+    EXPECT_LT((traceRow(cut, 12) - expected).cwiseAbs().maxCoeff(), 1e-12) << "after " << t << " hops";
+    for (const TracedWalk& w : cut.walks) EXPECT_LE(w.hops(), t);
+  }
+  EXPECT_EQ(traceRow(truncateWalks(trace, longest), 12), traceRow(trace, 12));
+  EXPECT_DOUBLE_EQ(traceRow(truncateWalks(trace, 0), 12)[20], trace.f[0]);
+  EXPECT_THROW(truncateWalks(trace, -1), Error);
+}
+
+TEST(Walks, FirstWalkersWithTheLastCut) {
+  // m walkers, the m-th after h hops: (m - 1) finished walkers' sums plus the m-th's first h + 1
+  // deposits, over m (computed walker by walker); with h past its end it is traceRow(trace, m).
+  const Graph g = gridGraph(6, 6);
+  const WalkTrace trace = traceWalks(g, heat(0.5), opts(6, 0.2, 15, Sampling::Iid, Ensemble::Shared, 4), 9);
+  for (int m = 1; m <= 6; ++m) {
+    const TracedWalk& lastWalk = trace.walks[static_cast<std::size_t>(m - 1)];
+    for (int h = 0; h <= lastWalk.hops(); ++h) {
+      Eigen::VectorXd expected = Eigen::VectorXd::Zero(g.nodeCount());
+      for (int k = 0; k < m; ++k) {
+        const TracedWalk& w = trace.walks[static_cast<std::size_t>(k)];
+        const int upTo = k == m - 1 ? h : w.hops();
+        for (int s = 0; s <= upTo; ++s)
+          expected[w.nodes[static_cast<std::size_t>(s)]] += w.loads[static_cast<std::size_t>(s)] * trace.f[static_cast<std::size_t>(s)];
+      }
+      expected /= m;
+      const WalkTrace cut = firstWalks(trace, m, h);
+      ASSERT_EQ(static_cast<int>(cut.walks.size()), m);
+      EXPECT_EQ(cut.walks.back().hops(), h);
+      EXPECT_LT((traceRow(cut, m) - expected).cwiseAbs().maxCoeff(), 1e-12) << m << " walkers, " << h << " hops";
+    }
+    EXPECT_EQ(traceRow(firstWalks(trace, m, lastWalk.hops() + 3), m), traceRow(trace, m));
+  }
+  EXPECT_THROW(firstWalks(trace, 0, 0), Error);
+  EXPECT_THROW(firstWalks(trace, 7, 0), Error);
+  EXPECT_THROW(firstWalks(trace, 1, -1), Error);
+}
+
 TEST(Walks, Errors) {
   const Graph g = gridGraph(3, 3);
   EXPECT_THROW(traceWalks(g, heat(1.0), opts(4, 0.1, 5, Sampling::Iid, Ensemble::Shared, 0), 9), Error);

@@ -20,6 +20,7 @@
 #include "platform/window.h"
 #include "render/gl/gl_renderer.h"
 #include "render/scene/views.h"
+#include "render/animation.h"
 #include "render/scene/walks.h"
 #include "support/test_graphs.h"
 #include "topomask/grf/walks.h"
@@ -236,6 +237,34 @@ TEST(InsightViews, CommandLineWritesWalksMatrixAndConvergencePictures) {
     EXPECT_NEAR(j["bound_mean_rel_frobenius_sq"][static_cast<std::size_t>(k)].get<double>() /
                     j["bound_mean_rel_frobenius_sq"][0].get<double>(),
                 expected, 1e-6 * expected);
+  }
+}
+
+// `render --view walks --animate`: the requested frames and size, every frame a new hop or walker
+// (so consecutive frames differ), the last frame the finished walks of the PNG.
+TEST(InsightViews, CommandLineWritesTheWalksAnimation) {
+  const std::string dir = topomask::testing::tempDir("insight");
+  const std::string tm = topomask::testing::binDir() + "/topomask";
+  for (const std::string ext : {"gif", "mp4"}) {
+    const std::string anim = dir + "/walks." + ext, png = dir + "/walks_last.png";
+    const std::string cmd = tm + " render " + topomask::testing::writeRingEdges(dir) + " --view walks --walkers 8 --animate " +
+                            anim + " --frames 8 --width 480 --height 240 --out " + png + " > /dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const render::Animation a = render::readAnimation(anim);
+    EXPECT_EQ(a.width, 480);
+    EXPECT_EQ(a.height, 240);
+    ASSERT_EQ(a.frames.size(), 8u) << ext;
+    for (std::size_t i = 1; i < a.frames.size(); ++i) EXPECT_NE(a.frames[i], a.frames[i - 1]) << ext << " frame " << i;
+    if (ext == "gif") {
+      // The last frame is the PNG's picture up to the GIF's 256-colour palette.
+      int w = 0, h = 0;
+      const std::vector<std::uint8_t> last = loadRgba(png, w, h);
+      ASSERT_EQ(w * h * 4, static_cast<int>(a.frames.back().size()));
+      double sum = 0;
+      for (std::size_t i = 0; i < last.size(); ++i)
+        if (i % 4 != 3) sum += std::abs(int(last[i]) - int(a.frames.back()[i]));
+      EXPECT_LT(sum / (w * h * 3), 4.0);
+    }
   }
 }
 

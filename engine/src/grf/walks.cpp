@@ -76,6 +76,42 @@ Eigen::VectorXd traceRow(const WalkTrace& trace, int walkers) {
   return row;
 }
 
+WalkTrace truncateWalks(const WalkTrace& trace, int hops) {
+  if (hops < 0) throw usageError("truncateWalks: hops must be non-negative (got " + std::to_string(hops) + ")");
+  WalkTrace out;
+  out.source = trace.source;
+  out.nodes = trace.nodes;
+  out.f = trace.f;
+  out.walks.reserve(trace.walks.size());
+  for (const TracedWalk& w : trace.walks) {
+    const std::size_t keep = std::min(w.nodes.size(), static_cast<std::size_t>(hops) + 1);
+    out.walks.push_back(TracedWalk{{w.nodes.begin(), w.nodes.begin() + static_cast<std::ptrdiff_t>(keep)},
+                                   {w.loads.begin(), w.loads.begin() + static_cast<std::ptrdiff_t>(keep)}});
+  }
+  for (const WalkTrace::Visit& v : trace.order)
+    if (v.step <= hops) out.order.push_back(v);
+  return out;
+}
+
+WalkTrace firstWalks(const WalkTrace& trace, int walkers, int hopsOfLast) {
+  const int n = static_cast<int>(trace.walks.size());
+  if (walkers < 1 || walkers > n)
+    throw usageError("walkers to use must be in [1, " + std::to_string(n) + "] (got " + std::to_string(walkers) + ")");
+  if (hopsOfLast < 0) throw usageError("firstWalks: hops must be non-negative (got " + std::to_string(hopsOfLast) + ")");
+  WalkTrace out;
+  out.source = trace.source;
+  out.nodes = trace.nodes;
+  out.f = trace.f;
+  out.walks.assign(trace.walks.begin(), trace.walks.begin() + walkers);
+  TracedWalk& last = out.walks.back();
+  const std::size_t keep = std::min(last.nodes.size(), static_cast<std::size_t>(hopsOfLast) + 1);
+  last.nodes.resize(keep);
+  last.loads.resize(keep);
+  for (const WalkTrace::Visit& v : trace.order)
+    if (v.walker < walkers - 1 || (v.walker == walkers - 1 && v.step <= hopsOfLast)) out.order.push_back(v);
+  return out;
+}
+
 Eigen::VectorXd traceMaskRow(const WalkTrace& trace, int walkers, const SparseFeatures& keyT) {
   if (keyT.rows != trace.nodes) throw usageError("traceMaskRow: key features do not match the graph");
   const Eigen::VectorXd phi = traceRow(trace, walkers);

@@ -411,6 +411,7 @@ BuiltModel buildModel(const Graph& graph, const FitTarget& target, const FitOpti
 struct LmRun {
   Eigen::VectorXd f;
   std::vector<double> loss;
+  std::vector<Eigen::VectorXd> path;  // f at every entry of loss
   int iterations = 0;
 };
 
@@ -424,6 +425,7 @@ LmRun levenbergMarquardt(const LossModel& model, Eigen::VectorXd f, int maxItera
   model.evaluate(f, r, &j);
   double fsq = r.squaredNorm();
   run.loss.push_back(model.lossOf(fsq));
+  run.path.push_back(f);
   const int k = static_cast<int>(f.size());
   Eigen::VectorXd diag = j.colwise().squaredNorm().transpose();
   double mu = 1e-3 * std::max(diag.maxCoeff(), 1e-300);
@@ -463,6 +465,7 @@ LmRun levenbergMarquardt(const LossModel& model, Eigen::VectorXd f, int maxItera
       nu *= 2.0;
     }
     run.loss.push_back(model.lossOf(fsq));
+    run.path.push_back(f);
     if (smallSteps >= 2 || !(mu < 1e30 * std::max(diag.maxCoeff(), 1e-300)) || fsq <= 1e-30 * model.normaliser) break;
     if (h.norm() <= 1e-15 * (f.norm() + 1e-300)) break;
   }
@@ -638,6 +641,10 @@ FitResult fitModulation(const Graph& graph, const FitTarget& target, const FitOp
     LmRun run = levenbergMarquardt(model, f0, options.maxIterations, progress);
     s.iterations = run.iterations;
     s.finalRelError = std::sqrt(run.loss.back());
+    if (options.recordStarts) {
+      s.loss = run.loss;
+      for (const Eigen::VectorXd& f : run.path) s.path.push_back(canonical(f));
+    }
     result.starts.push_back(s);
     if (run.loss.back() < bestLoss) {
       bestLoss = run.loss.back();
@@ -669,6 +676,8 @@ FitResult fitModulation(const Graph& graph, const FitTarget& target, const FitOp
     return padded;
   }());
   result.loss = best.loss;
+  result.path.reserve(best.path.size());
+  for (const Eigen::VectorXd& f : best.path) result.path.push_back(canonical(f));
   result.iterations = best.iterations;
   result.relError = std::sqrt(best.loss.back());
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

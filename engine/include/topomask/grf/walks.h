@@ -54,6 +54,17 @@ WalkTrace traceWalks(const Graph& graph, const MaskFunction& mask, const GrfOpti
 // (each still unbiased). Throws usage Error for walkers outside [1, n]. O(visits + N).
 Eigen::VectorXd traceRow(const WalkTrace& trace, int walkers);
 
+// The walks as they stood after `hops` hops: every walker cut to its first `hops` hops (walkers that
+// halted earlier unchanged) and the visits of later steps dropped, in the same order. traceRow of the
+// result is the feature the walkers had deposited by then; hops >= the longest walk gives the trace
+// itself. Usage Error for hops < 0. O(visits).
+WalkTrace truncateWalks(const WalkTrace& trace, int hops);
+
+// The first `walkers` walkers only, the last of them cut to its first `hopsOfLast` hops: the walks
+// when walkers are released one after another (the walks animation). traceRow(result, walkers) is
+// their feature. Usage Error for walkers outside [1, n] or hopsOfLast < 0. O(visits).
+WalkTrace firstWalks(const WalkTrace& trace, int walkers, int hopsOfLast);
+
 }  // namespace topomask
 
 namespace topomask {

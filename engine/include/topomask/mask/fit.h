@@ -70,6 +70,7 @@ struct FitOptions {
   int maxIterations = 300;         // Levenberg-Marquardt iterations per start
   int restarts = 6;                // seeded perturbations of the best start
   int threads = 0;                 // 0 = all cores; results do not depend on it
+  bool recordStarts = false;       // keep every start's loss and path in FitResult::starts (for replay)
 };
 
 struct FitStart {
@@ -77,6 +78,8 @@ struct FitStart {
   double initialRelError = 0.0;
   double finalRelError = 0.0;
   int iterations = 0;
+  std::vector<double> loss;               // FitOptions::recordStarts: as FitResult::loss, for this start
+  std::vector<std::vector<double>> path;  // FitOptions::recordStarts: as FitResult::path, for this start
 };
 
 struct FitResult {
@@ -84,6 +87,8 @@ struct FitResult {
   std::vector<double> alpha;    // f * f: alpha_0..alpha_{2K-2}
   std::vector<double> loss;     // relative loss ||M - T||^2 / ||T||^2 at every iteration of the winning start
                                 // (loss[0] at its starting point), non-increasing
+  std::vector<std::vector<double>> path;  // f at every entry of `loss` (same sign rule as f): the
+                                          // trajectory the application and `render --view learn` replay
   double relError = 0.0;        // final relative Frobenius error ||M(f) - T||_F / ||T||_F (on the rows used)
   // The same error for the kernel's closed-form f truncated to K terms (kernel targets with a real
   // modulation), NaN otherwise: the baseline the fit is compared with.
