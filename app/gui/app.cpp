@@ -145,7 +145,8 @@ App::~App() {
     const auto [width, height] = window_->windowSize();
     std::ofstream(windowFile(options_.configDir)) << x << ' ' << y << ' ' << width << ' ' << height << '\n';
     std::ofstream settings(settingsFile(options_.configDir));
-    settings << "ui-scale " << state_.view.uiScale << '\n';
+    // The user's own scale, not the presentation's.
+    settings << "ui-scale " << (ui_.presenting ? ui_.presentSavedScale : state_.view.uiScale) << '\n';
     if (!state_.screenshotDir.empty()) settings << "screenshot-dir " << state_.screenshotDir << '\n';
   }
   for (auto& w : insight_) w.reset();
@@ -525,8 +526,37 @@ void App::scheduleInsight() {
       });
     });
   }
+  if (ui_.insight.cancelLearn) {
+    ui_.insight.cancelLearn = false;
+    const int k = static_cast<int>(InsightKind::Learn);
+    insight_[k]->cancel();
+    ins.busy[k] = false;
+    ins.error[k] = "learning cancelled";
+  }
   // Engine results are consistent with the parameters only once the heavy worker is done.
   if (heavy_->busy() || !r.graph) return;
+
+  if (ui_.insight.runLearn) {
+    ui_.insight.runLearn = false;
+    const SceneKind kind = r.scene ? r.scene->kind() : SceneKind::Graph;
+    const FitTarget target = learnTarget(ui_.insight, kind == SceneKind::Mesh || kind == SceneKind::Points);
+    FitOptions fit;
+    fit.terms = std::clamp(ui_.insight.learnTerms, 1, kMaxFitTerms);
+    fit.seed = state_.grf.seed;
+    const int k = static_cast<int>(InsightKind::Learn);
+    ins.error[k].clear();
+    ins.busy[k] = true;
+    std::shared_ptr<const Spectrum> cached = spectrumGraph_ == r.graph.get() ? spectrumCache_ : nullptr;
+    insight_[k]->submit([this, graph = r.graph, target, fit, cached](Progress& progress, std::uint64_t gen) {
+      auto model = std::make_shared<const LearnModel>(computeLearnModel(*graph, target, fit, cached, &progress));
+      post(laneOf(InsightKind::Learn), gen, [this, model] {
+        state_.insight.learn = model;
+        state_.insight.busy[static_cast<int>(InsightKind::Learn)] = false;
+        ui_.insight.learnPosition = 0.0;
+        ui_.insight.learnPlaying = true;
+      });
+    });
+  }
 
   if (ui_.walks.open && r.grf && state_.query >= 0 && r.rowsQuery == state_.query && r.exactRow.size() > 0) {
     const InsightKey key{r.grf.get(), r.graph.get(), state_.query};
@@ -603,7 +633,20 @@ void App::syncInsightTextures() {
     int w, h;
     render::TextureFilter filter;
   };
-  const Source sources[5] = {
+  // The Learn tab's picture of the iteration shown (plots rasterised on the CPU, a few ms).
+  const LearnModel* model = ins.learn.get();
+  if (!model || model->iterations() == 0) {
+    learnPicture_.reset();
+    learnPictureModel_ = nullptr;
+  } else {
+    const std::size_t i = std::min(static_cast<std::size_t>(std::max(0.0, ui_.insight.learnPosition)), model->iterations() - 1);
+    if (model != learnPictureModel_ || i != learnPictureIteration_ || !learnPicture_) {
+      learnPicture_ = std::make_shared<const LearnPicture>(learnPicture(*model, i, 1200, 400));
+      learnPictureModel_ = model;
+      learnPictureIteration_ = i;
+    }
+  }
+  const Source sources[6] = {
       {ins.matrix.get(), ins.matrix ? &ins.matrix->picture.rgba : nullptr, ins.matrix ? ins.matrix->picture.width : 0,
        ins.matrix ? ins.matrix->picture.height : 0, render::TextureFilter::Nearest},
       {ins.convergence.get(), ins.convergence ? &ins.convergence->image.rgba : nullptr,
@@ -615,9 +658,11 @@ void App::syncInsightTextures() {
        ins.cost ? ins.cost->timeImage.height : 0, render::TextureFilter::Linear},
       {ins.cost ? &ins.cost->memoryImage : nullptr, ins.cost ? &ins.cost->memoryImage.rgba : nullptr,
        ins.cost ? ins.cost->memoryImage.width : 0, ins.cost ? ins.cost->memoryImage.height : 0, render::TextureFilter::Linear},
+      {learnPicture_.get(), learnPicture_ ? &learnPicture_->rgba : nullptr, learnPicture_ ? learnPicture_->width : 0,
+       learnPicture_ ? learnPicture_->height : 0, render::TextureFilter::Linear},
   };
-  std::uintptr_t ids[5] = {};
-  for (int k = 0; k < 5; ++k) {
+  std::uintptr_t ids[6] = {};
+  for (int k = 0; k < 6; ++k) {
     PictureTexture& t = textures_[k];
     const Source& src = sources[k];
     if (src.key != t.source) {
@@ -629,7 +674,48 @@ void App::syncInsightTextures() {
     }
     ids[k] = t.handle.id;
   }
-  insightTextures_ = InsightTextures{ids[0], ids[1], ids[2], ids[3], ids[4]};
+  insightTextures_ = InsightTextures{ids[0], ids[1], ids[2], ids[3], ids[4], ids[5],
+                                     learnPicture_ ? learnPicture_->width : 0, learnPicture_ ? learnPicture_->height : 0};
+}
+
+void App::stepLearn(double seconds) {
+  InsightUi& ui = ui_.insight;
+  const auto& model = state_.insight.learn;
+  if (ui.revertLearned) {
+    ui.revertLearned = false;
+    ui.learnPlaying = false;
+    ui.learnFollowViews = false;  // the views stay on the restored mask until asked again
+    if (maskBeforeLearn_) dispatch(SetMask{*maskBeforeLearn_});
+    maskBeforeLearn_.reset();
+    ui.learnChanged = false;
+  }
+  if (!model || model->iterations() == 0) return;
+  const std::size_t last = model->iterations() - 1;
+  if (ui.learnPlaying) {
+    const double rate = std::max(2.0, static_cast<double>(last) / 6.0);  // iterations per second
+    ui.learnPosition = std::min(static_cast<double>(last), ui.learnPosition + std::clamp(seconds, 0.0, 0.5) * rate);
+    if (ui.learnPosition >= static_cast<double>(last)) ui.learnPlaying = false;
+  }
+  const std::size_t i = std::min(static_cast<std::size_t>(std::max(0.0, ui.learnPosition)), last);
+  MaskSpec spec;
+  spec.preset = MaskPreset::CustomF;
+  spec.f = model->path[i];
+  if (ui.applyLearned) {
+    ui.applyLearned = false;
+    dispatch(SetMask{spec});
+    maskBeforeLearn_.reset();
+    ui.learnChanged = false;
+    learnAppliedModel_ = model.get();
+    learnAppliedIteration_ = i;
+    return;
+  }
+  if (ui.learnFollowViews && (model.get() != learnAppliedModel_ || i != learnAppliedIteration_) && !heavy_->busy()) {
+    if (!maskBeforeLearn_) maskBeforeLearn_ = state_.mask;
+    dispatch(SetMask{spec});
+    learnAppliedModel_ = model.get();
+    learnAppliedIteration_ = i;
+    ui.learnChanged = true;
+  }
 }
 
 void App::setMouse(float x, float y, bool leftDown) {
@@ -893,6 +979,12 @@ void App::frame() {
   }
   state_.rows.busy = rows_->busy();
   syncDrawable();
+  {
+    const auto now = Clock::now();
+    const double dt = lastLearnStep_ == Clock::time_point{} ? 0.0 : std::chrono::duration<double>(now - lastLearnStep_).count();
+    lastLearnStep_ = now;
+    stepLearn(dt);
+  }
   syncInsightTextures();
 
   applyUiScale();

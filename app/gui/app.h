@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -98,6 +99,12 @@ class App {
   std::vector<std::uint8_t> windowPixels(int* width, int* height);
   // The panels' own state (which panels and tabs are open, the matrix entry under the mouse).
   PanelUi& panelUi() { return ui_; }
+  // Presentation mode for projectors: text and controls 1.5 times larger (at least 1.75), the side
+  // panel hidden, the guided tour started (when not running) with its step as a caption over the
+  // views; Right, Space or Page Down go to the next step, Left, Backspace or Page Up back, Home to the
+  // first, Escape or F5 leave. Leaving restores the UI scale and the side panel.
+  void setPresenting(bool on);
+  bool presenting() const { return ui_.presenting; }
   // Seconds the last frame took (CPU side, including the views' draw).
   double lastFrameSeconds() const { return lastFrameSeconds_; }
 
@@ -114,6 +121,10 @@ class App {
   void clearRows();  // the query's rows are no longer current (views show "not available")
   void scheduleInsight();
   void syncInsightTextures();
+  // The Learn tab's replay: advances the iteration shown while playing (the whole fit in about 6 s),
+  // sets the mask to that iteration's f when the views follow (never while the heavy worker is busy,
+  // so the pipeline is not flooded), and applies or reverts the mask on request.
+  void stepLearn(double seconds);
   Worker& worker(int lane);
   void syncDrawable();
   void syncViews();
@@ -132,7 +143,8 @@ class App {
   void handleClicks(const std::vector<platform::InputEvent>& events);
   void drawHoverMarker();  // over the views' cached picture (hovering redraws nothing)
   void applyUiScale();  // rebuilds the font and sizes when the UI-scale setting changed
-  void titleTooltip();  // the full title and subtitle of the view under the mouse's title band
+  void titleTooltip();
+  void presentationCaption();  // the tour step over the views' bottom edge (presentation mode)  // the full title and subtitle of the view under the mouse's title band
   void loadRecent();
   void saveRecent() const;
 
@@ -161,7 +173,14 @@ class App {
     render::TextureHandle handle;
     const void* source = nullptr;  // the picture uploaded
   };
-  PictureTexture textures_[5];  // matrix, convergence, spectrum, cost time, cost memory
+  PictureTexture textures_[6];  // matrix, convergence, spectrum, cost time, cost memory, learn
+  std::shared_ptr<const LearnPicture> learnPicture_;  // the Learn tab's picture of the iteration shown
+  const LearnModel* learnPictureModel_ = nullptr;
+  std::size_t learnPictureIteration_ = 0;
+  std::optional<MaskSpec> maskBeforeLearn_;  // the mask the replay replaced (Revert restores it)
+  const LearnModel* learnAppliedModel_ = nullptr;  // the replay's f last set as the mask
+  std::size_t learnAppliedIteration_ = 0;
+  std::chrono::steady_clock::time_point lastLearnStep_{};
   InsightTextures insightTextures_;
   bool mouseOverride_ = false, mouseDown_ = false;
   float mouseX_ = 0, mouseY_ = 0;

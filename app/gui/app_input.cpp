@@ -6,6 +6,7 @@
 #include <imgui.h>
 
 #include "gui/app.h"
+#include "gui/tour.h"
 #include "platform/window.h"
 #include "render/scene/drawable.h"
 #include "render/scene/views.h"
@@ -55,6 +56,7 @@ void App::drawUi() {
   insightWindow(state_, ui_.insight, insightTextures_, viewsArea_, pixelRatio_, emit);
   statusBar(state_, 0, io.DisplaySize.y - statusH, io.DisplaySize.x, statusH, lastFrameSeconds_, emit);
   helpOverlay(state_, emit);
+  presentationCaption();
   const float inv = 1.0f / pixelRatio_;
   costDialog(state_, viewsArea_.x * inv, viewsArea_.y * inv, viewsArea_.width * inv, viewsArea_.height * inv, emit);
 }
@@ -82,10 +84,22 @@ void App::drawSidePanel(int flags, const Emit& emit) {
       InsightTab tab;
       const char* label;
     } buttons[] = {{InsightTab::Matrix, "Matrix"}, {InsightTab::Convergence, "Error vs n"},
-                   {InsightTab::Spectrum, "Spectrum"}, {InsightTab::Cost, "Cost vs N"}};
+                   {InsightTab::Spectrum, "Spectrum"}, {InsightTab::Cost, "Cost vs N"},
+                   {InsightTab::Learn, "Learn f"}};
     for (const auto& b : buttons) {
-      if (b.tab != InsightTab::Matrix) ImGui::SameLine();
+      if (b.tab != InsightTab::Matrix && b.tab != InsightTab::Learn) ImGui::SameLine();
       if (ImGui::SmallButton(b.label)) {
+        if (b.tab == InsightTab::Learn && !state_.insight.learn) {
+          // The first target offered: the current kernel, when it is one of the tab's presets.
+          const std::vector<const char*>& names = learnTargetNames();
+          for (std::size_t t = 0; t < names.size(); ++t)
+            if (state_.mask.preset != MaskPreset::CustomF && state_.mask.preset != MaskPreset::Custom &&
+                MaskFunction(MaskSpec{state_.mask.preset, 1.0, state_.mask.p, {}, {}}).name() == names[t]) {
+              ui_.insight.learnTarget = static_cast<int>(t);
+              ui_.insight.learnBeta = static_cast<float>(state_.mask.beta);
+              ui_.insight.learnP = state_.mask.p;
+            }
+        }
         ui_.insight.open = true;
         ui_.insight.tab = b.tab;
         ui_.insight.selectTab = true;
@@ -107,16 +121,95 @@ void App::drawSidePanel(int flags, const Emit& emit) {
   ImGui::End();
 }
 
+void App::setPresenting(bool on) {
+  if (on == ui_.presenting) return;
+  const Emit emit = [this](const Command& c) { dispatch(c); };
+  if (on) {
+    ui_.presentSavedScale = state_.view.uiScale;
+    ui_.presentSavedPanel = state_.view.sidePanel;
+    // The tour first: it remembers the view as the user had it, to restore when it ends.
+    if (!ui_.tour.active) goToTourStep(0, state_, ui_.tour, ui_.walks, ui_.insight, emit);
+    ViewSettings v = state_.view;
+    v.uiScale = std::clamp(std::max(1.75f, v.uiScale * 1.5f), kMinUiScale, kMaxUiScale);
+    v.sidePanel = false;
+    v.showHelp = false;
+    ui_.presenting = true;
+    dispatch(SetView{v});
+  } else {
+    ViewSettings v = state_.view;
+    v.uiScale = ui_.presentSavedScale;
+    v.sidePanel = ui_.presentSavedPanel;
+    ui_.presenting = false;
+    dispatch(SetView{v});
+  }
+}
+
+void App::presentationCaption() {
+  if (!ui_.presenting) return;
+  const float inv = 1.0f / pixelRatio_;
+  const float x = viewsArea_.x * inv, w = viewsArea_.width * inv;
+  const float bottom = (viewsArea_.y + viewsArea_.height) * inv;
+  const float width = std::max(200.0f, std::min(w - 24.0f, 60.0f * ImGui::GetFontSize()));
+  ImGui::SetNextWindowPos(ImVec2(x + w * 0.5f, bottom - 12.0f), ImGuiCond_Always, ImVec2(0.5f, 1.0f));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0.0f), ImVec2(width, viewsArea_.height * inv * 0.45f));
+  ImGui::SetNextWindowBgAlpha(0.88f);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_AlwaysAutoResize |
+                                 ImGuiWindowFlags_NoNav;
+  if (ImGui::Begin("##presentation", nullptr, flags)) {
+    const auto& steps = tourSteps();
+    if (ui_.tour.active) {
+      const int step = std::clamp(ui_.tour.step, 0, static_cast<int>(steps.size()) - 1);
+      ImGui::Text("%d / %d   %s", step + 1, static_cast<int>(steps.size()), steps[static_cast<std::size_t>(step)].title.c_str());
+      ImGui::Separator();
+      ImGui::TextWrapped("%s", tourText(step, state_).c_str());
+    } else {
+      ImGui::TextUnformatted("Presentation mode");
+    }
+    ImGui::TextDisabled("Right or Space: next    Left: back    Home: first    Esc or F5: leave");
+  }
+  ImGui::End();
+}
+
 void App::handleShortcuts(const std::vector<platform::InputEvent>& events) {
   // Shortcuts act on the window's queued key presses, so that a tap shorter than a frame counts.
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
   constexpr int kControl = 0x2, kEscape = 256, kTab = 258, kF1 = 290, kF12 = 301;
+  constexpr int kSpace = 32, kBackspace = 259, kRight = 262, kLeft = 263, kPageUp = 266, kPageDown = 267, kHome = 268,
+                kF5 = 294;
+  const Emit emit = [this](const Command& c) { dispatch(c); };
   for (const platform::InputEvent& e : events) {
     if (e.type != platform::InputEvent::Key) continue;
     ViewSettings v = state_.view;
     bool viewChanged = false;
     const int key = e.code;
+    if (key == kF5 && !(e.mods & kControl)) {
+      setPresenting(!ui_.presenting);
+      continue;
+    }
+    if (ui_.presenting && !(e.mods & kControl)) {
+      const int last = static_cast<int>(tourSteps().size()) - 1;
+      const int step = ui_.tour.active ? ui_.tour.step : -1;
+      auto go = [&](int s) { goToTourStep(std::clamp(s, 0, last), state_, ui_.tour, ui_.walks, ui_.insight, emit); };
+      bool handled = true;
+      switch (key) {
+        case kRight:
+        case kPageDown:
+        case kSpace:
+          if (step < last) go(step + 1);
+          break;
+        case kLeft:
+        case kPageUp:
+        case kBackspace:
+          if (step > 0) go(step - 1);
+          break;
+        case kHome: go(0); break;
+        case kEscape: setPresenting(false); break;
+        default: handled = false; break;
+      }
+      if (handled) continue;
+    }
     if (e.mods & kControl) {
       if (key == 'O') ui_.focusPath = true;
       // Ctrl + / Ctrl -: the UI scale in steps of an eighth (as a browser's zoom).

@@ -32,6 +32,7 @@ int runApplication(const std::vector<std::string>& args) {
   int views = 3;
   float uiScale = 0.0f;
   bool hidePanel = false;
+  bool present = false;
   bool fullResolution = false;
   parser.add_option("file", file, "mesh, point cloud, image or graph ('demo' or nothing: the built-in demo scene)");
   parser.add_option("--query", query, "node to make the query");
@@ -40,6 +41,8 @@ int runApplication(const std::vector<std::string>& args) {
   parser.add_option("--ui-scale", uiScale, "size of text and controls (0.75 to 3; default: the last one chosen)")
       ->check(CLI::Range(static_cast<double>(kMinUiScale), static_cast<double>(kMaxUiScale)));
   parser.add_flag("--hide-panel", hidePanel, "start with the side panel hidden (Tab shows it)");
+  parser.add_flag("--present", present,
+                  "presentation mode: large text, no side panel, the guided tour with arrow keys (F5 toggles, Esc leaves)");
   parser.add_flag("--full-resolution", fullResolution,
                   "every vertex and point of a large mesh or cloud (default: about 10,000 clustered vertices or 20,000 voxel tokens)");
   cli::TokenFileOption tokens;
@@ -94,6 +97,7 @@ int runApplication(const std::vector<std::string>& args) {
     if (uiScale > 0.0f) v.uiScale = uiScale;
     if (hidePanel) v.sidePanel = false;
     app.dispatch(SetView{v});
+    if (present) app.setPresenting(true);
     if (query >= 0) {
       app.waitIdle();
       app.dispatch(SelectQuery{query});

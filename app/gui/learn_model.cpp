@@ -83,7 +83,7 @@ std::vector<Plot> learnPlots(const LearnModel& model, std::size_t i, int panelWi
   std::vector<Plot> plots(3);
 
   Plot& loss = plots[0];
-  loss.title = "Learning f: error against the target";
+  loss.title = "Error while learning";
   loss.xLabel = "iteration";
   loss.yLabel = "rel. Frobenius error";
   loss.logX = false;
@@ -101,7 +101,7 @@ std::vector<Plot> learnPlots(const LearnModel& model, std::size_t i, int panelWi
   loss.series.push_back(PlotSeries{line, {static_cast<double>(i)}, {error}, {}, 0xd62728, true, false, SeriesKind::Line, {}, false});
   if (sofar.x.size() > 1) loss.series.push_back(sofar);
   if (std::isfinite(model.fit.truncatedRelError) && model.fit.truncatedRelError > 0) {
-    std::snprintf(line, sizeof line, "closed form cut to K: %.3g", model.fit.truncatedRelError);
+    std::snprintf(line, sizeof line, "closed form, K terms: %.2g", model.fit.truncatedRelError);
     loss.series.push_back(PlotSeries{line, {0.0, last}, {model.fit.truncatedRelError, model.fit.truncatedRelError}, {}, 0x2ca02c,
                                      false, true, SeriesKind::Line, {}, false});
   }
@@ -145,7 +145,7 @@ std::vector<Plot> learnPlots(const LearnModel& model, std::size_t i, int panelWi
   Plot spectral;
   if (!s.fraction.empty()) {
     spectral = spectrumPlot(s, model.lambda, modulationSquared(f, model.lambda), "p_f(lambda)^2");
-    spectral.title = "g(lambda) over the spectrum of W";
+    spectral.title = "g(lambda) on the spectrum";
     spectral.series.back().label = "g of this f";
     if (!model.targetG.empty())  // above g of this f (the first on top): dashed, both stay visible
       spectral.series.insert(spectral.series.begin() + 1, PlotSeries{"target g_T", model.lambda, model.targetG, {}, 0x2ca02c,

@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include "gui/insight_model.h"
+#include "gui/learn_model.h"
 #include "render/camera.h"
 #include "render/colormap.h"
 #include "topomask/attention/attention.h"
@@ -152,8 +153,8 @@ struct Results {
 // The teaching views' results (insight_model.h), each computed on its own worker thread from the
 // results above; `key` names the inputs a result was computed from (App compares it with the
 // current inputs to decide what to recompute).
-enum class InsightKind { Walks, Matrix, Spectrum, Convergence, Cost };
-inline constexpr int kInsightKindCount = 5;
+enum class InsightKind { Walks, Matrix, Spectrum, Convergence, Cost, Learn };
+inline constexpr int kInsightKindCount = 6;
 
 struct InsightKey {
   const void* a = nullptr;  // e.g. the graph, mask or GRF data the result belongs to
@@ -168,6 +169,7 @@ struct InsightResults {
   std::shared_ptr<const SpectrumView> spectrum;
   std::shared_ptr<const ConvergenceView> convergence;
   std::shared_ptr<const CostView> cost;
+  std::shared_ptr<const LearnModel> learn;  // the last fit of the Learn tab (replayed by App::stepLearn)
   std::string costJson;  // the merged output of `topomask bench --json` behind `cost`
   InsightKey keys[kInsightKindCount];
   bool busy[kInsightKindCount] = {};

@@ -26,6 +26,7 @@
 #include "topomask/grf/walks.h"
 #include "topomask/grf/matrix_view.h"
 #include "gui/insight_model.h"
+#include "gui/screenshot.h"
 #include <nlohmann/json.hpp>
 #include <fstream>
 #include <sstream>
@@ -266,6 +267,110 @@ TEST(InsightViews, CommandLineWritesTheWalksAnimation) {
       EXPECT_LT(sum / (w * h * 3), 4.0);
     }
   }
+}
+
+// The Learn tab: Learn fits on the worker, the replay plays to the last iteration, the views follow
+// the iteration shown (the mask is that iteration's f, and the exact row changes from the first to
+// the last), the picture is on screen, and Revert restores the mask from before.
+TEST(InsightViews, LearnTabFitsReplaysAndTheViewsFollow) {
+  const std::string dir = topomask::testing::tempDir("insight");
+  gui::AppOptions o;
+  o.width = 1366;
+  o.height = 768;
+  gui::App app(o);
+  app.dispatch(gui::OpenFile{topomask::testing::writeSheetObj(dir, 16, 16)});
+  topomask::testing::settle(app);
+  app.dispatch(gui::SelectQuery{100});
+  topomask::testing::settle(app);
+  const gui::AppState& st = app.state();
+  const MaskSpec before = st.mask;
+  gui::InsightUi& ui = app.panelUi().insight;
+  ui.open = true;
+  ui.tab = gui::InsightTab::Learn;
+  ui.selectTab = true;
+  ui.learnTarget = 0;  // heat
+  ui.learnBeta = 2.0f;
+  ui.learnTerms = 5;
+  ui.runLearn = true;
+  topomask::testing::settle(app);
+  ASSERT_TRUE(st.insight.learn) << st.insight.error[static_cast<int>(gui::InsightKind::Learn)];
+  const gui::LearnModel& model = *st.insight.learn;
+  ASSERT_GE(model.iterations(), 3u);
+  EXPECT_EQ(model.target, "heat exp(2 W)");
+  // The replay starts at iteration 0 and the views follow: the mask is f of iteration 0.
+  EXPECT_TRUE(ui.learnPlaying);
+  ASSERT_EQ(st.mask.preset, MaskPreset::CustomF);
+  EXPECT_EQ(st.mask.f, model.path[static_cast<std::size_t>(ui.learnPosition)]);
+  const Eigen::VectorXd firstRow = st.results.exactRow;
+  // Jump to the end (the replay itself takes seconds): the mask becomes the last f.
+  ui.learnPosition = static_cast<double>(model.iterations() - 1);
+  topomask::testing::settle(app);
+  EXPECT_FALSE(ui.learnPlaying);
+  EXPECT_EQ(st.mask.f, model.path.back());
+  EXPECT_TRUE(ui.learnChanged);
+  ASSERT_EQ(st.results.exactRow.size(), firstRow.size());
+  EXPECT_GT((st.results.exactRow - firstRow).norm(), 1e-3 * st.results.exactRow.norm());
+  // The picture is shown in the window.
+  EXPECT_GT(ui.imageW, 300.0f);
+  int w = 0, h = 0;
+  const std::vector<std::uint8_t> shot = app.windowPixels(&w, &h);
+  EXPECT_GT(distinctColours(shot, w, ui.imageX, ui.imageY, ui.imageW, ui.imageH), 8);
+  if (const char* out = std::getenv("TOPOMASK_SHOT_DIR")) gui::writePng(std::string(out) + "/learn_tab.png", shot, w, h);
+  // Revert: the mask from before Learn.
+  ui.revertLearned = true;
+  topomask::testing::settle(app);
+  EXPECT_EQ(st.mask.preset, before.preset);
+  EXPECT_EQ(st.mask.beta, before.beta);
+  EXPECT_FALSE(ui.learnChanged);
+}
+
+// Presentation mode: F5 enlarges the UI, hides the side panel and starts the tour; Right and Space
+// step forward, Left back, Home to the first step; the caption shows the step over the views; Esc
+// leaves and restores the scale and the panel.
+TEST(InsightViews, PresentationModeStepsThroughTheTourWithKeys) {
+  gui::AppOptions o;
+  o.width = 1366;
+  o.height = 768;
+  o.bench = smallBench();  // the last step runs the bench once
+  gui::App app(o);
+  app.dispatch(gui::OpenDemo{});
+  topomask::testing::settle(app);
+  gui::ViewSettings v = app.state().view;
+  v.uiScale = 1.0f;
+  app.dispatch(gui::SetView{v});
+  app.frame();
+  auto key = [&](int code) {
+    app.queueInput({platform::InputEvent::Key, code, 0, 0, 0});
+    app.frame();
+  };
+  const gui::PanelUi& ui = app.panelUi();
+  key(294);  // F5
+  EXPECT_TRUE(app.presenting());
+  EXPECT_FALSE(app.state().view.sidePanel);
+  EXPECT_FLOAT_EQ(app.state().view.uiScale, 1.75f);
+  ASSERT_TRUE(ui.tour.active);
+  EXPECT_EQ(ui.tour.step, 0);
+  key(262);  // Right
+  EXPECT_EQ(ui.tour.step, 1);
+  key(32);  // Space
+  EXPECT_EQ(ui.tour.step, 2);
+  key(263);  // Left
+  EXPECT_EQ(ui.tour.step, 1);
+  for (int i = 0; i < 10; ++i) key(262);
+  EXPECT_EQ(ui.tour.step, static_cast<int>(gui::tourSteps().size()) - 1);  // stops at the last step
+  key(268);  // Home
+  EXPECT_EQ(ui.tour.step, 0);
+  topomask::testing::settle(app);
+  // The caption: the step's title in large text over the views' lower part (not the background colour).
+  int w = 0, h = 0;
+  const std::vector<std::uint8_t> shot = app.windowPixels(&w, &h);
+  EXPECT_GT(distinctColours(shot, w, 100.0f, h - 200.0f, w - 200.0f, 150.0f), 4);
+  key(256);  // Esc
+  EXPECT_FALSE(app.presenting());
+  EXPECT_TRUE(app.state().view.sidePanel);
+  EXPECT_FLOAT_EQ(app.state().view.uiScale, 1.0f);
+  key(262);  // Right outside presentation mode: the tour does not move
+  EXPECT_EQ(ui.tour.step, 0);
 }
 
 TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {

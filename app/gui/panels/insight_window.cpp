@@ -1,7 +1,9 @@
 #include "gui/panels/insight_window.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <string>
 
 #include <imgui.h>
 
@@ -118,7 +120,87 @@ void costTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
   picture(ui, tex.costMemory, view->memoryImage.width, view->memoryImage.height, false);
 }
 
+void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
+  const int k = static_cast<int>(InsightKind::Learn);
+  const bool busy = state.insight.busy[k];
+  ImGui::TextWrapped("Learn the modulation f (alpha = f * f) so that the mask sum_k alpha_k W^k matches a target, then "
+                     "watch the fit: its error, the coefficients f_k and g(lambda) over the spectrum of W.");
+  const std::vector<const char*>& names = learnTargetNames();
+  ImGui::SetNextItemWidth(140);
+  ImGui::Combo("target", &ui.learnTarget, names.data(), static_cast<int>(names.size()));
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(140);
+  const bool distance = std::string(names[static_cast<std::size_t>(ui.learnTarget)]) == "distance";
+  if (distance)
+    ImGui::SliderFloat("tau", &ui.learnTau, 0.25f, 16.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
+  else
+    ImGui::SliderFloat("beta", &ui.learnBeta, 0.05f, 16.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
+  if (std::string(names[static_cast<std::size_t>(ui.learnTarget)]) == "pstep") {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(80);
+    ImGui::SliderInt("p", &ui.learnP, 1, 8);
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(120);
+  ImGui::SliderInt("K terms", &ui.learnTerms, 1, 12);
+  if (!busy && ImGui::Button(state.insight.learn ? "Learn again" : "Learn")) ui.runLearn = true;
+  if (busy && ImGui::Button("Cancel")) ui.cancelLearn = true;
+  status(state, InsightKind::Learn, nullptr);
+  const auto& model = state.insight.learn;
+  if (!model || model->iterations() == 0) {
+    if (!busy) ImGui::TextWrapped("Choose a target and press Learn (a fraction of a second on small graphs).");
+    return;
+  }
+  const int last = static_cast<int>(model->iterations()) - 1;
+  const int shown = std::clamp(static_cast<int>(ui.learnPosition), 0, last);
+  if (ImGui::Button(ui.learnPlaying ? "Stop" : (shown >= last ? "Replay" : "Continue"))) {
+    if (!ui.learnPlaying && shown >= last) ui.learnPosition = 0.0;
+    ui.learnPlaying = !ui.learnPlaying;
+  }
+  ImGui::SameLine();
+  int scrub = shown;
+  ImGui::SetNextItemWidth(220);
+  if (ImGui::SliderInt("iteration", &scrub, 0, last)) {
+    ui.learnPosition = scrub;
+    ui.learnPlaying = false;
+  }
+  ImGui::SameLine();
+  ImGui::Checkbox("views follow", &ui.learnFollowViews);
+  if (ui.learnChanged) {
+    if (ImGui::Button("Apply this f")) ui.applyLearned = true;
+    ImGui::SameLine();
+    if (ImGui::Button("Revert the mask")) ui.revertLearned = true;
+    ImGui::SameLine();
+  }
+  const double error = std::sqrt(std::max(model->loss[static_cast<std::size_t>(shown)], 0.0));
+  ImGui::TextWrapped("%s, K = %d: iteration %d of %d from the %s start, rel. error %.3g (best of %zu starts %.3g; %s, %.2f s)",
+                     model->target.c_str(), model->terms, shown, last, model->start.c_str(), error, model->fit.starts.size(),
+                     model->fit.relError, model->fit.methodDetail.c_str(), model->fit.seconds);
+  picture(ui, tex.learn, tex.learnWidth, tex.learnHeight, true);
+}
+
 }  // namespace
+
+const std::vector<const char*>& learnTargetNames() {
+  static const std::vector<const char*> names = {"heat", "reglap1", "reglap2", "pstep", "cosine", "distance"};
+  return names;
+}
+
+FitTarget learnTarget(const InsightUi& ui, bool geometric) {
+  FitTarget t;
+  const std::string name = learnTargetNames()[static_cast<std::size_t>(std::clamp(ui.learnTarget, 0, 5))];
+  if (name == "distance") {
+    t.kind = FitTargetKind::Distance;
+    t.tau = ui.learnTau;
+    t.metric = geometric ? DistanceMetric::Length : DistanceMetric::Hops;
+    return t;
+  }
+  t.kind = FitTargetKind::Kernel;
+  t.kernel.preset = parseMaskPreset(name);
+  t.kernel.beta = ui.learnBeta;
+  t.kernel.p = ui.learnP;
+  return t;
+}
 
 bool insightWants(const InsightUi& ui, InsightKind kind) {
   switch (kind) {
@@ -127,6 +209,7 @@ bool insightWants(const InsightUi& ui, InsightKind kind) {
     case InsightKind::Convergence: return ui.open && ui.tab == InsightTab::Convergence;
     case InsightKind::Spectrum: return (ui.open && ui.tab == InsightTab::Spectrum) || ui.maskPlotsOpen;
     case InsightKind::Cost: return false;  // only on request (runBench)
+    case InsightKind::Learn: return false;  // only on request (runLearn)
   }
   return false;
 }
@@ -163,7 +246,8 @@ void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& 
     } tabs[] = {{InsightTab::Matrix, "Matrix M | M_hat"},
                 {InsightTab::Convergence, "Error vs walkers"},
                 {InsightTab::Spectrum, "Spectrum of W"},
-                {InsightTab::Cost, "Cost against N"}};
+                {InsightTab::Cost, "Cost against N"},
+                {InsightTab::Learn, "Learn f"}};
     const InsightTab requested = ui.tab;
     const bool select = ui.selectTab;
     ui.selectTab = false;
@@ -177,6 +261,7 @@ void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& 
           case InsightTab::Convergence: convergenceTab(state, ui, textures); break;
           case InsightTab::Spectrum: spectrumTab(state, ui, textures); break;
           case InsightTab::Cost: costTab(state, ui, textures); break;
+          case InsightTab::Learn: learnTab(state, ui, textures); break;
         }
         ImGui::EndTabItem();
       }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "gui/commands.h"
 #include "gui/state.h"
@@ -14,7 +15,7 @@
 
 namespace topomask::gui {
 
-enum class InsightTab { Matrix, Convergence, Spectrum, Cost };
+enum class InsightTab { Matrix, Convergence, Spectrum, Cost, Learn };
 
 // The matrix entry under the mouse (valid only while hovering a panel).
 struct MatrixHover {
@@ -38,6 +39,20 @@ struct InsightUi {
   float imageX = 0, imageY = 0, imageW = 0, imageH = 0;
   int pictureW = 0, pictureH = 0;
   float windowX = 0, windowY = 0, windowW = 0, windowH = 0;  // the window itself (ImGui units)
+  // Learn tab (issue 17): the target, K, and the replay of the fit.
+  int learnTarget = 0;           // index into learnTargetNames()
+  float learnBeta = 2.0f;        // beta of a kernel target
+  int learnP = 2;                // p of a pstep target
+  float learnTau = 2.0f;         // tau of the distance target
+  int learnTerms = 6;            // K
+  bool runLearn = false;         // start a fit on the next frame
+  bool cancelLearn = false;
+  bool learnPlaying = false;     // the replay advances (App::stepLearn)
+  double learnPosition = 0.0;    // the iteration shown (fractional while playing)
+  bool learnFollowViews = true;  // the views show the mask of the iteration shown
+  bool applyLearned = false;     // keep the learned f as the mask
+  bool revertLearned = false;    // back to the mask from before Learn
+  bool learnChanged = false;     // the mask is the replay's (Apply or Revert decide)
   // Place the window over the first of `placeOverViews` equal columns of the views area on the next
   // frame (the tour keeps the view it talks about uncovered); 0: where the user left it.
   int placeOverViews = 0;
@@ -45,8 +60,15 @@ struct InsightUi {
 
 // GL texture ids of the pictures in state.insight (0 = none yet).
 struct InsightTextures {
-  std::uintptr_t matrix = 0, convergence = 0, spectrum = 0, costTime = 0, costMemory = 0;
+  std::uintptr_t matrix = 0, convergence = 0, spectrum = 0, costTime = 0, costMemory = 0, learn = 0;
+  int learnWidth = 0, learnHeight = 0;
 };
+
+// The Learn tab's targets: "heat", "reglap1", "reglap2", "pstep", "cosine", "distance".
+const std::vector<const char*>& learnTargetNames();
+// The target of the tab's settings (the distance metric: path length on meshes and point clouds,
+// hops otherwise).
+FitTarget learnTarget(const InsightUi& ui, bool geometric);
 
 // The window (when ui.open). viewsArea in framebuffer pixels, uiScale = framebuffer pixels per ImGui unit.
 void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& textures, const render::Rect& viewsArea,

@@ -97,6 +97,7 @@ void helpOverlay(const AppState& s, const Emit& emit) {
       {"F12 or P", "screenshot of the views (PNG, no panels)"},
       {"Ctrl+O", "type a path to open"},
       {"Esc", "cancel running work"},
+      {"F5", "presentation mode (large text, tour with arrow keys)"},
       {"H or F1", "this help"},
   };
   if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_SizingFixedFit)) {

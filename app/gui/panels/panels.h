@@ -28,6 +28,11 @@ struct PanelUi {
   WalksUi walks;                      // the "Random walks" panel
   TourUi tour;                        // the "Guided tour" panel
   InsightUi insight;                  // the "Insight views" window
+  // Presentation mode (F5, --present): large text, the side panel hidden, the tour's step as a
+  // caption over the views, arrow keys and Space through the tour; leaving restores the two settings.
+  bool presenting = false;
+  float presentSavedScale = 1.0f;
+  bool presentSavedPanel = true;
 };
 
 void dataPanel(const AppState& state, PanelUi& ui, const Emit& emit);
