@@ -49,6 +49,24 @@ void App::drawUi() {
   } else {
     drawSidePanel(fixed, emit);
   }
+  if (!state_.view.sidePanel && ui_.presenting) {
+    // Presenting without the panel: the tour's walks step still opens the walks, in a window of their
+    // own at the views' top right.
+    if (ui_.walks.requestOpen) ui_.walks.open = true;
+    if (ui_.walks.requestClose) ui_.walks.open = false;
+    ui_.walks.requestOpen = ui_.walks.requestClose = false;
+    if (ui_.walks.open) {
+      const float inv = 1.0f / pixelRatio_;
+      const float w = std::min(24.0f * ImGui::GetFontSize(), viewsArea_.width * inv * 0.4f);
+      ImGui::SetNextWindowPos(ImVec2((viewsArea_.x + viewsArea_.width) * inv - 12.0f, viewsArea_.y * inv + 12.0f),
+                              ImGuiCond_Appearing, ImVec2(1.0f, 0.0f));
+      ImGui::SetNextWindowSize(ImVec2(w, viewsArea_.height * inv * 0.5f), ImGuiCond_Appearing);
+      ImGui::SetNextWindowBgAlpha(0.88f);
+      if (ImGui::Begin("Random walks", &ui_.walks.open, ImGuiWindowFlags_NoSavedSettings))
+        walksPanel(state_, ui_.walks, viewsArea_, pixelRatio_);
+      ImGui::End();
+    }
+  }
   if (!ui_.messages.empty()) {
     state_.notice = ui_.messages.back();
     ui_.messages.clear();

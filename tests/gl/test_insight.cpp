@@ -358,6 +358,19 @@ TEST(InsightViews, PresentationModeStepsThroughTheTourWithKeys) {
   EXPECT_EQ(ui.tour.step, 1);
   for (int i = 0; i < 10; ++i) key(262);
   EXPECT_EQ(ui.tour.step, static_cast<int>(gui::tourSteps().size()) - 1);  // stops at the last step
+  // The walks step opens the walks without the side panel.
+  for (int s = 0; s < static_cast<int>(gui::tourSteps().size()); ++s)
+    if (gui::tourSteps()[static_cast<std::size_t>(s)].showWalks) {
+      key(268);
+      for (int i = 0; i < s; ++i) key(262);
+      topomask::testing::settle(app);
+      EXPECT_TRUE(ui.walks.open) << "step " << s;
+      if (const char* out = std::getenv("TOPOMASK_SHOT_DIR")) {
+        int w = 0, h = 0;
+        const std::vector<std::uint8_t> shot = app.windowPixels(&w, &h);
+        gui::writePng(std::string(out) + "/present_walks.png", shot, w, h);
+      }
+    }
   key(268);  // Home
   EXPECT_EQ(ui.tour.step, 0);
   topomask::testing::settle(app);
