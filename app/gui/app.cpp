@@ -547,8 +547,11 @@ void App::scheduleInsight() {
     ins.error[k].clear();
     ins.busy[k] = true;
     std::shared_ptr<const Spectrum> cached = spectrumGraph_ == r.graph.get() ? spectrumCache_ : nullptr;
-    insight_[k]->submit([this, graph = r.graph, target, fit, cached](Progress& progress, std::uint64_t gen) {
-      auto model = std::make_shared<const LearnModel>(computeLearnModel(*graph, target, fit, cached, &progress));
+    GrfFitOptions grf;
+    grf.walkers = state_.grf.walkers;
+    grf.pHalt = state_.grf.pHalt;
+    insight_[k]->submit([this, graph = r.graph, target, fit, cached, grf](Progress& progress, std::uint64_t gen) {
+      auto model = std::make_shared<const LearnModel>(computeLearnModel(*graph, target, fit, cached, &progress, &grf));
       post(laneOf(InsightKind::Learn), gen, [this, model] {
         state_.insight.learn = model;
         state_.insight.busy[static_cast<int>(InsightKind::Learn)] = false;

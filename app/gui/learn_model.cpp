@@ -22,7 +22,7 @@ std::vector<double> modulationSquared(const std::vector<double>& f, const std::v
 }
 
 LearnModel computeLearnModel(const Graph& graph, const FitTarget& target, const FitOptions& options,
-                             std::shared_ptr<const Spectrum> spectrumOfGraph, Progress* progress) {
+                             std::shared_ptr<const Spectrum> spectrumOfGraph, Progress* progress, const GrfFitOptions* grf) {
   LearnModel m;
   m.target = describeTarget(target);
   m.terms = options.terms;
@@ -40,6 +40,20 @@ LearnModel computeLearnModel(const Graph& graph, const FitTarget& target, const 
       m.path = s.path;
     }
   for (FitStart& s : m.fit.starts) s.loss.clear(), s.path.clear();  // replayed one kept above
+  if (grf) {
+    m.grfWalkers = grf->walkers;
+    m.grfPHalt = grf->pHalt;
+    if (graph.nodeCount() > kGrfFitMaxNodes) {
+      m.grfNote = "the expected GRF error is computed up to " + std::to_string(kGrfFitMaxNodes) + " nodes";
+    } else {
+      try {
+        if (progress) progress->setStage("learn: expected GRF error");
+        m.grfExpectedRelError = std::sqrt(expectedGrfRelativeLoss(graph, target, m.fit.f, *grf, options));
+      } catch (const Error& e) {
+        m.grfNote = e.what();
+      }
+    }
+  }
   if (progress) progress->setStage("learn: spectrum of W");
   m.spectrum = spectrumOfGraph ? std::move(spectrumOfGraph)
                                : std::make_shared<const Spectrum>(spectrum(graph, SpectrumOptions{}, progress));

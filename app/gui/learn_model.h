@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,13 @@ struct LearnModel {
   std::shared_ptr<const Spectrum> spectrum;
   std::vector<double> lambda;           // 201 points over [-rho, rho]
   std::vector<double> targetG;          // g_T(lambda) of a kernel target, empty otherwise
+  // How well n walkers estimate the learned mask: sqrt(E||M_hat(f) - T||^2) / ||T|| for independent
+  // ensembles of i.i.d. walkers (expectedGrfRelativeLoss) at the learned f; NaN with the reason in
+  // grfNote where the closed form does not apply (W not symmetric, N above kGrfFitMaxNodes).
+  int grfWalkers = 0;
+  double grfPHalt = 0.0;
+  double grfExpectedRelError = std::numeric_limits<double>::quiet_NaN();
+  std::string grfNote;
   // Axes shared by every iteration's pictures (so that an animation's frames line up).
   double errorLo = 0, errorHi = 1, fLo = 0, fHi = 1, gLo = 0, gHi = 1;
   std::size_t iterations() const { return path.size(); }  // pictures 0..iterations() - 1
@@ -36,8 +44,10 @@ struct LearnModel {
 
 // Fits (fitModulation with `options`, every start recorded) and prepares the pictures. Reuses `spectrum` when given (the
 // spectrum of the same graph). Polls progress; the engine's errors pass through.
+// With `grf` (walkers, p_halt) it also fills grfExpectedRelError.
 LearnModel computeLearnModel(const Graph& graph, const FitTarget& target, const FitOptions& options,
-                             std::shared_ptr<const Spectrum> spectrum = nullptr, Progress* progress = nullptr);
+                             std::shared_ptr<const Spectrum> spectrum = nullptr, Progress* progress = nullptr,
+                             const GrfFitOptions* grf = nullptr);
 
 // p_f(lambda)^2 = (sum_k f_k lambda^k)^2 at each lambda: the mask function of alpha = f * f.
 std::vector<double> modulationSquared(const std::vector<double>& f, const std::vector<double>& lambda);

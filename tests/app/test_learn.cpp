@@ -67,5 +67,24 @@ TEST(Learn, TrajectoryFromTheConstantStartConvergesAndPicturesShareAxes) {
   EXPECT_THROW(learnPicture(m, 0, 100, 100), Error);
 }
 
+TEST(Learn, ExpectedGrfErrorOfTheLearnedMask) {
+  const Graph g = testing::gridGraph(6, 6);
+  FitOptions o;
+  o.terms = 4;
+  GrfFitOptions grf;
+  grf.walkers = 8;
+  grf.pHalt = 0.3;
+  const LearnModel m = computeLearnModel(g, heatTarget(1.0), o, nullptr, nullptr, &grf);
+  ASSERT_TRUE(std::isfinite(m.grfExpectedRelError)) << m.grfNote;
+  EXPECT_DOUBLE_EQ(m.grfExpectedRelError, std::sqrt(expectedGrfRelativeLoss(g, heatTarget(1.0), m.fit.f, grf, o)));
+  EXPECT_GT(m.grfExpectedRelError, m.fit.relError);  // bias^2 + variance >= bias^2
+  EXPECT_EQ(m.grfWalkers, 8);
+  // p_halt 0 (fixed-length walks) has no closed form here: NaN and the engine's reason.
+  grf.pHalt = 0.0;
+  const LearnModel fixed = computeLearnModel(g, heatTarget(1.0), o, nullptr, nullptr, &grf);
+  EXPECT_TRUE(std::isnan(fixed.grfExpectedRelError));
+  EXPECT_FALSE(fixed.grfNote.empty());
+}
+
 }  // namespace
 }  // namespace topomask::gui

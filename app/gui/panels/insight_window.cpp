@@ -176,6 +176,12 @@ void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) 
   ImGui::TextWrapped("%s, K = %d: iteration %d of %d from the %s start, rel. error %.3g (best of %zu starts %.3g; %s, %.2f s)",
                      model->target.c_str(), model->terms, shown, last, model->start.c_str(), error, model->fit.starts.size(),
                      model->fit.relError, model->fit.methodDetail.c_str(), model->fit.seconds);
+  if (std::isfinite(model->grfExpectedRelError))
+    ImGui::TextWrapped("GRF estimate of the learned mask with %d walkers, p_halt %.3g (independent ensembles, i.i.d.): "
+                       "expected rel. error %.3g (topomask fit --for-grf fits f for the estimate).",
+                       model->grfWalkers, model->grfPHalt, model->grfExpectedRelError);
+  else if (!model->grfNote.empty())
+    ImGui::TextDisabled("Expected GRF error: %s", model->grfNote.c_str());
   picture(ui, tex.learn, tex.learnWidth, tex.learnHeight, true);
 }
 
