@@ -115,7 +115,7 @@ std::vector<Plot> learnPlots(const LearnModel& model, std::size_t i, int panelWi
   loss.series.push_back(PlotSeries{line, {static_cast<double>(i)}, {error}, {}, 0xd62728, true, false, SeriesKind::Line, {}, false});
   if (sofar.x.size() > 1) loss.series.push_back(sofar);
   if (std::isfinite(model.fit.truncatedRelError) && model.fit.truncatedRelError > 0) {
-    std::snprintf(line, sizeof line, "closed form, K terms: %.2g", model.fit.truncatedRelError);
+    std::snprintf(line, sizeof line, "closed form cut: %.2g", model.fit.truncatedRelError);
     loss.series.push_back(PlotSeries{line, {0.0, last}, {model.fit.truncatedRelError, model.fit.truncatedRelError}, {}, 0x2ca02c,
                                      false, true, SeriesKind::Line, {}, false});
   }
