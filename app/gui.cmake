@@ -24,7 +24,7 @@ add_library(topomask_render_core STATIC
   render/camera.cpp render/colormap.cpp
   render/scene/overlay.cpp render/scene/drawable.cpp render/scene/views.cpp render/scene/walks.cpp)
 target_include_directories(topomask_render_core PUBLIC ${TOPOMASK_APP_DIR})
-target_link_libraries(topomask_render_core PUBLIC topomask_engine PRIVATE PkgConfig::STB topomask_warnings)
+target_link_libraries(topomask_render_core PUBLIC topomask::engine PRIVATE PkgConfig::STB topomask_warnings)
 
 # OpenGL implementation of the renderer.
 add_library(topomask_render_gl STATIC render/gl/gl_renderer.cpp)
@@ -35,17 +35,26 @@ add_library(topomask_platform STATIC platform/window.cpp)
 target_include_directories(topomask_platform PUBLIC ${TOPOMASK_APP_DIR})
 target_link_libraries(topomask_platform PUBLIC glfw GLEW::GLEW OpenGL::GL PRIVATE topomask_warnings)
 
-# Dear ImGui (Debian's static library) and its GLFW / OpenGL 3 backends, compiled from the
-# packaged sources: third-party code, so without the project warnings.
-set(imgui_backend_dir /usr/share/doc/libimgui-dev/examples/backends)
-add_library(topomask_imgui STATIC ${imgui_backend_dir}/imgui_impl_glfw.cpp ${imgui_backend_dir}/imgui_impl_opengl3.cpp)
-target_include_directories(topomask_imgui SYSTEM PUBLIC /usr/include/imgui /usr/include/imgui/backends)
-target_link_libraries(topomask_imgui PUBLIC /usr/lib/x86_64-linux-gnu/libimgui.a glfw OpenGL::GL ${CMAKE_DL_LIBS})
+# Dear ImGui (Debian's libimgui-dev: headers, a static library, and the GLFW / OpenGL 3 backends as
+# sources under its documentation), found rather than assumed; the backends are third-party code,
+# compiled without the project warnings.
+find_path(IMGUI_INCLUDE_DIR imgui.h PATH_SUFFIXES imgui)
+find_library(IMGUI_LIBRARY NAMES libimgui.a imgui)
+find_path(IMGUI_BACKEND_DIR imgui_impl_glfw.cpp
+          PATHS /usr/share/doc/libimgui-dev/examples/backends ${IMGUI_INCLUDE_DIR}/backends ${IMGUI_INCLUDE_DIR}/../backends)
+if(NOT IMGUI_INCLUDE_DIR OR NOT IMGUI_LIBRARY OR NOT IMGUI_BACKEND_DIR)
+  message(FATAL_ERROR "Dear ImGui was not found (imgui.h: ${IMGUI_INCLUDE_DIR}, library: ${IMGUI_LIBRARY}, "
+                      "backend sources: ${IMGUI_BACKEND_DIR}); run scripts/setup (Debian's libimgui-dev), or pass "
+                      "-DTOPOMASK_BUILD_APP=OFF for the engine alone")
+endif()
+add_library(topomask_imgui STATIC ${IMGUI_BACKEND_DIR}/imgui_impl_glfw.cpp ${IMGUI_BACKEND_DIR}/imgui_impl_opengl3.cpp)
+target_include_directories(topomask_imgui SYSTEM PUBLIC ${IMGUI_INCLUDE_DIR} ${IMGUI_INCLUDE_DIR}/backends)
+target_link_libraries(topomask_imgui PUBLIC ${IMGUI_LIBRARY} glfw OpenGL::GL ${CMAKE_DL_LIBS})
 
 # Application logic without GL or ImGui: state, commands, engine pipeline, worker thread.
 add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp gui/insight_model.cpp gui/insight_plot.cpp gui/raster.cpp gui/bench_runner.cpp gui/tour.cpp gui/learn_model.cpp)
 target_include_directories(topomask_gui_core PUBLIC ${TOPOMASK_APP_DIR})
-target_link_libraries(topomask_gui_core PUBLIC topomask_engine topomask_render_core Threads::Threads
+target_link_libraries(topomask_gui_core PUBLIC topomask::engine topomask_render_core Threads::Threads
                       PRIVATE PkgConfig::STB nlohmann_json::nlohmann_json topomask_warnings)
 
 # The window: app (commands -> engine work -> pictures), panels (ImGui), launch, offscreen render.
@@ -55,6 +64,7 @@ add_library(topomask_gui STATIC
   gui/panels/stats_panel.cpp gui/panels/overlays.cpp gui/panels/insight_walks.cpp gui/panels/insight_tour.cpp gui/panels/insight_plots.cpp
   gui/panels/insight_window.cpp gui/panels/small_plot.cpp)
 target_include_directories(topomask_gui PUBLIC ${TOPOMASK_APP_DIR})
+add_library(topomask::gui ALIAS topomask_gui)
 target_link_libraries(topomask_gui PUBLIC topomask_gui_core topomask_render_gl topomask_platform topomask_imgui topomask_video
                       PRIVATE topomask_cli PkgConfig::STB topomask_warnings)
 

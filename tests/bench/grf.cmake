@@ -1,2 +1,0 @@
-# Benchmarks of the grf module.
-topomask_add_benchmark(bench_grf SOURCES bench/bench_grf.cpp)
