@@ -116,8 +116,16 @@ void addRenderCommand(CLI::App& root, Action& action) {
                             {"height", out.height},
                             {"query", out.query},
                             {"renderer", out.renderer}};
+        nlohmann::json frames = nlohmann::json::array();
+        for (const gui::OffscreenResult::Frame& f : out.frameInfo) {
+          nlohmann::json one = {{"rel_error", f.relError}};
+          if (f.walkers >= 0) one["walkers"] = f.walkers, one["hops"] = f.hops;
+          if (f.iteration >= 0) one["iteration"] = f.iteration;
+          frames.push_back(one);
+        }
         if (animated)
           j["animation"] = {{"file", out.animation},
+                            {"frame_info", frames},
                             {"format", render::animationFormatName(render::animationFormatFor(out.animation))},
                             {"codec", out.codec},
                             {"frames", out.frames},

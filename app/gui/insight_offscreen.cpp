@@ -107,6 +107,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
 
     // One picture: walkers 1..m released one after another, the m-th after `hops` of its hops, and
     // the GRF row they give (m = shown and hops past its end: finished).
+    double lastError = 0.0;
     auto drawFrame = [&](int m, int hops) {
       const int ownHops = trace.walks[static_cast<std::size_t>(m - 1)].hops();
       const bool finished = m == shown && hops >= ownHops;
@@ -114,6 +115,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
       const Eigen::VectorXd row = finished ? grfRow : traceMaskRow(cut, m, grf->keyT);
       const std::vector<float> left(row.data(), row.data() + row.size());
       const double err = (row - exactRow).norm() / std::max(exactRow.norm(), 1e-300);
+      lastError = err;
       drawable.setScalar(0, left);
       render::WalksDrawable walkLines(gl, drawable, cut);
       char line[160];
@@ -152,15 +154,16 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
 
     if (animate) {
       render::AnimationWriter writer(animate->path, width, height, animate->fps);
-      // The timeline: walker k takes hops_k + 1 units (its start, then each hop); frame j shows unit
-      // round(j (U - 1) / (frames - 1)) of the U in all.
-      std::vector<int> firstUnit{0};
-      for (int k = 0; k < shown; ++k) firstUnit.push_back(firstUnit.back() + trace.walks[static_cast<std::size_t>(k)].hops() + 1);
-      const int units = firstUnit.back();
+      // The timeline: each walker an equal share of the frames, its hops revealed across its share;
+      // frame j is at t = j n / (frames - 1) in [0, n]: walker floor(t) + 1, the fraction t - floor(t)
+      // of its hops (the last frame: every walker, all hops).
       for (int j = 0; j < animate->frames; ++j) {
-        const int u = static_cast<int>(std::lround(static_cast<double>(j) * (units - 1) / (animate->frames - 1)));
-        const int m = static_cast<int>(std::upper_bound(firstUnit.begin(), firstUnit.end(), u) - firstUnit.begin());
-        writer.add(drawFrame(m, u - firstUnit[static_cast<std::size_t>(m - 1)]));
+        const double t = static_cast<double>(j) * shown / (animate->frames - 1);
+        const int m = std::min(shown, static_cast<int>(std::floor(t)) + 1);
+        const int ownHops = trace.walks[static_cast<std::size_t>(m - 1)].hops();
+        const int hops = static_cast<int>(std::lround(std::min(1.0, t - (m - 1)) * ownHops));
+        writer.add(drawFrame(m, hops));
+        result.frameInfo.push_back({m, hops, -1, lastError});
       }
       writer.finish();
       result.animation = animate->path;
@@ -205,6 +208,7 @@ OffscreenResult renderLearnOffscreen(const OffscreenRequest& request, const Lear
     for (int j = 0; j < animate->frames; ++j) {
       const auto i = static_cast<std::size_t>(std::lround(static_cast<double>(j) * static_cast<double>(last) / (animate->frames - 1)));
       writer.add(learnPicture(model, i, width, height).rgba);
+      result.frameInfo.push_back({-1, -1, static_cast<int>(i), std::sqrt(std::max(model.loss[i], 0.0))});
     }
     writer.finish();
     result.animation = animate->path;

@@ -15,9 +15,10 @@ namespace topomask::gui {
 // M | M_hat | M_hat - M on at most 512 Morton-ordered nodes. View "spectrum": the histogram of the
 // eigenvalues of W with g(lambda) over it (graph/spectrum.h). Same errors as renderOffscreen.
 // With `animate` (view walks only), the walkers are released one after another and each spreads hop
-// by hop: frame j shows unit round(j (U - 1) / (frames - 1)) of a timeline where walker k takes
-// hops_k + 1 units, with the GRF row from the walks so far (firstWalks), converging to the estimate
-// from all of them; camera, colour range and the exact row stay fixed. request.out may then be
+// by hop over an equal share of the frames: frame j is at t = j n / (frames - 1), showing walkers
+// 1..floor(t) + 1, the last with round((t - floor(t)) hops) of its hops, and the GRF row from those
+// walks (firstWalks), converging to the estimate from all n; camera, colour range and the exact row
+// stay fixed; the last frame is the finished walks. request.out may then be
 // empty (no PNG); otherwise the PNG is the last frame.
 OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown = 0,
                                        const AnimationRequest* animate = nullptr);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gui/state.h"
 
@@ -34,6 +35,13 @@ struct OffscreenResult {
   // sizes) and codec.
   std::string animation;
   int frames = 0;
+  // What each frame shows: walks (walkers released, hops of the last, relative error of the GRF row)
+  // or learn (iteration, relative error of the mask against the target); -1 where not applicable.
+  struct Frame {
+    int walkers = -1, hops = -1, iteration = -1;
+    double relError = 0.0;
+  };
+  std::vector<Frame> frameInfo;
   int animationWidth = 0, animationHeight = 0;
   std::string codec;
 };

@@ -181,6 +181,15 @@ TEST(CliFit, RenderLearnWritesThePictureAndAnimations) {
     EXPECT_TRUE(j["out"].is_null());
     EXPECT_EQ(j["animation"]["frames"], 9);
     EXPECT_EQ(j["animation"]["format"], ext);
+    // What each frame shows: iterations from 0 to the last, the error never rising.
+    const nlohmann::json& info = j["animation"]["frame_info"];
+    ASSERT_EQ(info.size(), 9u);
+    EXPECT_EQ(info[0]["iteration"], 0);
+    for (std::size_t i = 1; i < info.size(); ++i) {
+      EXPECT_GE(info[i]["iteration"].get<int>(), info[i - 1]["iteration"].get<int>());
+      EXPECT_LE(info[i]["rel_error"].get<double>(), info[i - 1]["rel_error"].get<double>());
+    }
+    EXPECT_LT(info[8]["rel_error"].get<double>(), 0.1 * info[0]["rel_error"].get<double>());
     const render::Animation a = render::readAnimation(out);
     EXPECT_EQ(a.width, 900);
     EXPECT_EQ(a.height, 300);
