@@ -502,12 +502,16 @@ void App::scheduleInsight() {
     ins.busy[k] = true;
     insight_[k]->submit(std::move(job));
   };
-  if (ui_.insight.cancelBench) {
-    ui_.insight.cancelBench = false;
-    const int k = static_cast<int>(InsightKind::Cost);
+  // Cancels the worker of `kind` and says so in its view.
+  auto cancel = [&](InsightKind kind, const char* message) {
+    const int k = static_cast<int>(kind);
     insight_[k]->cancel();
     ins.busy[k] = false;
-    ins.error[k] = "bench cancelled";
+    ins.error[k] = message;
+  };
+  if (ui_.insight.cancelBench) {
+    ui_.insight.cancelBench = false;
+    cancel(InsightKind::Cost, "bench cancelled");
   }
   if (ui_.insight.runBench) {
     ui_.insight.runBench = false;
@@ -528,10 +532,7 @@ void App::scheduleInsight() {
   }
   if (ui_.insight.cancelLearn) {
     ui_.insight.cancelLearn = false;
-    const int k = static_cast<int>(InsightKind::Learn);
-    insight_[k]->cancel();
-    ins.busy[k] = false;
-    ins.error[k] = "learning cancelled";
+    cancel(InsightKind::Learn, "learning cancelled");
   }
   // Engine results are consistent with the parameters only once the heavy worker is done.
   if (heavy_->busy() || !r.graph) return;

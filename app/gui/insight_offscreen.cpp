@@ -21,13 +21,37 @@
 
 namespace topomask::gui {
 
+namespace {
+
+// The checks an animation request needs before any work: at least 2 frames, a .gif or .mp4 name.
+void checkAnimation(const AnimationRequest* animate) {
+  if (!animate) return;
+  if (animate->frames < 2) throw usageError("--frames must be at least 2");
+  (void)render::animationFormatFor(animate->path);
+}
+
+// Writes animate.frames frames, frame(j) giving frame j (width x height RGBA), and records the file,
+// its frame count, size and codec in `result`.
+template <class DrawFrame>
+void writeAnimation(const AnimationRequest& animate, int width, int height, OffscreenResult& result, DrawFrame&& frame) {
+  render::AnimationWriter writer(animate.path, width, height, animate.fps);
+  for (int j = 0; j < animate.frames; ++j) writer.add(frame(j));
+  writer.finish();
+  result.animation = animate.path;
+  result.frames = writer.frames();
+  result.animationWidth = writer.width();
+  result.animationHeight = writer.height();
+  result.codec = writer.codec();
+}
+
+}  // namespace
+
 OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown, const AnimationRequest* animate) {
   const bool walks = request.view == "walks";
   if (!walks && request.view != "matrix" && request.view != "spectrum")
     throw usageError("renderInsightOffscreen: view must be walks, matrix or spectrum");
   if (animate && !walks) throw usageError("--animate draws the walks and learn views (got --view " + request.view + ")");
-  if (animate && animate->frames < 2) throw usageError("--frames must be at least 2");
-  if (animate) (void)render::animationFormatFor(animate->path);
+  checkAnimation(animate);
   if (request.out.empty() && !animate) throw usageError("--out F.png is required");
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
     throw usageError("--width and --height must be between 1 and 16384");
@@ -153,24 +177,18 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
     };
 
     if (animate) {
-      render::AnimationWriter writer(animate->path, width, height, animate->fps);
       // The timeline: each walker an equal share of the frames, its hops revealed across its share;
       // frame j is at t = j n / (frames - 1) in [0, n]: walker floor(t) + 1, the fraction t - floor(t)
       // of its hops (the last frame: every walker, all hops).
-      for (int j = 0; j < animate->frames; ++j) {
+      writeAnimation(*animate, width, height, result, [&](int j) {
         const double t = static_cast<double>(j) * shown / (animate->frames - 1);
         const int m = std::min(shown, static_cast<int>(std::floor(t)) + 1);
         const int ownHops = trace.walks[static_cast<std::size_t>(m - 1)].hops();
         const int hops = static_cast<int>(std::lround(std::min(1.0, t - (m - 1)) * ownHops));
-        writer.add(drawFrame(m, hops));
+        std::vector<std::uint8_t> rgba = drawFrame(m, hops);
         result.frameInfo.push_back({m, hops, -1, lastError});
-      }
-      writer.finish();
-      result.animation = animate->path;
-      result.frames = writer.frames();
-      result.animationWidth = writer.width();
-      result.animationHeight = writer.height();
-      result.codec = writer.codec();
+        return rgba;
+      });
     }
     if (!request.out.empty())
       writePng(request.out, drawFrame(shown, trace.walks[static_cast<std::size_t>(shown - 1)].hops()), width, height);
@@ -186,8 +204,7 @@ OffscreenResult renderLearnOffscreen(const OffscreenRequest& request, const Lear
   if (request.out.empty() && !animate) throw usageError("--out F.png or --animate F.gif|F.mp4 is required");
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
     throw usageError("--width and --height must be between 1 and 16384");
-  if (animate && animate->frames < 2) throw usageError("--frames must be at least 2");
-  if (animate) (void)render::animationFormatFor(animate->path);
+  checkAnimation(animate);
   const int width = request.width > 0 ? request.width : 1440;
   const int height = request.height > 0 ? request.height : 480;
   if (width < 300 || height < 200) throw usageError("the learn view needs at least 300 x 200 pixels (--width, --height)");
@@ -203,20 +220,12 @@ OffscreenResult renderLearnOffscreen(const OffscreenRequest& request, const Lear
   result.height = height;
   result.renderer = "cpu raster";
   const std::size_t last = model.iterations() - 1;
-  if (animate) {
-    render::AnimationWriter writer(animate->path, width, height, animate->fps);
-    for (int j = 0; j < animate->frames; ++j) {
+  if (animate)
+    writeAnimation(*animate, width, height, result, [&](int j) {
       const auto i = static_cast<std::size_t>(std::lround(static_cast<double>(j) * static_cast<double>(last) / (animate->frames - 1)));
-      writer.add(learnPicture(model, i, width, height).rgba);
       result.frameInfo.push_back({-1, -1, static_cast<int>(i), std::sqrt(std::max(model.loss[i], 0.0))});
-    }
-    writer.finish();
-    result.animation = animate->path;
-    result.frames = writer.frames();
-    result.animationWidth = writer.width();
-    result.animationHeight = writer.height();
-    result.codec = writer.codec();
-  }
+      return learnPicture(model, i, width, height).rgba;
+    });
   if (!request.out.empty()) writePng(request.out, learnPicture(model, last, width, height).rgba, width, height);
   return result;
 }
