@@ -166,11 +166,13 @@ void App::presentationCaption() {
   if (!ui_.presenting) return;
   const float inv = 1.0f / pixelRatio_;
   const float x = viewsArea_.x * inv, w = viewsArea_.width * inv;
-  const float bottom = (viewsArea_.y + viewsArea_.height) * inv;
+  // Above the colour-bar band, which would show through the caption and cross its text.
+  const float band = state_.view.colourBars ? static_cast<float>(render::barBandHeight(viewTextScale())) : 0.0f;
+  const float bottom = (viewsArea_.y + viewsArea_.height - band) * inv;
   const float width = std::max(200.0f, std::min(w - 24.0f, 60.0f * ImGui::GetFontSize()));
   ImGui::SetNextWindowPos(ImVec2(x + w * 0.5f, bottom - 12.0f), ImGuiCond_Always, ImVec2(0.5f, 1.0f));
   ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0.0f), ImVec2(width, viewsArea_.height * inv * 0.45f));
-  ImGui::SetNextWindowBgAlpha(0.88f);
+  ImGui::SetNextWindowBgAlpha(0.94f);
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                                  ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_AlwaysAutoResize |
                                  ImGuiWindowFlags_NoNav;

@@ -23,11 +23,21 @@ namespace topomask::gui {
 
 namespace {
 
-// The checks an animation request needs before any work: at least 2 frames, a .gif or .mp4 name.
-void checkAnimation(const AnimationRequest* animate) {
+// At most 2^30 pixels in all the frames of one animation (about 1,500 frames of 1280 x 560): every
+// frame is drawn and encoded, and a GIF is assembled in memory before it is written.
+constexpr double kMaxAnimationPixels = 1073741824.0;
+
+// The checks an animation request needs before any work: at least 2 frames, a .gif or .mp4 name,
+// and frames x width x height within kMaxAnimationPixels.
+void checkAnimation(const AnimationRequest* animate, int width, int height) {
   if (!animate) return;
   if (animate->frames < 2) throw usageError("--frames must be at least 2");
   (void)render::animationFormatFor(animate->path);
+  const double pixels = static_cast<double>(animate->frames) * width * height;
+  if (pixels > kMaxAnimationPixels)
+    throw usageError("--animate: " + std::to_string(animate->frames) + " frames of " + std::to_string(width) + " x " +
+                     std::to_string(height) + " pixels are more than the 2^30 pixels an animation may have; use fewer "
+                     "--frames or a smaller --width / --height");
 }
 
 // Writes animate.frames frames, frame(j) giving frame j (width x height RGBA), and records the file,
@@ -51,7 +61,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
   if (!walks && request.view != "matrix" && request.view != "spectrum")
     throw usageError("renderInsightOffscreen: view must be walks, matrix or spectrum");
   if (animate && !walks) throw usageError("--animate draws the walks and learn views (got --view " + request.view + ")");
-  checkAnimation(animate);
+  checkAnimation(animate, request.width > 0 ? request.width : 1280, request.height > 0 ? request.height : 560);
   if (request.out.empty() && !animate) throw usageError("--out F.png is required");
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
     throw usageError("--width and --height must be between 1 and 16384");
@@ -204,9 +214,9 @@ OffscreenResult renderLearnOffscreen(const OffscreenRequest& request, const Lear
   if (request.out.empty() && !animate) throw usageError("--out F.png or --animate F.gif|F.mp4 is required");
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
     throw usageError("--width and --height must be between 1 and 16384");
-  checkAnimation(animate);
   const int width = request.width > 0 ? request.width : 1440;
   const int height = request.height > 0 ? request.height : 480;
+  checkAnimation(animate, width, height);
   if (width < 300 || height < 200) throw usageError("the learn view needs at least 300 x 200 pixels (--width, --height)");
 
   const std::shared_ptr<const Scene> scene = loadSceneStage(request.path, nullptr);

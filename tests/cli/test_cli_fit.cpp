@@ -208,6 +208,7 @@ TEST(CliFit, RenderLearnWritesThePictureAndAnimations) {
       {"render", graph, "--view", "exact", "--out", dir + "/x.png", "--target", "heat"},
       {"render", graph, "--view", "learn", "--out", dir + "/x.png", "--terms", "0"},
       {"render", graph, "--view", "learn"},
+      {"render", graph, "--view", "learn", "--animate", dir + "/x.gif", "--frames", "10000", "--width", "16384", "--height", "16384"},
       {"render", graph, "--view", "learn", "--animate", graph + ".gif", "--out", graph + ".gif"},
   };
   for (const auto& args : bad) {
