@@ -51,22 +51,41 @@ add_library(topomask_imgui STATIC ${IMGUI_BACKEND_DIR}/imgui_impl_glfw.cpp ${IMG
 target_include_directories(topomask_imgui SYSTEM PUBLIC ${IMGUI_INCLUDE_DIR} ${IMGUI_INCLUDE_DIR}/backends)
 target_link_libraries(topomask_imgui PUBLIC ${IMGUI_LIBRARY} glfw OpenGL::GL ${CMAKE_DL_LIBS})
 
-# Application logic without GL or ImGui: state, commands, engine pipeline, worker thread.
-add_library(topomask_gui_core STATIC gui/commands.cpp gui/pipeline.cpp gui/worker.cpp gui/views_model.cpp gui/insight_model.cpp gui/insight_plot.cpp gui/raster.cpp gui/bench_runner.cpp gui/tour.cpp gui/learn_model.cpp)
-target_include_directories(topomask_gui_core PUBLIC ${TOPOMASK_APP_DIR})
-target_link_libraries(topomask_gui_core PUBLIC topomask::engine topomask_render_core Threads::Threads
-                      PRIVATE PkgConfig::STB nlohmann_json::nlohmann_json topomask_warnings)
+# The app's model, without GL or ImGui: state, the engine pipeline (stages), worker threads, the
+# models of the views, insight views and Learn tab, the bench runner (a child process).
+add_library(topomask_model STATIC
+  model/pipeline.cpp model/worker.cpp model/views_model.cpp model/insight_model.cpp model/learn_model.cpp
+  model/bench_runner.cpp)
+add_library(topomask::model ALIAS topomask_model)
+target_include_directories(topomask_model PUBLIC ${TOPOMASK_APP_DIR})
+target_link_libraries(topomask_model PUBLIC topomask::engine topomask_render_core topomask::plot Threads::Threads
+                      PRIVATE nlohmann_json::nlohmann_json topomask_warnings)
 
-# The window: app (commands -> engine work -> pictures), panels (ImGui), launch, offscreen render.
+# Commands and the guided tour (no GL or ImGui): what the window dispatches.
+add_library(topomask_gui_core STATIC gui/commands.cpp gui/tour.cpp)
+target_include_directories(topomask_gui_core PUBLIC ${TOPOMASK_APP_DIR})
+target_link_libraries(topomask_gui_core PUBLIC topomask::model PRIVATE topomask_warnings)
+
+# Offscreen rendering of the views and insight views to pixels (a hidden GL window): `topomask
+# render`, screenshots, animations.
+add_library(topomask_offscreen STATIC offscreen/offscreen.cpp offscreen/insight_offscreen.cpp)
+add_library(topomask::offscreen ALIAS topomask_offscreen)
+target_include_directories(topomask_offscreen PUBLIC ${TOPOMASK_APP_DIR})
+target_link_libraries(topomask_offscreen PUBLIC topomask::model topomask_render_gl topomask_platform topomask::video
+                      PRIVATE topomask::plot topomask_warnings)
+
+# `topomask render`: the one subcommand that draws (and so links GL).
+add_library(topomask_cli_render STATIC cli/render.cpp)
+add_library(topomask::cli_render ALIAS topomask_cli_render)
+target_link_libraries(topomask_cli_render PUBLIC topomask::cli PRIVATE topomask::offscreen topomask::video topomask_warnings)
+
+# The window: app (commands -> engine work -> pictures), input, panels (ImGui), launch.
 add_library(topomask_gui STATIC
-  gui/launch.cpp gui/app.cpp gui/app_input.cpp gui/offscreen.cpp gui/screenshot.cpp gui/insight_offscreen.cpp
+  gui/launch.cpp gui/app.cpp gui/app_input.cpp
   gui/panels/data_panel.cpp gui/panels/params_panels.cpp gui/panels/view_panel.cpp
   gui/panels/stats_panel.cpp gui/panels/overlays.cpp gui/panels/insight_walks.cpp gui/panels/insight_tour.cpp gui/panels/insight_plots.cpp
   gui/panels/insight_window.cpp gui/panels/small_plot.cpp)
 target_include_directories(topomask_gui PUBLIC ${TOPOMASK_APP_DIR})
 add_library(topomask::gui ALIAS topomask_gui)
-target_link_libraries(topomask_gui PUBLIC topomask_gui_core topomask_render_gl topomask_platform topomask_imgui topomask_video
-                      PRIVATE topomask_cli PkgConfig::STB topomask_warnings)
-
-# `topomask render` (app/cli/render.cpp) draws with this renderer.
-target_link_libraries(topomask_cli PRIVATE topomask_gui)
+target_link_libraries(topomask_gui PUBLIC topomask_gui_core topomask_render_gl topomask_platform topomask_imgui
+                      topomask::video PRIVATE topomask::options topomask::plot PkgConfig::STB topomask_warnings)

@@ -12,20 +12,32 @@
 
 namespace {
 
+// The subcommands, in the order of `topomask --help`: one table for registration, recognition and
+// the error message. A new subcommand is one add*Command in cli.h and one row here.
+struct Subcommand {
+  const char* name;
+  void (*add)(CLI::App&, topomask::cli::Action&);
+};
+constexpr Subcommand kSubcommands[] = {
+    {"info", topomask::cli::addInfoCommand},           {"mask", topomask::cli::addMaskCommand},
+    {"convergence", topomask::cli::addConvergenceCommand}, {"attention", topomask::cli::addAttentionCommand},
+    {"bench", topomask::cli::addBenchCommand},         {"render", topomask::cli::addRenderCommand},
+    {"export", topomask::cli::addExportCommand},       {"fit", topomask::cli::addFitCommand},
+};
+
+std::string subcommandList() {
+  std::string out;
+  for (const Subcommand& s : kSubcommands) out += std::string(out.empty() ? "" : ", ") + s.name;
+  return out;
+}
+
 int runCli(int argc, char** argv) {
   using namespace topomask;
   CLI::App root{"TopoMask: topological masking of attention with graph random features.\n"
                 "Run without a subcommand (or with only a file) to open the application."};
   root.require_subcommand(1);
   cli::Action action;
-  cli::addInfoCommand(root, action);
-  cli::addMaskCommand(root, action);
-  cli::addConvergenceCommand(root, action);
-  cli::addAttentionCommand(root, action);
-  cli::addBenchCommand(root, action);
-  cli::addRenderCommand(root, action);
-  cli::addExportCommand(root, action);
-  cli::addFitCommand(root, action);
+  for (const Subcommand& s : kSubcommands) s.add(root, action);
   try {
     root.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -51,8 +63,8 @@ int runCli(int argc, char** argv) {
 }
 
 bool isSubcommand(const std::string& word) {
-  for (const char* name : {"info", "mask", "convergence", "attention", "bench", "render", "export", "fit"})
-    if (word == name) return true;
+  for (const Subcommand& s : kSubcommands)
+    if (word == s.name) return true;
   return false;
 }
 
@@ -67,7 +79,7 @@ int main(int argc, char** argv) {
   const std::string& first = args.front();
   if (isSubcommand(first) || first == "--help" || first == "-h") return runCli(argc, argv);
   if (first.rfind("-", 0) == 0 || first == "demo" || std::filesystem::exists(first)) return topomask::gui::runApplication(args);
-  std::cerr << "topomask: '" << first << "' is neither a subcommand (info, mask, convergence, attention, "
-            << "bench, render, export, fit) nor an existing file\n";
+  std::cerr << "topomask: '" << first << "' is neither a subcommand (" << subcommandList()
+            << ") nor an existing file\n";
   return first.find('.') != std::string::npos ? 3 : 2;
 }

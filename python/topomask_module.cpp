@@ -12,7 +12,7 @@
 // array, or E x 3 with weights in the last column), a pair (edges, weights), or a SciPy sparse matrix
 // (its stored entries are the edges, its values the weights). Options are the command line's shared
 // options spelt with underscores (walkers, p_halt, max_len, seed, threads, kernel, beta, graph, k,
-// ...), mapped by the command line's own functions (app/cli/options.cpp). The engine runs with the
+// ...), mapped by the command line's own functions (app/options/options.cpp). The engine runs with the
 // GIL released; feature arrays are handed to numpy without a copy.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -26,8 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli.h"
+#include "options/options.h"
 #include "topomask/attention/attention.h"
+#include "topomask/attention/methods.h"
 #include "topomask/attention/tokens.h"
 #include "topomask/core/budget.h"
 #include "topomask/core/error.h"
@@ -42,9 +43,9 @@ namespace {
 
 // ---- options ------------------------------------------------------------------------------------
 
-// Options of one call: the shared ones (cli::CommonOptions) and those of the functions.
+// Options of one call: the shared ones (opt::CommonOptions) and those of the functions.
 struct CallOptions {
-  cli::CommonOptions common;
+  opt::CommonOptions common;
   std::string nodes;  // "A:B"
   std::string kernelMap = "relu";
   int d = 16;
@@ -100,7 +101,7 @@ std::string toText(const std::string& name, py::handle value) {
 }
 
 // A list of numbers as the command line's comma-separated text, exactly (17 significant digits
-// round-trip a double), so that cli::parseNumberList reads back the same values.
+// round-trip a double), so that opt::parseNumberList reads back the same values.
 std::string numberList(const std::string& name, py::handle value) {
   if (py::isinstance<py::str>(value)) return value.cast<std::string>();
   if (!py::isinstance<py::sequence>(value) && !py::isinstance<py::array>(value))
@@ -127,7 +128,7 @@ std::string nodeRange(py::handle value) {
 
 CallOptions parseOptions(const py::kwargs& kwargs, const std::set<std::string>& extra) {
   CallOptions o;
-  cli::CommonOptions& c = o.common;
+  opt::CommonOptions& c = o.common;
   for (const auto& [key, value] : kwargs) {
     const std::string name = key.cast<std::string>();
     if (name == "graph") c.graph = toText(name, value);
@@ -170,7 +171,7 @@ CallOptions parseOptions(const py::kwargs& kwargs, const std::set<std::string>& 
     }
   }
   // Every shared option is checked before any work, as on the command line.
-  cli::validateCommonOptions(c);
+  opt::validateCommonOptions(c);
   return o;
 }
 
@@ -273,10 +274,10 @@ GraphSource graphSource(py::handle graph) {
   return edgeScene(ij, weighted ? w.data() : nullptr, -1);
 }
 
-// Loads (path) or builds (arrays) the graph, as cli::loadGraph does; call without the GIL.
-Graph loadGraph(const GraphSource& src, const cli::CommonOptions& common) {
-  if (!src.fromArrays) return cli::loadGraph(src.path, common).graph;
-  return buildGraph(src.scene, cli::toGraphOptions(common));
+// Loads (path) or builds (arrays) the graph, as opt::loadGraph does; call without the GIL.
+Graph loadGraph(const GraphSource& src, const opt::CommonOptions& common) {
+  if (!src.fromArrays) return opt::loadGraph(src.path, common).graph;
+  return buildGraph(src.scene, opt::toGraphOptions(common));
 }
 
 // ---- results ------------------------------------------------------------------------------------
@@ -316,11 +317,11 @@ py::object features(py::handle graph, GrfSide side, const py::kwargs& kwargs) {
   SparseFeatures phi;
   {
     py::gil_scoped_release release;
-    const MaskSpec spec = cli::toMaskSpec(o.common);
-    const GrfOptions grfOptions = cli::toGrfOptions(o.common);
+    const MaskSpec spec = opt::toMaskSpec(o.common);
+    const GrfOptions grfOptions = opt::toGrfOptions(o.common);
     const Graph g = loadGraph(src, o.common);
-    const cli::NodeRange range =
-        o.nodes.empty() ? cli::NodeRange{0, g.nodeCount()} : cli::parseNodeRange(o.nodes, g.nodeCount(), "nodes");
+    const opt::NodeRange range =
+        o.nodes.empty() ? opt::NodeRange{0, g.nodeCount()} : opt::parseNodeRange(o.nodes, g.nodeCount(), "nodes");
     phi = sampleFeatureRows(g, MaskFunction(spec), grfOptions, side, range.begin, range.end);
   }
   return csrMatrix(std::move(phi));
@@ -332,7 +333,7 @@ py::array_t<double> exactRows(py::handle graph, const std::vector<std::int64_t>&
   Eigen::MatrixXd result;
   {
     py::gil_scoped_release release;
-    const MaskFunction fn(cli::toMaskSpec(o.common));
+    const MaskFunction fn(opt::toMaskSpec(o.common));
     const Graph g = loadGraph(src, o.common);
     for (std::int64_t q : rows)
       if (q < 0 || q >= g.nodeCount())
@@ -388,9 +389,9 @@ py::array_t<double> attention(py::handle graph, const std::string& method, py::o
     py::gil_scoped_release release;
     if (o.d < 1 || o.d > kMaxHeadDimension) throw usageError("d must be between 1 and " + std::to_string(kMaxHeadDimension));
     if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
-    cli::checkDenseCapOption(o.denseCap, "dense_cap");
-    const MaskSpec spec = cli::toMaskSpec(o.common);
-    const GrfOptions grfOptions = cli::toGrfOptions(o.common);
+    opt::checkDenseCapOption(o.denseCap, "dense_cap");
+    const MaskSpec spec = opt::toMaskSpec(o.common);
+    const GrfOptions grfOptions = opt::toGrfOptions(o.common);
     const Graph g = loadGraph(src, o.common);
     const std::int64_t n = g.nodeCount();
     TokenOptions to;
@@ -406,39 +407,26 @@ py::array_t<double> attention(py::handle graph, const std::string& method, py::o
     const int headDim = userGiven ? static_cast<int>(tokens.queries.cols()) : o.d;
     const int valueDim = userGiven ? static_cast<int>(tokens.values.cols()) : o.d;
     const MaskFunction fn(spec);
-    MaskOperatorOptions mo;
-    mo.threads = o.common.threads;
     // As `topomask export --what attention --method M` (app/cli/export.cpp).
     FeatureMap map;
     map.kind = parseFeatureMapKind(o.kernelMap);
     map.features = o.m;
     map.seed = o.common.seed;
-    checkAttentionCost(n, featureCount(map, headDim), valueDim, cli::toGraphOptions(o.common).memoryLimit);
+    checkAttentionCost(n, featureCount(map, headDim), valueDim, opt::toGraphOptions(o.common).memoryLimit);
     const AttentionInputs in = makeAttentionInputs(userGiven ? tokens : makeTokens(g, to), map, o.common.threads);
     AttentionOptions ao;
     ao.threads = o.common.threads;
     ao.received = false;
     ao.gridWidth = g.gridWidth;
-    AttentionOutput out;
-    if (method == "exact_masked") {
-      out = exactMaskedAttention(in, MaskOperator(g, fn, mo), ao);
-    } else if (method == "grf_masked") {
-      out = grfMaskedAttention(in, sampleFeatures(g, fn, grfOptions), ao);
-    } else if (method == "linear") {
-      out = linearAttention(in, ao);
-    } else if (method == "dense") {
-      DenseMaskOptions dmo;
-      dmo.maxNodes = o.denseCap;
-      out = denseAttention(in, DenseKernel::FeatureMap, denseMask(g, fn, dmo), ao);
-    } else if (method == "toeplitz_fft") {
-      if (g.gridWidth <= 0 || static_cast<std::int64_t>(g.gridWidth) * g.gridHeight != n)
-        throw usageError("method toeplitz_fft needs a pixel grid (an image with graph='grid4' or 'grid8')");
-      const std::int64_t centre = static_cast<std::int64_t>(g.gridHeight / 2) * g.gridWidth + g.gridWidth / 2;
-      const MaskOperator op(g, fn, mo);
-      out = toeplitzAttention(in, toeplitzMaskFromRow(g.gridWidth, g.gridHeight, op.row(centre), 1e-9), ao);
-    } else {
-      throw usageError("method must be exact_masked, grf_masked, linear, dense or toeplitz_fft, not '" + method + "'");
-    }
+    // The method and its mask from the engine's registry (topomask/attention/methods.h).
+    const AttentionMethod m = parseAttentionMethod(method);
+    if (attentionMethodInfo(m).gridOnly && !isTokenGrid(g))
+      throw usageError("method " + method + " needs a pixel grid (an image with graph='grid4' or 'grid8')");
+    PrepareMasksOptions pmo;
+    pmo.denseCap = o.denseCap;
+    pmo.threads = o.common.threads;
+    const auto prepared = prepareAttentionMasks(m, g, fn, grfOptions, pmo);
+    AttentionOutput out = runAttentionMethod(m, in, prepared->masks, ao);
     result = std::move(out.out);
   }
   return matrixArray(std::move(result));
@@ -477,10 +465,12 @@ PYBIND11_MODULE(topomask, m) {
   m.def("exact_rows", &exactRows, py::arg("path"), py::pos_only(), py::arg("rows"),
         "Exact mask rows of the given nodes (len(rows) x N float64) by propagation; as `topomask export GRAPH --what "
         "mask --query ...`.");
-  m.def("attention", &attention, py::arg("path"), py::pos_only(), py::arg("method") = "exact_masked", py::arg("q") = py::none(),
+  static const std::string attentionDoc =
+      "Attention outputs (N x d_v float64) of a method (" + topomask::attentionMethodList() +
+      "); Q, K, V are the seeded projections of node features (as `topomask export GRAPH --what attention --method "
+      "M`) unless q, k, v (N x d, N x d, N x d_v; or H x N x d with head=H) are given, or tokens='F.npz' (a "
+      "numpy.savez archive of q, k, v, as `--tokens F.npz`; head=H as `--head H`).";
+  m.def("attention", &attention, py::arg("path"), py::pos_only(), py::arg("method") = topomask::attentionMethodName(topomask::AttentionMethod::ExactMasked), py::arg("q") = py::none(),
         py::arg("k") = py::none(), py::arg("v") = py::none(),
-        "Attention outputs (N x d_v float64) of method exact_masked, grf_masked, linear, dense or toeplitz_fft; Q, K, V "
-        "are the seeded projections of node features (as `topomask export GRAPH --what attention --method M`) unless "
-        "q, k, v (N x d, N x d, N x d_v; or H x N x d with head=H) are given, or tokens='F.npz' (a numpy.savez "
-        "archive of q, k, v, as `--tokens F.npz`; head=H as `--head H`).");
+        attentionDoc.c_str());
 }

@@ -1,10 +1,9 @@
 // topomask attention FILE: every applicable attention algorithm of SPEC section 6 on the file's graph,
 // with times, guarded normalisers, the query's attention row and the GRF error against the exact mask.
 //
-// Methods: `dense` (feature-map kernel, exact dense mask; N <= --dense-cap), `softmax` (dense softmax
-// with the exact mask, multiplicative or --additive; N <= --dense-cap), `linear` (unmasked),
-// `exact_masked` (propagation), `grf_masked` (O(N), the paper's method), `toeplitz_fft` (pixel grids
-// only: a translation-invariant mask taken from the centre pixel's exact row, a different mask family).
+// Methods: those of the engine's registry (topomask/attention/methods.h) with `inCommand`: dense ones
+// up to --dense-cap nodes, grid ones on pixel grids. Masked softmax is keyed "softmax" here
+// (multiplicative or --additive).
 // --out-prefix P writes P_rows.npy (one attention row of the query per method, in the order of
 // `row_methods`), P_received.npy (the same for received attention) and P_grf_error.npy (per-node
 // ||out_grf - out_exact||). --tokens F.npz [--head H] takes Q, K, V from a file (a model's own
@@ -19,6 +18,7 @@
 #include "cli/cli.h"
 #include "topomask/core/budget.h"
 #include "topomask/attention/attention.h"
+#include "topomask/attention/methods.h"
 #include "topomask/core/error.h"
 #include "topomask/core/output_file.h"
 #include "topomask/core/npy.h"
@@ -58,7 +58,15 @@ std::int64_t defaultQuery(const Graph& g) {
   return best;
 }
 
+// The key of a method in this command's JSON and text: the registry's name, except that masked
+// softmax has been "softmax" here since the first version (scripts read it; unmasked softmax does
+// not run in this command).
+std::string commandKey(AttentionMethod method) {
+  return method == AttentionMethod::SoftmaxMasked ? "softmax" : attentionMethodName(method);
+}
+
 struct MethodRun {
+  AttentionMethod method;
   std::string name;
   AttentionOutput output;
   Eigen::VectorXd row;
@@ -139,9 +147,7 @@ int run(const AttentionCommandOptions& o) {
   t0 = std::chrono::steady_clock::now();
   const MaskOperator op(g, fn, mo);
   const double operatorSeconds = since(t0);
-  const Eigen::VectorXd exactRow = op.row(query);
 
-  std::vector<MethodRun> runs;
   const bool dense = n <= o.denseCap;
   Eigen::MatrixXd exactDense;
   double denseMaskSeconds = 0;
@@ -151,68 +157,74 @@ int run(const AttentionCommandOptions& o) {
     dmo.maxNodes = o.denseCap;
     exactDense = denseMask(g, fn, dmo);
     denseMaskSeconds = since(t0);
-    MethodRun d{"dense", denseAttention(in, DenseKernel::FeatureMap, exactDense, denseOptions), {}, {}};
-    d.row = attentionRow(in, DenseKernel::FeatureMap, exactDense.row(query).transpose(), query, d.output.floor,
-                         denseOptions);
-    d.extra = {{"kernel", featureMapName(map.kind)}, {"mask", "exact (eigendecomposition)"},
-               {"mask_seconds", denseMaskSeconds}, {"abs_mask", o.absMask}};
-    runs.push_back(std::move(d));
-    AttentionOptions so = denseOptions;
-    so.additiveMask = o.additive;
-    MethodRun s{"softmax", denseAttention(in, DenseKernel::Softmax, exactDense, so), {}, {}};
-    s.row = attentionRow(in, DenseKernel::Softmax, exactDense.row(query).transpose(), query, 0.0, so);
-    s.extra = {{"kernel", "softmax"}, {"mask", "exact (eigendecomposition)"},
-               {"form", o.additive ? "additive" : "multiplicative"}, {"abs_mask", o.absMask}};
-    runs.push_back(std::move(s));
-  }
-  {
-    MethodRun l{"linear", linearAttention(in, ao), {}, {}};
-    l.row = attentionRow(in, DenseKernel::FeatureMap, {}, query, l.output.floor, ao);
-    l.extra = {{"kernel", featureMapName(map.kind)}, {"mask", "none"}};
-    runs.push_back(std::move(l));
-  }
-  {
-    MethodRun e{"exact_masked", exactMaskedAttention(in, op, ao), {}, {}};
-    e.row = attentionRow(in, DenseKernel::FeatureMap, exactRow, query, e.output.floor, ao);
-    e.extra = {{"kernel", featureMapName(map.kind)}, {"mask", "exact (propagation)"}, {"terms", op.terms()},
-               {"tail_bound", op.tailBound()}};
-    runs.push_back(std::move(e));
   }
   t0 = std::chrono::steady_clock::now();
   const GrfFeatures features = sampleFeatures(g, fn, grfOptions);
   const double featureSeconds = since(t0);
-  {
-    MethodRun r{"grf_masked", grfMaskedAttention(in, features, ao), {}, {}};
-    r.row = attentionRow(in, DenseKernel::FeatureMap,
-                         grfMaskRow(viewOf(features.query()), viewOf(features.key()), query), query,
-                         r.output.floor, ao);
-    r.extra = {{"kernel", featureMapName(map.kind)}, {"mask", "GRF estimate"},
-               {"features_seconds", featureSeconds}, {"walkers", grfOptions.walkers},
-               {"p_halt", grfOptions.pHalt}, {"ensemble", ensembleName(grfOptions.ensemble)},
-               {"sampling", samplingName(grfOptions.sampling)},
-               {"nnz_per_row", features.query().meanNonZerosPerRow()}};
+  const bool grid = isTokenGrid(g);
+  ToeplitzMask toeplitz;
+  if (grid) toeplitz = gridToeplitzMask(g, op, 1e-9);
+  AttentionMasks masks;
+  masks.exact = &op;
+  masks.exactDense = dense ? &exactDense : nullptr;
+  masks.grf = &features;
+  masks.toeplitz = grid ? &toeplitz : nullptr;
+
+  // Every method of the registry that this command runs and that applies here (dense ones up to
+  // --dense-cap nodes, grid ones on pixel grids), in the registry's order.
+  std::vector<MethodRun> runs;
+  for (const AttentionMethodInfo& info : attentionMethods()) {
+    if (!info.inCommand || (info.dense && !dense) || (info.gridOnly && !grid)) continue;
+    AttentionOptions mo = info.dense || info.mask == MaskSource::Toeplitz ? denseOptions : ao;  // --abs-mask
+    if (info.kernel == DenseKernel::Softmax) mo.additiveMask = o.additive;
+    MethodRun r{info.method, commandKey(info.method), runAttentionMethod(info.method, in, masks, mo), {}, {}};
+    r.row = methodAttentionRow(info.method, in, masks, query, r.output.floor, mo);
+    const std::string kernel = info.kernel == DenseKernel::Softmax ? "softmax" : featureMapName(map.kind);
+    switch (info.method) {
+      case AttentionMethod::Dense:
+        r.extra = {{"kernel", kernel}, {"mask", "exact (eigendecomposition)"}, {"mask_seconds", denseMaskSeconds},
+                   {"abs_mask", o.absMask}};
+        break;
+      case AttentionMethod::SoftmaxMasked:
+        r.extra = {{"kernel", kernel}, {"mask", "exact (eigendecomposition)"},
+                   {"form", o.additive ? "additive" : "multiplicative"}, {"abs_mask", o.absMask}};
+        break;
+      case AttentionMethod::Linear: r.extra = {{"kernel", kernel}, {"mask", "none"}}; break;
+      case AttentionMethod::ExactMasked:
+        r.extra = {{"kernel", kernel}, {"mask", "exact (propagation)"}, {"terms", op.terms()},
+                   {"tail_bound", op.tailBound()}};
+        break;
+      case AttentionMethod::GrfMasked:
+        r.extra = {{"kernel", kernel}, {"mask", "GRF estimate"},
+                   {"features_seconds", featureSeconds}, {"walkers", grfOptions.walkers},
+                   {"p_halt", grfOptions.pHalt}, {"ensemble", ensembleName(grfOptions.ensemble)},
+                   {"sampling", samplingName(grfOptions.sampling)},
+                   {"nnz_per_row", features.query().meanNonZerosPerRow()}};
+        break;
+      case AttentionMethod::ToeplitzFft:
+        r.extra = {{"kernel", kernel},
+                   {"mask", "block-Toeplitz: g(offset) from the centre pixel's exact row (a different mask family)"},
+                   {"radius", {toeplitz.radiusX, toeplitz.radiusY}}};
+        break;
+      default: r.extra = {{"kernel", kernel}, {"mask", info.label}}; break;
+    }
     runs.push_back(std::move(r));
-  }
-  const bool grid = g.gridWidth > 0 && g.gridHeight > 0 &&
-                    static_cast<std::int64_t>(g.gridWidth) * g.gridHeight == n;
-  if (grid) {
-    const std::int64_t centre = static_cast<std::int64_t>(g.gridHeight / 2) * g.gridWidth + g.gridWidth / 2;
-    const ToeplitzMask t = toeplitzMaskFromRow(g.gridWidth, g.gridHeight, op.row(centre), 1e-9);
-    MethodRun f{"toeplitz_fft", toeplitzAttention(in, t, denseOptions), {}, {}};
-    f.row = attentionRow(in, DenseKernel::FeatureMap, toeplitzMaskRow(t, query), query, f.output.floor,
-                         denseOptions);
-    f.extra = {{"kernel", featureMapName(map.kind)},
-               {"mask", "block-Toeplitz: g(offset) from the centre pixel's exact row (a different mask family)"},
-               {"radius", {t.radiusX, t.radiusY}}};
-    runs.push_back(std::move(f));
   }
 
   const AttentionOutput* exact = nullptr;
   const AttentionOutput* grfOut = nullptr;
+  Eigen::VectorXd exactA, grfA;  // the query's attention rows
   for (const auto& r : runs) {
-    if (r.name == "exact_masked") exact = &r.output;
-    if (r.name == "grf_masked") grfOut = &r.output;
+    if (r.method == AttentionMethod::ExactMasked) exact = &r.output, exactA = r.row;
+    if (r.method == AttentionMethod::GrfMasked) grfOut = &r.output, grfA = r.row;
   }
+  // Compared with exact_masked: methods with the same kernel and the same mask family.
+  auto comparable = [](const MethodRun& r) {
+    const AttentionMethodInfo& info = attentionMethodInfo(r.method);
+    return info.kernel == DenseKernel::FeatureMap && info.mask != MaskSource::Toeplitz;
+  };
+  auto otherFamily = [](const MethodRun& r) { return attentionMethodInfo(r.method).mask == MaskSource::Toeplitz; };
+  auto otherKernel = [](const MethodRun& r) { return attentionMethodInfo(r.method).kernel == DenseKernel::Softmax; };
   const Eigen::VectorXd grfRowErrors = rowErrors(grfOut->out, exact->out);
   nlohmann::json j;
   j["file"] = o.file;
@@ -234,9 +246,8 @@ int run(const AttentionCommandOptions& o) {
   nlohmann::json rowMethods = nlohmann::json::array();
   for (const auto& r : runs) {
     nlohmann::json mj = methodJson(r, query);
-    if (&r.output != exact && r.name != "toeplitz_fft" && r.name != "softmax")
-      mj["rel_error_vs_exact"] = relativeError(r.output.out, exact->out);
-    if (r.name == "toeplitz_fft") mj["rel_difference_vs_exact"] = relativeError(r.output.out, exact->out);
+    if (&r.output != exact && comparable(r)) mj["rel_error_vs_exact"] = relativeError(r.output.out, exact->out);
+    if (otherFamily(r)) mj["rel_difference_vs_exact"] = relativeError(r.output.out, exact->out);
     methods[r.name] = mj;
     rowMethods.push_back(r.name);
   }
@@ -246,13 +257,9 @@ int run(const AttentionCommandOptions& o) {
                 {"grf_row_error_mean", grfRowErrors.mean()},
                 {"grf_row_error_max", grfRowErrors.maxCoeff()}};
   // L1 distance of the GRF and exact attention rows of the query.
-  Eigen::VectorXd exactA, grfA;
-  for (const auto& r : runs) {
-    if (r.name == "exact_masked") exactA = r.row;
-    if (r.name == "grf_masked") grfA = r.row;
-  }
   j["error"]["grf_query_row_l1"] = (grfA - exactA).lpNorm<1>();
-  if (dense) j["error"]["dense_vs_exact_masked"] = relativeError(runs[0].output.out, exact->out);
+  for (const auto& r : runs)
+    if (r.method == AttentionMethod::Dense) j["error"]["dense_vs_exact_masked"] = relativeError(r.output.out, exact->out);
 
   if (!o.outPrefix.empty()) {
     Eigen::MatrixXd rows(static_cast<Eigen::Index>(runs.size()), n);
@@ -282,9 +289,9 @@ int run(const AttentionCommandOptions& o) {
   for (const auto& r : runs) {
     std::cout << "  " << std::setw(14) << r.name << std::setw(12) << std::setprecision(4) << r.output.seconds
               << std::setw(10) << r.output.guardedRows << std::setw(14) << std::setprecision(4) << r.row.maxCoeff();
-    if (r.name == "softmax")
+    if (otherKernel(r))
       std::cout << "(different kernel)";
-    else if (r.name == "toeplitz_fft")
+    else if (otherFamily(r))
       std::cout << relativeError(r.output.out, exact->out) << " (different mask family)";
     else
       std::cout << relativeError(r.output.out, exact->out);

@@ -6,7 +6,7 @@
 // run that method at that N from scratch, inputs included. baseline_rss_mb (a child that does
 // nothing) is what every child inherits from the command itself.
 //
-// Methods: grf_features (sampling Phi), grf_masked (O(N) GRF-masked linear attention, features
+// Methods (isBenchMethod): grf_features (sampling Phi), the GRF-masked method (O(N) linear attention, features
 // given), exact_masked (propagation, mask operator construction included), linear (unmasked),
 // dense (masked softmax with the same GRF estimate materialised as an N x N float matrix; N <=
 // --dense-max; its materialisation is timed separately as materialise_seconds), mask_row (one exact
@@ -29,6 +29,7 @@
 #include "cli/cli.h"
 #include "topomask/core/budget.h"
 #include "topomask/attention/attention.h"
+#include "topomask/attention/methods.h"
 #include "topomask/core/error.h"
 #include "topomask/core/parallel.h"
 #include "topomask/grf/sampler.h"
@@ -37,10 +38,32 @@
 namespace topomask::cli {
 namespace {
 
+// What bench times: three measurements of its own (sampling the features; the quadratic baseline
+// `dense`, masked softmax on the GRF estimate materialised as N x N floats; one exact mask row), and
+// the registry's attention methods that are not dense, under their registry names.
+constexpr const char* kBenchOnly[] = {"grf_features", "dense", "mask_row"};
+bool isBenchOnly(const std::string& name) {
+  return std::find(std::begin(kBenchOnly), std::end(kBenchOnly), name) != std::end(kBenchOnly);
+}
+bool isBenchMethod(const std::string& name) {
+  if (isBenchOnly(name)) return true;
+  for (const AttentionMethodInfo& m : attentionMethods())
+    if (name == m.name) return !m.dense;
+  return false;
+}
+// The default --methods: grf_features, then GRF-masked, exact-masked, linear, dense, mask_row, Toeplitz.
+std::string defaultBenchMethods() {
+  const std::string grf = attentionMethodName(AttentionMethod::GrfMasked);
+  const std::string exact = attentionMethodName(AttentionMethod::ExactMasked);
+  const std::string linear = attentionMethodName(AttentionMethod::Linear);
+  const std::string toeplitz = attentionMethodName(AttentionMethod::ToeplitzFft);
+  return "grf_features," + grf + "," + exact + "," + linear + ",dense,mask_row," + toeplitz;
+}
+
 struct BenchOptions {
   CommonOptions common;
   std::string sizes;
-  std::string methods = "grf_features,grf_masked,exact_masked,linear,dense,mask_row,toeplitz_fft";
+  std::string methods = defaultBenchMethods();
   std::string kernelMap = "relu";
   int d = 0;  // 0: the defaults of the graph kind (see the header)
   int m = 0;
@@ -146,25 +169,6 @@ nlohmann::json runMethod(const Setting& s, std::int64_t n, const std::string& me
       x["feature_mb"] = static_cast<double>(f.query().bytes() + (f.keyIsQuery() ? 0 : f.key().bytes())) / 1048576.0;
       return f.seconds;
     });
-  } else if (method == "grf_masked") {
-    const GrfFeatures f = sampleFeatures(g, fn, s.grf);
-    r["features_seconds"] = f.seconds;
-    r["nnz_per_row"] = f.query().meanNonZerosPerRow();
-    timeCalls([&](nlohmann::json& x) {
-      const AttentionOutput out = grfMaskedAttention(in, f, ao);
-      x["guarded_rows"] = out.guardedRows;
-      return out.seconds;
-    });
-  } else if (method == "exact_masked") {
-    timeCalls([&](nlohmann::json& x) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const MaskOperator op(g, fn, mo);
-      const AttentionOutput out = exactMaskedAttention(in, op, ao);
-      x["terms"] = op.terms();
-      return since(t0);
-    });
-  } else if (method == "linear") {
-    timeCalls([&](nlohmann::json&) { return linearAttention(in, ao).seconds; });
   } else if (method == "dense") {
     const GrfFeatures f = sampleFeatures(g, fn, s.grf);
     const auto t0 = std::chrono::steady_clock::now();
@@ -186,13 +190,42 @@ nlohmann::json runMethod(const Setting& s, std::int64_t n, const std::string& me
       x["row_nonzeros"] = (row.array() != 0.0).count();
       return t;
     });
-  } else if (method == "toeplitz_fft") {
-    const MaskOperator op(g, fn, mo);
-    const ToeplitzMask t = toeplitzMaskFromRow(g.gridWidth, g.gridHeight, op.row(centreNode(g)), 1e-9);
-    r["radius"] = {t.radiusX, t.radiusY};
-    timeCalls([&](nlohmann::json&) { return toeplitzAttention(in, t, ao).seconds; });
   } else {
-    throw usageError("--methods: unknown method '" + method + "'");
+    // A method of the engine's registry: its mask is built before the timed calls, except the exact
+    // mask operator, whose construction is part of exact_masked's cost.
+    const AttentionMethod am = parseAttentionMethod(method);
+    const AttentionMethodInfo& info = attentionMethodInfo(am);
+    AttentionMasks masks;
+    GrfFeatures f;
+    ToeplitzMask t;
+    if (info.mask == MaskSource::Grf) {
+      f = sampleFeatures(g, fn, s.grf);
+      r["features_seconds"] = f.seconds;
+      r["nnz_per_row"] = f.query().meanNonZerosPerRow();
+      masks.grf = &f;
+    } else if (info.mask == MaskSource::Toeplitz) {
+      const MaskOperator op(g, fn, mo);
+      t = gridToeplitzMask(g, op, 1e-9);
+      r["radius"] = {t.radiusX, t.radiusY};
+      masks.toeplitz = &t;
+    }
+    if (info.mask == MaskSource::Exact) {
+      timeCalls([&](nlohmann::json& x) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const MaskOperator op(g, fn, mo);
+        masks.exact = &op;
+        const AttentionOutput out = runAttentionMethod(am, in, masks, ao);
+        masks.exact = nullptr;
+        x["terms"] = op.terms();
+        return since(t0);
+      });
+    } else {
+      timeCalls([&](nlohmann::json& x) {
+        const AttentionOutput out = runAttentionMethod(am, in, masks, ao);
+        if (info.mask == MaskSource::Grf) x["guarded_rows"] = out.guardedRows;
+        return out.seconds;
+      });
+    }
   }
   return r;
 }
@@ -287,11 +320,9 @@ int run(const BenchOptions& o) {
     std::stringstream ss(o.methods);
     std::string item;
     while (std::getline(ss, item, ',')) {
-      if (item == "toeplitz_fft" && s.graph != "grid4") continue;
-      static const char* known[] = {"grf_features", "grf_masked", "exact_masked", "linear",
-                                    "dense",        "mask_row",   "toeplitz_fft"};
-      if (std::find(std::begin(known), std::end(known), item) == std::end(known))
-        throw usageError("--methods: unknown method '" + item + "'");
+      if (!isBenchMethod(item)) throw usageError("--methods: unknown method '" + item + "'");
+      if (!isBenchOnly(item) && attentionMethodInfo(parseAttentionMethod(item)).gridOnly && s.graph != "grid4")
+        continue;
       methods.push_back(item);
     }
   }
@@ -327,7 +358,8 @@ int run(const BenchOptions& o) {
       rows.push_back(r);
     }
 
-  // Summary: linear scaling of grf_masked (time ratio for 16x more nodes), dense/grf ratios, crossover.
+  // Summary: linear scaling of the GRF-masked method (time ratio for 16x more nodes), dense/grf ratios, crossover.
+  const std::string grfName = attentionMethodName(AttentionMethod::GrfMasked);
   auto seconds = [&](std::int64_t n, const std::string& m) -> double {
     for (const auto& r : rows)
       if (r["n"] == n && r["method"] == m && r["seconds"].is_number()) return r["seconds"].get<double>();
@@ -336,17 +368,17 @@ int run(const BenchOptions& o) {
   nlohmann::json summary = nlohmann::json::object();
   nlohmann::json scaling = nlohmann::json::array();
   for (std::int64_t n : sizes) {
-    const double a = seconds(n, "grf_masked"), b = seconds(16 * n, "grf_masked");
+    const double a = seconds(n, grfName), b = seconds(16 * n, grfName);
     if (a > 0 && b > 0) scaling.push_back({{"n", n}, {"n_16x", 16 * n}, {"time_ratio", b / a}});
   }
-  summary["grf_masked_16x_scaling"] = scaling;
+  summary[grfName + "_16x_scaling"] = scaling;
   nlohmann::json ratios = nlohmann::json::array();
   std::int64_t crossover = -1;
   bool denseFasterSeen = false;
   for (std::int64_t n : sizes) {
-    const double dense = seconds(n, "dense"), grf = seconds(n, "grf_masked");
+    const double dense = seconds(n, "dense"), grf = seconds(n, grfName);
     if (dense > 0 && grf > 0) {
-      ratios.push_back({{"n", n}, {"dense_over_grf_masked", dense / grf}});
+      ratios.push_back({{"n", n}, {"dense_over_" + grfName, dense / grf}});
       if (dense < grf) {
         denseFasterSeen = true;
         crossover = -1;
@@ -355,7 +387,7 @@ int run(const BenchOptions& o) {
       }
     }
   }
-  summary["dense_over_grf_masked"] = ratios;
+  summary["dense_over_" + grfName] = ratios;
   summary["crossover_n"] = crossover >= 0 ? nlohmann::json(crossover) : nlohmann::json(nullptr);
   summary["dense_faster_below_crossover"] = denseFasterSeen;
   std::size_t failed = 0;
@@ -378,11 +410,12 @@ int run(const BenchOptions& o) {
     printJson(j);
   } else {
     for (const auto& r : scaling)
-      std::cout << "  grf_masked time ratio N = " << r["n_16x"] << " vs " << r["n"] << ": "
+      std::cout << "  " << grfName << " time ratio N = " << r["n_16x"] << " vs " << r["n"] << ": "
                 << r["time_ratio"].get<double>() << "\n";
     for (const auto& r : ratios)
-      std::cout << "  dense / grf_masked at N = " << r["n"] << ": " << r["dense_over_grf_masked"].get<double>() << "\n";
-    if (crossover >= 0) std::cout << "  crossover: grf_masked is faster from N = " << crossover << " on\n";
+      std::cout << "  dense / " << grfName << " at N = " << r["n"] << ": " << r["dense_over_" + grfName].get<double>()
+                << "\n";
+    if (crossover >= 0) std::cout << "  crossover: " << grfName << " is faster from N = " << crossover << " on\n";
   }
   if (failed > 0) {  // the table is printed; the status says that it is incomplete
     std::cerr << "topomask: bench: " << failed << " of " << rows.size() << " runs failed (" << firstError << ")\n";

@@ -1,4 +1,5 @@
-// The command line of SPEC section 8: shared options, subcommand registration, output helpers.
+// The command line of SPEC section 8: subcommand registration and output helpers. The options it
+// shares with the application (and the Python module) live in options/options.h.
 #pragma once
 
 #include <cstdint>
@@ -10,69 +11,13 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "topomask/graph/build.h"
-#include "topomask/grf/options.h"
-#include "topomask/io/geometry.h"
-#include "topomask/mask/mask_function.h"
+#include "options/options.h"
 #include "topomask/mask/fit.h"
 
 namespace topomask::cli {
 
-// Options shared by every subcommand, as typed by the user (validated by the to*() mappers).
-struct CommonOptions {
-  std::string graph = "auto";
-  int k = 8;
-  double radius = 0.0;  // 0 = 1.5 x mean nearest-neighbour distance
-  int patch = 16;
-  std::string weights = "unit";
-  std::string norm = "sym";
-  double sigma = 1.0;
-  std::string kernel = "heat";
-  double beta = 1.0;
-  int p = 2;
-  std::string alpha;  // comma-separated, for --kernel custom
-  std::string f;      // comma-separated, for --kernel custom (the learnable form)
-  int walkers = 16;
-  double pHalt = 0.1;
-  int maxLen = 64;
-  std::string sampling = "iid";
-  std::string ensembles = "shared";
-  std::uint64_t seed = 0;
-  int threads = 0;
-  std::string memoryLimit;  // "8G", "512M"; empty = the memory available
-  bool json = false;
-};
-
-void addCommonOptions(CLI::App& sub, CommonOptions& options);
-GraphOptions toGraphOptions(const CommonOptions& options);  // throws usage Error
-MaskSpec toMaskSpec(const CommonOptions& options);          // throws usage Error
-GrfOptions toGrfOptions(const CommonOptions& options);      // throws usage Error
-// Every shared option at once (graph, mask, GRF): each subcommand calls it before any work, so
-// that a bad value is refused even where the subcommand does not use it.
-void validateCommonOptions(const CommonOptions& options);
-// --dense-cap (and the like): at least 1, at most kMaxDenseNodes.
-void checkDenseCapOption(std::int64_t cap, const std::string& option);
-std::vector<double> parseNumberList(const std::string& text, const std::string& option);
-std::vector<std::int64_t> parseIntegerList(const std::string& text, const std::string& option);
-
-// --tokens FILE.npz and --head H (attention, export, render and the application): a model's own
-// Q, K, V (arrays q, k, v, N x d or H x N x d; attention/tokens.h readTokenFile) instead of the
-// seeded projections of node features.
-struct TokenFileOption {
-  std::string file;
-  int head = 0;
-};
-void addTokenFileOptions(CLI::App& sub, TokenFileOption& tokens);
-// Usage Error for a negative --head, or a --head without --tokens.
-void checkTokenFileOptions(const TokenFileOption& tokens);
-
-// A node range A:B (rows A..B-1) typed as "A:B": A and B integers, 0 <= A < B <= nodes. Throws
-// usage Error naming `option`, the text and the cause.
-struct NodeRange {
-  std::int64_t begin = 0;
-  std::int64_t end = 0;
-};
-NodeRange parseNodeRange(const std::string& text, std::int64_t nodes, const std::string& option);
+// cli::CommonOptions and the rest of the shared options, as before the split.
+using namespace topomask::opt;
 
 // A registered subcommand sets `action` when it is chosen; main runs it after parsing.
 using Action = std::function<int()>;
@@ -87,15 +32,6 @@ void addFitCommand(CLI::App& root, Action& action);
 
 // Output: JSON to stdout (pretty, one document), or text lines.
 void printJson(const nlohmann::json& document);
-// Loads the scene and builds the graph for a subcommand, timing both.
-struct LoadedGraph {
-  Scene scene;
-  Graph graph;
-  double loadSeconds = 0.0;
-  double graphSeconds = 0.0;
-};
-LoadedGraph loadGraph(const std::string& path, const CommonOptions& options);
-
 // The target of a fit (`fit`, `render --view learn`): --target, --terms, --target-beta, --target-p,
 // --tau, --distance.
 struct FitTargetOptions {

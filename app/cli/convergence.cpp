@@ -18,8 +18,8 @@
 
 #include "cli/cli.h"
 #include "topomask/core/budget.h"
-#include "gui/insight_plot.h"
-#include "gui/screenshot.h"
+#include "render/plot/insight_plot.h"
+#include "render/plot/screenshot.h"
 #include "topomask/core/error.h"
 #include "topomask/core/output_file.h"
 #include "topomask/core/rng.h"

@@ -6,8 +6,9 @@
 //  * tokens:    [Q | K | V] side by side (N x 3d; N x (2d + d_v) with --tokens).
 //  * mask:      exact mask rows of the --query nodes (Q x N, by propagation), or without --query the
 //               dense exact mask (N x N, N <= --dense-cap).
-//  * attention: the outputs (N x d) of --method (exact_masked default, grf_masked, linear, dense,
-//               toeplitz_fft); with --query, the attention rows of those queries (Q x N) instead.
+//  * attention: the outputs (N x d) of --method (exact_masked by default, or any method of the
+//               registry, topomask/attention/methods.h); with --query, the attention rows of those
+//               queries (Q x N) instead.
 //  * grf:       the query-side graph random features Phi_Q (N x N CSR, float32) as a SciPy sparse
 //               archive (scipy.sparse.load_npz); grf_keys: the key side Phi_K (Phi_Q itself for the
 //               shared ensemble on a symmetric W, the identity for the asymmetric one). With the same
@@ -22,6 +23,7 @@
 #include "cli/cli.h"
 #include "topomask/core/budget.h"
 #include "topomask/attention/attention.h"
+#include "topomask/attention/methods.h"
 #include "topomask/core/error.h"
 #include "topomask/core/output_file.h"
 #include "topomask/core/npy.h"
@@ -37,7 +39,7 @@ struct ExportOptions {
   std::string file;
   std::string what;
   std::string out;
-  std::string method = "exact_masked";
+  std::string method = attentionMethodName(AttentionMethod::ExactMasked);
   std::vector<std::int64_t> queries;
   std::string kernelMap = "relu";
   int d = 16;
@@ -89,6 +91,12 @@ int run(const ExportOptions& o) {
   if (o.d < 1 || o.d > kMaxHeadDimension) throw usageError("--d must be between 1 and " + std::to_string(kMaxHeadDimension));
   if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("--m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
   checkDenseCapOption(o.denseCap, "--dense-cap");
+  AttentionMethod method{};
+  try {
+    method = parseAttentionMethod(o.method);  // usage error before any IO
+  } catch (const Error& e) {
+    throw usageError(std::string("--method: ") + e.what());
+  }
   const MaskSpec spec = toMaskSpec(o.common);
   const GrfOptions grfOptions = toGrfOptions(o.common);
   const LoadedGraph loaded = loadGraph(o.file, o.common);
@@ -138,45 +146,21 @@ int run(const ExportOptions& o) {
     ao.threads = o.common.threads;
     ao.received = false;
     ao.gridWidth = g.gridWidth;
-    const MaskOperator op(g, fn, mo);
-    AttentionOutput out;
-    std::function<Eigen::VectorXd(std::int64_t)> maskRow;
-    GrfFeatures features;
-    Eigen::MatrixXd dense;
-    ToeplitzMask toeplitz;
-    if (o.method == "exact_masked") {
-      out = exactMaskedAttention(in, op, ao);
-      maskRow = [&](std::int64_t i) { return op.row(i); };
-    } else if (o.method == "grf_masked") {
-      features = sampleFeatures(g, fn, grfOptions);
-      out = grfMaskedAttention(in, features, ao);
-      maskRow = [&](std::int64_t i) { return grfMaskRow(viewOf(features.query()), viewOf(features.key()), i); };
-    } else if (o.method == "linear") {
-      out = linearAttention(in, ao);
-      maskRow = [](std::int64_t) { return Eigen::VectorXd(); };
-    } else if (o.method == "dense") {
-      DenseMaskOptions dmo;
-      dmo.maxNodes = o.denseCap;
-      dense = denseMask(g, fn, dmo);
-      out = denseAttention(in, DenseKernel::FeatureMap, dense, ao);
-      maskRow = [&](std::int64_t i) { return Eigen::VectorXd(dense.row(i).transpose()); };
-    } else if (o.method == "toeplitz_fft") {
-      if (g.gridWidth <= 0 || static_cast<std::int64_t>(g.gridWidth) * g.gridHeight != n)
-        throw usageError("--method toeplitz_fft needs a pixel grid (an image with --graph grid4 or grid8)");
-      const std::int64_t centre = static_cast<std::int64_t>(g.gridHeight / 2) * g.gridWidth + g.gridWidth / 2;
-      toeplitz = toeplitzMaskFromRow(g.gridWidth, g.gridHeight, op.row(centre), 1e-9);
-      out = toeplitzAttention(in, toeplitz, ao);
-      maskRow = [&](std::int64_t i) { return toeplitzMaskRow(toeplitz, i); };
-    } else {
-      throw usageError("--method must be exact_masked, grf_masked, linear, dense or toeplitz_fft");
-    }
+    if (attentionMethodInfo(method).gridOnly && !isTokenGrid(g))
+      throw usageError("--method " + o.method + " needs a pixel grid (an image with --graph grid4 or grid8)");
+    PrepareMasksOptions pmo;
+    pmo.denseCap = o.denseCap;
+    pmo.threads = o.common.threads;
+    const auto prepared = prepareAttentionMasks(method, g, fn, grfOptions, pmo);
+    const AttentionMasks& masks = prepared->masks;
+    const AttentionOutput out = runAttentionMethod(method, in, masks, ao);
     if (o.queries.empty()) {
       result = out.out;
     } else {
       result.resize(static_cast<Eigen::Index>(o.queries.size()), n);
       for (std::size_t k = 0; k < o.queries.size(); ++k)
         result.row(static_cast<Eigen::Index>(k)) =
-            attentionRow(in, DenseKernel::FeatureMap, maskRow(o.queries[k]), o.queries[k], out.floor, ao).transpose();
+            methodAttentionRow(method, in, masks, o.queries[k], out.floor, ao).transpose();
     }
   }
   writeNpy(o.out, result);
@@ -197,7 +181,7 @@ void addExportCommand(CLI::App& root, Action& action) {
   sub->add_option("--what", o->what, "features, tokens, mask, attention, grf (Phi_Q) or grf_keys (Phi_K)")->required();
   sub->add_option("--out", o->out, "output .npy file (.npz SciPy CSR archive for grf, grf_keys)")->required();
   sub->add_option("--nodes", o->nodes, "grf, grf_keys: rows A..B-1 only, as A:B (0 <= A < B <= N)");
-  sub->add_option("--method", o->method, "attention: exact_masked, grf_masked, linear, dense, toeplitz_fft")
+  sub->add_option("--method", o->method, "attention: " + attentionMethodList())
       ->capture_default_str();
   sub->add_option("--query", o->queries, "query nodes (mask rows or attention rows)");
   sub->add_option("--kernel-map", o->kernelMap, "relu, elu, favor")->capture_default_str();

@@ -4,9 +4,10 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "topomask/attention/methods.h"
 #include "topomask/core/output_file.h"
-#include "gui/insight_offscreen.h"
-#include "gui/offscreen.h"
+#include "offscreen/insight_offscreen.h"
+#include "offscreen/offscreen.h"
 #include "render/animation.h"
 
 namespace topomask::cli {
@@ -23,8 +24,8 @@ void addRenderCommand(CLI::App& root, Action& action) {
   addCommonOptions(*sub, *options);
   sub->add_option("file", request->path, "mesh, point cloud, image or graph ('demo' for the built-in scene)")->required();
   sub->add_option("--view", request->view,
-                  "exact, grf, diff, attention-<method> (softmax, softmax_masked, linear, exact_masked, grf_masked, "
-                  "toeplitz_fft), compare, walks, matrix, spectrum, learn")
+                  "exact, grf, diff, attention-<method> (" + attentionMethodList(/*viewsOnly=*/true) +
+                      "), compare, walks, matrix, spectrum, learn")
       ->required();
   sub->add_option("--out", request->out, "PNG to write (needed unless --animate is given)");
   sub->add_option("--animate", animate->path, "walks, learn: write an animation (.gif with giflib, .mp4 with FFmpeg)");

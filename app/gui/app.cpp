@@ -12,10 +12,10 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
-#include "gui/bench_runner.h"
-#include "gui/pipeline.h"
-#include "gui/screenshot.h"
-#include "gui/views_model.h"
+#include "model/bench_runner.h"
+#include "model/pipeline.h"
+#include "render/plot/screenshot.h"
+#include "model/views_model.h"
 #include "platform/window.h"
 #include "render/gl/gl_renderer.h"
 #include "render/scene/views.h"

@@ -16,12 +16,12 @@
 
 #include <imgui.h>
 
-#include "gui/bench_runner.h"
+#include "model/bench_runner.h"
 #include "gui/commands.h"
 #include "gui/panels/panels.h"
-#include "gui/views_model.h"
-#include "gui/state.h"
-#include "gui/worker.h"
+#include "model/views_model.h"
+#include "model/state.h"
+#include "model/worker.h"
 #include "render/colormap.h"
 #include "render/renderer.h"
 #include "render/scene/views.h"

@@ -6,30 +6,6 @@
 
 namespace topomask::gui {
 
-const char* attentionMethodName(AttentionMethod method) {
-  switch (method) {
-    case AttentionMethod::Softmax: return "softmax";
-    case AttentionMethod::SoftmaxMasked: return "softmax_masked";
-    case AttentionMethod::Linear: return "linear";
-    case AttentionMethod::ExactMasked: return "exact_masked";
-    case AttentionMethod::GrfMasked: return "grf_masked";
-    case AttentionMethod::ToeplitzFft: return "toeplitz_fft";
-  }
-  return "?";
-}
-
-const char* attentionMethodLabel(AttentionMethod method) {
-  switch (method) {
-    case AttentionMethod::Softmax: return "softmax, unmasked (dense reference)";
-    case AttentionMethod::SoftmaxMasked: return "softmax masked by the exact M (dense reference)";
-    case AttentionMethod::Linear: return "linear attention, unmasked";
-    case AttentionMethod::ExactMasked: return "linear attention masked by the exact M (propagation)";
-    case AttentionMethod::GrfMasked: return "linear attention masked by the GRF estimate (the paper's method)";
-    case AttentionMethod::ToeplitzFft: return "linear attention, block-Toeplitz mask by FFT (grids only; a different mask family)";
-  }
-  return "?";
-}
-
 unsigned withDependents(unsigned s) {
   if (s & StageLoad) s |= StageGraph;
   if (s & StageGraph) s |= StageMask | StageGrf | StageTokens;

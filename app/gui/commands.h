@@ -7,7 +7,7 @@
 #include <string>
 #include <variant>
 
-#include "gui/state.h"
+#include "model/state.h"
 
 namespace topomask::gui {
 

@@ -6,9 +6,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/cli.h"
+#include "options/options.h"
 #include "gui/app.h"
-#include "gui/screenshot.h"
+#include "render/plot/screenshot.h"
 #include "topomask/core/error.h"
 
 namespace topomask::gui {
@@ -25,8 +25,8 @@ std::string configDir() {
 
 int runApplication(const std::vector<std::string>& args) {
   CLI::App parser{"TopoMask: open FILE (or the demo) in the window"};
-  cli::CommonOptions common;
-  cli::addCommonOptions(parser, common);
+  opt::CommonOptions common;
+  opt::addCommonOptions(parser, common);
   std::string file, screenshotPath, windowShotPath, layout = "mask";
   std::int64_t query = -1;
   int views = 3;
@@ -45,8 +45,8 @@ int runApplication(const std::vector<std::string>& args) {
                   "presentation mode: large text, no side panel, the guided tour with arrow keys (F5 toggles, Esc leaves)");
   parser.add_flag("--full-resolution", fullResolution,
                   "every vertex and point of a large mesh or cloud (default: about 10,000 clustered vertices or 20,000 voxel tokens)");
-  cli::TokenFileOption tokens;
-  cli::addTokenFileOptions(parser, tokens);
+  opt::TokenFileOption tokens;
+  opt::addTokenFileOptions(parser, tokens);
   parser.add_option("--screenshot", screenshotPath, "write a screenshot of the views when the work is done, then quit");
   parser.add_option("--window-shot", windowShotPath,
                     "write a picture of the whole window (panels included) when the work is done, then quit");
@@ -70,20 +70,20 @@ int runApplication(const std::vector<std::string>& args) {
     if (fullResolution) app.dispatch(SetLargeAsTokens{false});
     if (demo) app.dispatch(OpenDemo{});
     else app.dispatch(OpenFile{std::filesystem::absolute(file).string()});
-    app.dispatch(SetGraphOptions{cli::toGraphOptions(common)});
+    app.dispatch(SetGraphOptions{opt::toGraphOptions(common)});
     auto given = [&](std::initializer_list<const char*> names) {
       for (const char* n : names)
         if (parser.count(n) > 0) return true;
       return false;
     };
     // The app's own defaults (exp(8 W), README) apply unless the command line names mask or GRF options.
-    if (given({"--kernel", "--beta", "--p", "--alpha", "--f"})) app.dispatch(SetMask{cli::toMaskSpec(common)});
+    if (given({"--kernel", "--beta", "--p", "--alpha", "--f"})) app.dispatch(SetMask{opt::toMaskSpec(common)});
     if (given({"--walkers", "--p-halt", "--max-len", "--sampling", "--ensembles", "--seed"})) {
-      GrfOptions g = cli::toGrfOptions(common);
+      GrfOptions g = opt::toGrfOptions(common);
       if (demo && !given({"--walkers"})) g.walkers = kDemoWalkers;
       app.dispatch(SetGrf{g});
     }
-    cli::checkTokenFileOptions(tokens);
+    opt::checkTokenFileOptions(tokens);
     if (!tokens.file.empty()) {
       AttentionParams a = app.state().attention;
       a.tokensFromFile = true;

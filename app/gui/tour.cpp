@@ -1,6 +1,6 @@
 #include "gui/tour.h"
 
-#include "gui/pipeline.h"
+#include "model/pipeline.h"
 #include "topomask/core/error.h"
 
 namespace topomask::gui {

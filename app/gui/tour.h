@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "gui/commands.h"
-#include "gui/state.h"
+#include "model/state.h"
 
 namespace topomask::gui {
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "gui/commands.h"
-#include "gui/views_model.h"
+#include "model/views_model.h"
 #include "support/test_graphs.h"
 
 using namespace topomask;

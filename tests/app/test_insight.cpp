@@ -3,7 +3,7 @@
 // error curve is the engine's estimate error.
 #include <gtest/gtest.h>
 
-#include "gui/insight_model.h"
+#include "model/insight_model.h"
 #include "support/test_graphs.h"
 #include "topomask/grf/sampler.h"
 #include "topomask/mask/exact.h"
@@ -67,7 +67,7 @@ TEST(InsightModel, WalkErrorCurveIsTheEstimateError) {
 
 }  // namespace
 
-#include "gui/insight_plot.h"
+#include "render/plot/insight_plot.h"
 #include "topomask/core/error.h"
 
 namespace {
@@ -97,7 +97,7 @@ TEST(InsightPlot, ConvergencePlotDrawsTheTableValues) {
 }  // namespace
 
 #include "gui/commands.h"
-#include "gui/pipeline.h"
+#include "model/pipeline.h"
 #include "gui/tour.h"
 #include "topomask/grf/sampler.h"
 
@@ -128,7 +128,7 @@ TEST(Tour, EveryStepSetsItsStateThroughCommands) {
       EXPECT_EQ(state.grf.walkers, 64);
     }
     if (k == 5) {
-      EXPECT_EQ(state.attention.b, gui::AttentionMethod::GrfMasked);
+      EXPECT_EQ(state.attention.b, AttentionMethod::GrfMasked);
     }
     // Re-applying a step changes nothing: its commands are then only what differs.
     EXPECT_TRUE(gui::tourCommands(k, state).empty()) << k;
@@ -182,7 +182,7 @@ TEST(CostGate, AsksAboveTheThresholdsAndOffersACountThatDoesNot) {
 
 #include <cmath>
 
-#include "gui/bench_runner.h"
+#include "model/bench_runner.h"
 #include "topomask/core/rng.h"
 #include "topomask/graph/spectrum.h"
 #include "topomask/grf/accuracy.h"

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "gui/learn_model.h"
+#include "model/learn_model.h"
 #include "support/test_graphs.h"
 #include "topomask/core/error.h"
 

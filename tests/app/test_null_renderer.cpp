@@ -2,7 +2,7 @@
 // and catches the mistakes it exists for.
 #include <gtest/gtest.h>
 
-#include "gui/views_model.h"
+#include "model/views_model.h"
 #include "render/null_renderer.h"
 #include "render/scene/views.h"
 #include "support/test_graphs.h"

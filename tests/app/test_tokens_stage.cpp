@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "gui/commands.h"
-#include "gui/pipeline.h"
+#include "model/pipeline.h"
 #include "support/test_graphs.h"
 #include "topomask/core/npz.h"
 

@@ -22,3 +22,4 @@ topomask_add_test(test_grf_accuracy SOURCES engine/test_grf_accuracy.cpp LABELS 
 topomask_add_test(test_walks SOURCES engine/test_walks.cpp LABELS engine)
 # Tests of the attention module.
 topomask_add_test(test_attention SOURCES engine/test_attention.cpp LABELS engine)
+topomask_add_test(test_attention_methods SOURCES engine/test_attention_methods.cpp LABELS engine)

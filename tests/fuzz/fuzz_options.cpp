@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli.h"
+#include "options/options.h"
 #include "topomask/core/error.h"
 #include "topomask/graph/build.h"
 #include "topomask/graph/spectral.h"
@@ -45,8 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!current.empty()) args.push_back(current);
 
   CLI::App app{"fuzz"};
-  topomask::cli::CommonOptions options;
-  topomask::cli::addCommonOptions(app, options);
+  topomask::opt::CommonOptions options;
+  topomask::opt::addCommonOptions(app, options);
   app.allow_extras(false);
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
   try {
@@ -55,10 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   try {
-    topomask::cli::validateCommonOptions(options);
-    topomask::GraphOptions graphOptions = topomask::cli::toGraphOptions(options);
-    const topomask::MaskFunction mask(topomask::cli::toMaskSpec(options));
-    topomask::GrfOptions grf = topomask::cli::toGrfOptions(options);
+    topomask::opt::validateCommonOptions(options);
+    topomask::GraphOptions graphOptions = topomask::opt::toGraphOptions(options);
+    const topomask::MaskFunction mask(topomask::opt::toMaskSpec(options));
+    topomask::GrfOptions grf = topomask::opt::toGrfOptions(options);
     grf.threads = 1;
     static const topomask::Graph g = cycle();
     (void)mask.termsFor(topomask::spectralRadius(g).value * graphOptions.sigma, 1e-9, 10000);

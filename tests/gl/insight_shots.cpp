@@ -10,7 +10,7 @@
 #include <string>
 
 #include "gui/app.h"
-#include "gui/screenshot.h"
+#include "render/plot/screenshot.h"
 #include "support/test_graphs.h"
 
 using namespace topomask;

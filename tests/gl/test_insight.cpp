@@ -13,8 +13,8 @@
 #include "gui/app.h"
 #include "gui/tour.h"
 #include "gui/panels/insight_tour.h"
-#include "gui/insight_offscreen.h"
-#include "gui/pipeline.h"
+#include "offscreen/insight_offscreen.h"
+#include "model/pipeline.h"
 #include "topomask/core/error.h"
 #include "topomask/graph/spectrum.h"
 #include "platform/window.h"
@@ -25,8 +25,8 @@
 #include "support/test_graphs.h"
 #include "topomask/grf/walks.h"
 #include "topomask/grf/matrix_view.h"
-#include "gui/insight_model.h"
-#include "gui/screenshot.h"
+#include "model/insight_model.h"
+#include "render/plot/screenshot.h"
 #include <nlohmann/json.hpp>
 #include <fstream>
 #include <sstream>

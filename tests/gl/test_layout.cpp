@@ -14,9 +14,9 @@
 
 #include "gl_fixtures.h"
 #include "gui/app.h"
-#include "gui/pipeline.h"
+#include "model/pipeline.h"
 #include "gui/tour.h"
-#include "gui/views_model.h"
+#include "model/views_model.h"
 #include "platform/window.h"
 #include "render/scene/views.h"
 #include "support/test_graphs.h"

@@ -132,8 +132,8 @@ TEST(Soak, RandomActionsForMinutesNoCrashFlatMemory) {
         case 9: app.setMouse(static_cast<float>(pick(o.width)), static_cast<float>(pick(o.height)), pick(4) == 0); break;
         case 10: {
           AttentionParams a;
-          a.a = static_cast<AttentionMethod>(pick(kAttentionMethodCount));
-          a.b = static_cast<AttentionMethod>(pick(kAttentionMethodCount));
+          a.a = attentionMethods()[pick(static_cast<int>(attentionMethods().size()))].method;
+          a.b = attentionMethods()[pick(static_cast<int>(attentionMethods().size()))].method;
           a.featureMap = static_cast<FeatureMapKind>(pick(3));
           a.headDim = 1 + pick(32);
           a.favorFeatures = 1 + pick(64);

@@ -17,7 +17,7 @@ set_target_properties(gui_timing PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BIN
 # Teaching views (walks, matrix) offscreen.
 topomask_add_test(test_insight
   SOURCES gl/test_insight.cpp gl/gl_fixtures.cpp
-  LIBS topomask_gui PkgConfig::STB
+  LIBS topomask_gui topomask::offscreen PkgConfig::STB
   LABELS gl
   WRAPPER xvfb-run -a -s "-screen 0 1600x1000x24 -noreset")
 add_dependencies(test_insight topomask)

@@ -2,7 +2,7 @@
 // walkers use, and g(lambda) = sum_k alpha_k lambda^k over the spectrum interval [-rho(W), rho(W)].
 #pragma once
 
-#include "gui/state.h"
+#include "model/state.h"
 
 namespace topomask::gui {
 

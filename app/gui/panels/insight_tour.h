@@ -7,7 +7,7 @@
 
 #include "gui/panels/insight_walks.h"
 #include "gui/panels/insight_window.h"
-#include "gui/state.h"
+#include "model/state.h"
 
 namespace topomask::gui {
 

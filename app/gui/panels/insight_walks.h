@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "gui/insight_model.h"
-#include "gui/state.h"
+#include "model/insight_model.h"
+#include "model/state.h"
 #include "render/renderer.h"
 
 namespace topomask::gui {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gui/commands.h"
-#include "gui/state.h"
+#include "model/state.h"
 #include "render/renderer.h"
 
 namespace topomask::gui {

@@ -5,7 +5,7 @@
 #include <imgui.h>
 
 #include "gui/panels/panels.h"
-#include "gui/views_model.h"
+#include "model/views_model.h"
 
 namespace topomask::gui {
 

@@ -6,7 +6,7 @@
 #include <imgui_stdlib.h>
 
 #include "gui/panels/panels.h"
-#include "gui/pipeline.h"
+#include "model/pipeline.h"
 
 namespace topomask::gui {
 
@@ -175,13 +175,14 @@ void attentionPanel(const AppState& s, const Emit& emit) {
   auto methods = [&](const char* label, AttentionMethod& m) {
     bool changed = false;
     if (ImGui::BeginCombo(label, attentionMethodName(m))) {
-      for (int k = 0; k < kAttentionMethodCount; ++k) {
-        const auto method = static_cast<AttentionMethod>(k);
-        if (ImGui::Selectable(attentionMethodName(method), method == m)) {
+      for (const AttentionMethodInfo& info : attentionMethods()) {
+        if (!info.inViews) continue;
+        const AttentionMethod method = info.method;
+        if (ImGui::Selectable(info.name, method == m)) {
           changed = method != m;
           m = method;
         }
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", attentionMethodLabel(method));
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", info.label);
       }
       ImGui::EndCombo();
     }

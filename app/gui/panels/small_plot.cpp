@@ -7,7 +7,7 @@
 
 #include <imgui.h>
 
-#include "gui/insight_plot.h"
+#include "render/plot/insight_plot.h"
 
 namespace topomask::gui {
 

@@ -2,7 +2,7 @@
 #include <imgui.h>
 
 #include "gui/panels/panels.h"
-#include "gui/pipeline.h"
+#include "model/pipeline.h"
 
 namespace topomask::gui {
 

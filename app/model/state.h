@@ -10,11 +10,12 @@
 
 #include <Eigen/Core>
 
-#include "gui/insight_model.h"
-#include "gui/learn_model.h"
+#include "model/insight_model.h"
+#include "model/learn_model.h"
 #include "render/camera.h"
 #include "render/colormap.h"
 #include "topomask/attention/attention.h"
+#include "topomask/attention/methods.h"
 #include "topomask/attention/tokens.h"
 #include "topomask/graph/build.h"
 #include "topomask/graph/spectral.h"
@@ -32,13 +33,8 @@ enum class Layout {
   Attention,  // attention row of method A | of method B | difference
 };
 
-// Attention algorithms whose rows can be shown (SPEC section 6).
-enum class AttentionMethod { Softmax, SoftmaxMasked, Linear, ExactMasked, GrfMasked, ToeplitzFft };
-inline constexpr int kAttentionMethodCount = 6;
-// "softmax", "softmax_masked", "linear", "exact_masked", "grf_masked", "toeplitz_fft"
-const char* attentionMethodName(AttentionMethod method);
-// One-line description for the UI ("linear attention masked with the GRF estimate (the paper's method)").
-const char* attentionMethodLabel(AttentionMethod method);
+// The attention methods whose rows can be shown are those of the engine's registry
+// (topomask/attention/methods.h) with `inViews`.
 
 struct AttentionParams {
   AttentionMethod a = AttentionMethod::ExactMasked;

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "gui/state.h"
+#include "model/state.h"
 #include "topomask/core/error.h"
 #include "topomask/core/progress.h"
 

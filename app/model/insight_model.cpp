@@ -1,4 +1,4 @@
-#include "gui/insight_model.h"
+#include "model/insight_model.h"
 
 #include <algorithm>
 #include <array>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <numeric>
 
-#include "gui/raster.h"
+#include "render/plot/raster.h"
 #include "topomask/core/error.h"
 #include "topomask/core/rng.h"
 #include "topomask/grf/accuracy.h"

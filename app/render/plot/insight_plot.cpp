@@ -1,4 +1,4 @@
-#include "gui/insight_plot.h"
+#include "render/plot/insight_plot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gui/raster.h"
+#include "render/plot/raster.h"
 #include "topomask/core/error.h"
 
 namespace topomask::gui {

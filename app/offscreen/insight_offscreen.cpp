@@ -1,13 +1,13 @@
-#include "gui/insight_offscreen.h"
+#include "offscreen/insight_offscreen.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "gui/insight_model.h"
-#include "gui/learn_model.h"
-#include "gui/pipeline.h"
-#include "gui/screenshot.h"
+#include "model/insight_model.h"
+#include "model/learn_model.h"
+#include "model/pipeline.h"
+#include "render/plot/screenshot.h"
 #include "platform/window.h"
 #include "render/animation.h"
 #include "render/gl/gl_renderer.h"

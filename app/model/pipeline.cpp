@@ -1,4 +1,4 @@
-#include "gui/pipeline.h"
+#include "model/pipeline.h"
 
 #include <algorithm>
 #include <chrono>
@@ -233,30 +233,24 @@ ErrorsStage runErrorsStage(const Graph& graph, const MaskSpec& spec, const GrfDa
 Eigen::VectorXd attentionRowFor(AttentionMethod method, const AttentionInputs& tokens, const Graph& graph,
                                 const MaskData* mask, const Eigen::VectorXd& exactRow, const Eigen::VectorXd& grfRow,
                                 std::int64_t query, std::string* note) {
-  const Eigen::VectorXd none;
-  switch (method) {
-    case AttentionMethod::Softmax: return attentionRow(tokens, DenseKernel::Softmax, none, query);
-    case AttentionMethod::Linear: return attentionRow(tokens, DenseKernel::FeatureMap, none, query);
-    case AttentionMethod::SoftmaxMasked:
-      if (exactRow.size() == 0) return none;
-      return attentionRow(tokens, DenseKernel::Softmax, exactRow, query);
-    case AttentionMethod::ExactMasked:
-      if (exactRow.size() == 0) return none;
-      return attentionRow(tokens, DenseKernel::FeatureMap, exactRow, query);
-    case AttentionMethod::GrfMasked:
-      if (grfRow.size() == 0) return none;
-      return attentionRow(tokens, DenseKernel::FeatureMap, grfRow, query);
-    case AttentionMethod::ToeplitzFft: {
-      if (graph.gridWidth <= 0 || graph.gridCell != 1 || !mask) {
-        if (note) *note = "toeplitz_fft needs a pixel grid (an image with grid4 or grid8)";
-        return none;
+  // The method's kernel and mask come from the engine's registry; the rows of the exact and GRF
+  // masks are the ones this stage already computed for the mask views.
+  const AttentionMethodInfo& info = attentionMethodInfo(method);
+  Eigen::VectorXd maskRow;
+  switch (info.mask) {
+    case MaskSource::None: break;
+    case MaskSource::Exact: maskRow = exactRow; break;
+    case MaskSource::Grf: maskRow = grfRow; break;
+    case MaskSource::Toeplitz:
+      if (!isTokenGrid(graph) || !mask) {
+        if (note) *note = std::string(info.name) + " needs a pixel grid (an image with grid4 or grid8)";
+        return {};
       }
-      const std::int64_t centre = static_cast<std::int64_t>(graph.gridHeight / 2) * graph.gridWidth + graph.gridWidth / 2;
-      const ToeplitzMask t = toeplitzMaskFromRow(graph.gridWidth, graph.gridHeight, mask->op.row(centre));
-      return attentionRow(tokens, DenseKernel::FeatureMap, toeplitzMaskRow(t, query), query);
-    }
+      maskRow = toeplitzMaskRow(gridToeplitzMask(graph, mask->op), query);
+      break;
   }
-  return none;
+  if (info.mask != MaskSource::None && maskRow.size() == 0) return {};
+  return attentionRow(tokens, info.kernel, maskRow, query);
 }
 
 RowsResult computeRows(const RowsInput& in) {

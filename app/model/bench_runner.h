@@ -7,15 +7,24 @@
 #include <string>
 #include <vector>
 
+#include "topomask/attention/methods.h"
 #include "topomask/core/progress.h"
 
 namespace topomask::gui {
+
+// The cost view's methods: bench's own grf_features and dense (masked softmax on the materialised
+// estimate), and the registry's attention methods that are not dense.
+inline std::string costViewMethods() {
+  auto name = [](AttentionMethod m) { return std::string(attentionMethodName(m)); };
+  return "grf_features," + name(AttentionMethod::GrfMasked) + "," + name(AttentionMethod::ExactMasked) + "," +
+         name(AttentionMethod::Linear) + ",dense," + name(AttentionMethod::ToeplitzFft);
+}
 
 struct BenchRequest {
   std::string executable = "/proc/self/exe";  // the topomask binary
   std::string graph = "grid4";
   std::vector<std::int64_t> sizes{256, 1024, 4096, 16384};
-  std::string methods = "grf_features,grf_masked,exact_masked,linear,dense,toeplitz_fft";
+  std::string methods = costViewMethods();
   std::int64_t denseMax = 4096;
   int repeat = 1;
 };

@@ -1,4 +1,4 @@
-#include "gui/views_model.h"
+#include "model/views_model.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
 
 #include <functional>
 
-#include "gui/offscreen.h"
+#include "offscreen/offscreen.h"
 #include "topomask/io/load.h"
 #include "topomask/mask/fit.h"
 

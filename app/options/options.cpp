@@ -6,13 +6,13 @@
 #include <iostream>
 #include <sstream>
 
-#include "cli/cli.h"
+#include "options/options.h"
 #include "topomask/core/budget.h"
 #include "topomask/core/error.h"
 #include "topomask/grf/sampler.h"
 #include "topomask/io/load.h"
 
-namespace topomask::cli {
+namespace topomask::opt {
 
 void addCommonOptions(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--graph", o.graph, "auto, mesh, knn, radius, grid4, grid8, patch, path")->capture_default_str();
@@ -212,4 +212,4 @@ LoadedGraph loadGraph(const std::string& path, const CommonOptions& options) {
   return out;
 }
 
-}  // namespace topomask::cli
+}  // namespace topomask::opt

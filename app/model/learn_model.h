@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "gui/insight_plot.h"
+#include "render/plot/insight_plot.h"
 #include "topomask/core/progress.h"
 #include "topomask/graph/graph.h"
 #include "topomask/graph/spectrum.h"

@@ -1,4 +1,4 @@
-#include "gui/learn_model.h"
+#include "model/learn_model.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <limits>
 
-#include "gui/insight_model.h"
+#include "model/insight_model.h"
 #include "topomask/core/error.h"
 
 namespace topomask::gui {

@@ -1,4 +1,4 @@
-#include "gui/screenshot.h"
+#include "render/plot/screenshot.h"
 
 #include <stb_image_write.h>
 

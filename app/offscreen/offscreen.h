@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gui/state.h"
+#include "model/state.h"
 
 namespace topomask::gui {
 
@@ -23,8 +23,6 @@ struct OffscreenRequest {
   AttentionParams attention;
 };
 
-// AttentionMethod from its name ("grf_masked", ...); throws usage Error listing the names.
-AttentionMethod parseAttentionMethod(const std::string& name);
 
 struct OffscreenResult {
   int width = 0;

@@ -11,7 +11,7 @@
 
 #include <Eigen/Core>
 
-#include "gui/insight_plot.h"
+#include "render/plot/insight_plot.h"
 #include "render/colormap.h"
 #include "topomask/core/progress.h"
 #include "topomask/graph/graph.h"

@@ -1,4 +1,4 @@
-#include "gui/raster.h"
+#include "render/plot/raster.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "gui/bench_runner.h"
+#include "model/bench_runner.h"
 
 #include <fcntl.h>
 #include <poll.h>

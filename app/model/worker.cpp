@@ -1,4 +1,4 @@
-#include "gui/worker.h"
+#include "model/worker.h"
 
 #include "topomask/core/error.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gui/state.h"
+#include "model/state.h"
 #include "render/scene/views.h"
 
 namespace topomask::gui {

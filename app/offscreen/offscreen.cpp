@@ -1,22 +1,14 @@
-#include "gui/offscreen.h"
+#include "offscreen/offscreen.h"
 
-#include "gui/pipeline.h"
-#include "gui/screenshot.h"
-#include "gui/views_model.h"
+#include "model/pipeline.h"
+#include "render/plot/screenshot.h"
+#include "model/views_model.h"
 #include "platform/window.h"
 #include "render/gl/gl_renderer.h"
 #include "render/scene/views.h"
 #include "topomask/core/error.h"
 
 namespace topomask::gui {
-
-AttentionMethod parseAttentionMethod(const std::string& name) {
-  for (int k = 0; k < kAttentionMethodCount; ++k)
-    if (name == attentionMethodName(static_cast<AttentionMethod>(k))) return static_cast<AttentionMethod>(k);
-  std::string all;
-  for (int k = 0; k < kAttentionMethodCount; ++k) all += std::string(k ? ", " : "") + attentionMethodName(static_cast<AttentionMethod>(k));
-  throw usageError("unknown attention method '" + name + "' (one of: " + all + ")");
-}
 
 OffscreenResult renderOffscreen(const OffscreenRequest& request) {
   // Which views: indices into buildViews' [first, second, difference].
@@ -30,7 +22,7 @@ OffscreenResult renderOffscreen(const OffscreenRequest& request) {
   else if (v.rfind("attention-", 0) == 0) {
     state.view.layout = Layout::Attention;
     state.attention = request.attention;
-    state.attention.a = parseAttentionMethod(v.substr(10));
+    state.attention.a = parseAttentionMethod(v.substr(10), /*viewsOnly=*/true);
     which = {0};
   } else if (v == "walks" || v == "matrix") {
     throw usageError("--view " + v + " is not available in this build yet (views: exact, grf, diff, attention-<method>, compare)");
