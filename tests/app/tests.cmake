@@ -12,3 +12,8 @@ topomask_add_test(test_animation
   SOURCES app/test_animation.cpp app/test_learn.cpp
   LIBS topomask_video topomask_gui_core
   LABELS app)
+
+# The include arrows between the rooms of app/ point one way (no cli <-> gui; see ARCHITECTURE.md).
+add_test(NAME layering_includes
+         COMMAND ${CMAKE_COMMAND} -DAPP=${PROJECT_SOURCE_DIR}/app -P ${CMAKE_CURRENT_SOURCE_DIR}/app/layering_includes.cmake)
+set_tests_properties(layering_includes PROPERTIES LABELS app)
