@@ -314,11 +314,11 @@ void addAttentionCommand(CLI::App& root, Action& action) {
   CLI::App* sub = root.add_subcommand("attention", "Attention with and without the topological mask: all algorithms");
   sub->add_option("FILE", o->file, "mesh, point cloud, image or graph")->required();
   sub->add_option("--query", o->query, "query node (default: the node nearest the centre)");
-  sub->add_option("--kernel-map", o->kernelMap, "feature map of linear attention: relu, elu, favor")
+  sub->add_option("--kernel-map", o->kernelMap, "feature map of linear attention: " + featureMapTable().list())
       ->capture_default_str();
   sub->add_option("--d", o->d, "head dimension d")->capture_default_str();
   sub->add_option("--m", o->m, "random features of FAVOR+ (relu and elu use m = d)")->capture_default_str();
-  sub->add_option("--features", o->features, "node features: comma-separated position,color,normal,intensity");
+  sub->add_option("--features", o->features, "node features, comma-separated: " + nodeFeatureTable().list());
   sub->add_option("--feature-file", o->featureFile, "per-node features (.npy or .csv, one row per node)");
   sub->add_flag("--abs-mask", o->absMask, "use |M| in the dense and Toeplitz algorithms");
   sub->add_flag("--additive", o->additive, "softmax: add M inside the exponential instead of multiplying");

@@ -431,7 +431,7 @@ void addBenchCommand(CLI::App& root, Action& action) {
   CLI::App* sub = root.add_subcommand("bench", "Time and peak memory of the attention algorithms against N");
   sub->add_option("--sizes", o->sizes, "comma-separated N (default 64,256,...,1048576)");
   sub->add_option("--methods", o->methods, "comma-separated methods")->capture_default_str();
-  sub->add_option("--kernel-map", o->kernelMap, "relu, elu, favor")->capture_default_str();
+  sub->add_option("--kernel-map", o->kernelMap, featureMapTable().list())->capture_default_str();
   sub->add_option("--d", o->d, "head dimension (default 8 on path, 16 otherwise)");
   sub->add_option("--m", o->m, "FAVOR+ features (default d)");
   sub->add_option("--dense-max", o->denseMax, "largest N for the dense method")->capture_default_str();

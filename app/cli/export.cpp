@@ -184,7 +184,7 @@ void addExportCommand(CLI::App& root, Action& action) {
   sub->add_option("--method", o->method, "attention: " + attentionMethodList())
       ->capture_default_str();
   sub->add_option("--query", o->queries, "query nodes (mask rows or attention rows)");
-  sub->add_option("--kernel-map", o->kernelMap, "relu, elu, favor")->capture_default_str();
+  sub->add_option("--kernel-map", o->kernelMap, featureMapTable().list())->capture_default_str();
   sub->add_option("--d", o->d, "head dimension")->capture_default_str();
   sub->add_option("--m", o->m, "FAVOR+ features")->capture_default_str();
   sub->add_option("--feature-file", o->featureFile, "per-node features (.npy or .csv)");

@@ -17,21 +17,6 @@ unsigned withDependents(unsigned s) {
 
 namespace {
 
-bool sameGraphOptions(const GraphOptions& a, const GraphOptions& b) {
-  return a.kind == b.kind && a.k == b.k && a.radius == b.radius && a.patch == b.patch && a.weights == b.weights &&
-         a.lengthScale == b.lengthScale && a.intensityScale == b.intensityScale && a.normalisation == b.normalisation &&
-         a.sigma == b.sigma && a.threads == b.threads;
-}
-
-bool sameMask(const MaskSpec& a, const MaskSpec& b) {
-  return a.preset == b.preset && a.beta == b.beta && a.p == b.p && a.alpha == b.alpha && a.f == b.f;
-}
-
-bool sameGrf(const GrfOptions& a, const GrfOptions& b) {
-  return a.walkers == b.walkers && a.pHalt == b.pHalt && a.maxLength == b.maxLength && a.sampling == b.sampling &&
-         a.ensemble == b.ensemble && a.seed == b.seed && a.threads == b.threads;
-}
-
 void clearRows(AppState& s) {
   Results& r = s.results;
   r.rowsQuery = -1;
@@ -92,26 +77,27 @@ Effects apply(AppState& s, const Command& command) {
           e.stale = withDependents(StageLoad);
           e.cancel = true;
         } else if constexpr (std::is_same_v<T, SetGraphOptions>) {
-          if (sameGraphOptions(c.options, s.graph)) return;
+          if (c.options == s.graph) return;  // operator== = default: every field counts
           s.graph = c.options;
           s.costQuestion = {};  // a new job asks again if it must
           e.stale = withDependents(StageGraph);
         } else if constexpr (std::is_same_v<T, SetMask>) {
-          if (sameMask(c.spec, s.mask)) return;
+          if (c.spec == s.mask) return;
           s.mask = c.spec;
           s.costQuestion = {};
           e.stale = withDependents(StageMask);
         } else if constexpr (std::is_same_v<T, SetGrf>) {
-          if (sameGrf(c.options, s.grf)) return;
+          if (c.options == s.grf) return;
           s.grf = c.options;
           s.costQuestion = {};
           e.stale = withDependents(StageGrf);
         } else if constexpr (std::is_same_v<T, SetAttention>) {
           if (c.params == s.attention) return;
-          const bool tokens = c.params.featureMap != s.attention.featureMap || c.params.headDim != s.attention.headDim ||
-                              c.params.seed != s.attention.seed || c.params.favorFeatures != s.attention.favorFeatures ||
-                              c.params.tokensFromFile != s.attention.tokensFromFile ||
-                              c.params.tokenFile != s.attention.tokenFile || c.params.head != s.attention.head;
+          // Everything but the two methods shapes the tokens (a new field does too, unless listed here).
+          AttentionParams methodsAside = c.params;
+          methodsAside.a = s.attention.a;
+          methodsAside.b = s.attention.b;
+          const bool tokens = !(methodsAside == s.attention);
           s.attention = c.params;
           e.stale = withDependents(tokens ? StageTokens : StageRows);
         } else if constexpr (std::is_same_v<T, SelectQuery>) {

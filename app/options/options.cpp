@@ -15,14 +15,14 @@
 namespace topomask::opt {
 
 void addCommonOptions(CLI::App& sub, CommonOptions& o) {
-  sub.add_option("--graph", o.graph, "auto, mesh, knn, radius, grid4, grid8, patch, path")->capture_default_str();
+  sub.add_option("--graph", o.graph, graphKindTable().list())->capture_default_str();
   sub.add_option("--k", o.k, "kNN size")->capture_default_str();
   sub.add_option("--radius", o.radius, "radius graph (default 1.5 x mean NN distance)");
   sub.add_option("--patch", o.patch, "patch size in pixels")->capture_default_str();
-  sub.add_option("--weights", o.weights, "unit, gaussian, inverse, intensity")->capture_default_str();
-  sub.add_option("--norm", o.norm, "sym, rw, none")->capture_default_str();
+  sub.add_option("--weights", o.weights, edgeWeightsTable().list())->capture_default_str();
+  sub.add_option("--norm", o.norm, normalisationTable().list())->capture_default_str();
   sub.add_option("--sigma", o.sigma, "scale: W = sigma * normalised(A)")->capture_default_str();
-  sub.add_option("--kernel", o.kernel, "heat, reglap1, reglap2, pstep, cosine, custom")->capture_default_str();
+  sub.add_option("--kernel", o.kernel, maskPresetTable().list())->capture_default_str();
   sub.add_option("--beta", o.beta, "mask parameter beta")->capture_default_str();
   sub.add_option("--p", o.p, "p of the p-step random walk kernel")->capture_default_str();
   sub.add_option("--alpha", o.alpha, "comma-separated alpha_0..alpha_K for --kernel custom");
@@ -30,8 +30,8 @@ void addCommonOptions(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--walkers", o.walkers, "walkers per node")->capture_default_str();
   sub.add_option("--p-halt", o.pHalt, "halting probability")->capture_default_str();
   sub.add_option("--max-len", o.maxLen, "walk length cap (0 = none)")->capture_default_str();
-  sub.add_option("--sampling", o.sampling, "iid, antithetic, repelling")->capture_default_str();
-  sub.add_option("--ensembles", o.ensembles, "shared, independent, asymmetric")->capture_default_str();
+  sub.add_option("--sampling", o.sampling, samplingTable().list())->capture_default_str();
+  sub.add_option("--ensembles", o.ensembles, ensembleTable().list())->capture_default_str();
   sub.add_option("--seed", o.seed, "random seed")->capture_default_str();
   sub.add_option("--threads", o.threads, "threads (0 = all cores)")->capture_default_str();
   sub.add_option("--memory-limit", o.memoryLimit, "memory budget for predicted allocations, e.g. 8G (default: the memory available)");

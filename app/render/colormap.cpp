@@ -53,26 +53,33 @@ void widen(ValueRange& r) {
 
 }  // namespace
 
-const char* colormapName(Colormap map) {
-  switch (map) {
-    case Colormap::Viridis: return "viridis";
-    case Colormap::Magma: return "magma";
-    case Colormap::Turbo: return "turbo";
-    case Colormap::Diverging: return "diverging";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumEntry<Colormap> kColormaps[] = {
+    {Colormap::Viridis, "viridis", "viridis"},
+    {Colormap::Magma, "magma", "magma"},
+    {Colormap::Turbo, "turbo", "turbo"},
+    {Colormap::Diverging, "diverging", "diverging"},
+};
+// In the order the view panel offers them: log (the default) first.
+constexpr EnumEntry<RangeMode> kRangeModes[] = {
+    {RangeMode::Log, "log", "log"},
+    {RangeMode::Auto, "auto", "auto"},
+    {RangeMode::Percentile, "percentile", "percentile"},
+    {RangeMode::Symmetric, "symmetric", "symmetric"},
+    {RangeMode::Fixed, "fixed", "fixed"},
+};
+}  // namespace
 
-const char* rangeModeName(RangeMode mode) {
-  switch (mode) {
-    case RangeMode::Auto: return "auto";
-    case RangeMode::Fixed: return "fixed";
-    case RangeMode::Symmetric: return "symmetric";
-    case RangeMode::Log: return "log";
-    case RangeMode::Percentile: return "percentile";
-  }
-  return "?";
+const EnumTable<Colormap>& colormapEnum() {
+  static const EnumTable<Colormap> table{"colormap", kColormaps};
+  return table;
 }
+const EnumTable<RangeMode>& rangeModeEnum() {
+  static const EnumTable<RangeMode> table{"range mode", kRangeModes};
+  return table;
+}
+const char* colormapName(Colormap map) { return colormapEnum().name(map); }
+const char* rangeModeName(RangeMode mode) { return rangeModeEnum().name(mode); }
 
 std::array<float, 3> colormapColor(Colormap map, double t) {
   const std::vector<Rgb>& k = keys(map);

@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "topomask/core/enum_table.h"
+
 namespace topomask::render {
 
 enum class Colormap { Viridis, Magma, Turbo, Diverging };
 inline constexpr int kColormapCount = 4;
+const EnumTable<Colormap>& colormapEnum();  // topomask/core/enum_table.h
 const char* colormapName(Colormap map);  // "viridis", "magma", "turbo", "diverging"
 
 // 256 RGBA8 entries (alpha 255), entry 0 for t = 0, entry 255 for t = 1.
@@ -21,6 +24,7 @@ std::array<std::uint8_t, 256 * 4> colormapTable(Colormap map);
 std::array<float, 3> colormapColor(Colormap map, double t);
 
 enum class RangeMode { Auto, Fixed, Symmetric, Log, Percentile };
+const EnumTable<RangeMode>& rangeModeEnum();
 const char* rangeModeName(RangeMode mode);  // "auto", "fixed", "symmetric", "log", "percentile"
 
 struct ValueRange {

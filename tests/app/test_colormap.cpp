@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "render/colormap.h"
+#include "topomask/core/error.h"
 
 using namespace topomask::render;
 
@@ -181,4 +182,18 @@ TEST(Range, DenormaliseInvertsNormaliseOnEveryScale) {
     }
   EXPECT_DOUBLE_EQ(denormalise(2.0, ValueRange{0.0, 1.0, false}), 1.0);  // clamped
   EXPECT_DOUBLE_EQ(denormalise(0.5, ValueRange{-5.0, 5.0, false, 5e-3}), 0.0);  // symlog centre
+}
+
+// The descriptor tables: one row per value, names parse back, the range modes offered log first.
+TEST(Colormap, DescriptorTablesCoverEveryValue) {
+  for (int k = 0; k < kColormapCount; ++k) {
+    const auto map = static_cast<Colormap>(k);
+    EXPECT_EQ(colormapEnum().parse(colormapName(map)), map);
+  }
+  for (int k = 0; k <= static_cast<int>(RangeMode::Percentile); ++k) {
+    const auto mode = static_cast<RangeMode>(k);
+    EXPECT_EQ(rangeModeEnum().parse(rangeModeName(mode)), mode);
+  }
+  EXPECT_EQ(rangeModeEnum().entries.front().value, RangeMode::Log);
+  EXPECT_THROW(colormapEnum().parse("jet"), topomask::Error);
 }

@@ -740,3 +740,28 @@ TEST(IoGenerated, ClusterMeshKeepsSheetsThatShareCellsApart) {
   EXPECT_EQ(cell, 0.0);
   EXPECT_THROW(clusterMesh(mesh, 0), Error);
 }
+
+namespace topomask {
+namespace {
+
+// The format table: every extension found in any case, with or without the dot; the families read
+// back as the error message lists them; an unknown extension has no row.
+TEST(FileFormats, OneTableForTheLoaderTheMessageAndTheBrowser) {
+  for (const FileFormat& f : fileFormats()) {
+    std::string upper = f.extension;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_EQ(findFileFormat(f.extension), &f);
+    EXPECT_EQ(findFileFormat("." + upper), &f) << upper;
+    EXPECT_NE(f.families, 0u);
+    EXPECT_NE(f.read, nullptr);
+  }
+  EXPECT_EQ(findFileFormat("ply")->families, static_cast<unsigned>(kMeshes | kPoints));
+  EXPECT_EQ(findFileFormat(".3ds"), nullptr);
+  EXPECT_EQ(findFileFormat(""), nullptr);
+  EXPECT_EQ(fileFormatsText(),
+            "meshes: obj ply stl off gltf glb; points: ply pcd xyz xyzn xyzrgb pts; images: png jpg jpeg bmp; "
+            "graphs: edges txt el mtx");
+}
+
+}  // namespace
+}  // namespace topomask

@@ -23,3 +23,5 @@ topomask_add_test(test_walks SOURCES engine/test_walks.cpp LABELS engine)
 # Tests of the attention module.
 topomask_add_test(test_attention SOURCES engine/test_attention.cpp LABELS engine)
 topomask_add_test(test_attention_methods SOURCES engine/test_attention_methods.cpp LABELS engine)
+# The descriptor tables of the user-facing enums.
+topomask_add_test(test_enum_tables SOURCES engine/test_enum_tables.cpp LABELS engine)

@@ -7,18 +7,13 @@
 #include <imgui_stdlib.h>
 
 #include "gui/panels/panels.h"
+#include "topomask/io/load.h"
 
 namespace topomask::gui {
 
 namespace {
 
-bool openable(const std::filesystem::path& p) {
-  static const char* extensions[] = {".obj", ".ply", ".stl", ".off", ".gltf", ".glb", ".pcd", ".xyz", ".xyzn", ".xyzrgb",
-                                     ".pts", ".png", ".jpg", ".jpeg", ".bmp", ".txt", ".edges", ".el", ".mtx"};
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::any_of(std::begin(extensions), std::end(extensions), [&](const char* e) { return ext == e; });
-}
+bool openable(const std::filesystem::path& p) { return findFileFormat(p.extension().string()) != nullptr; }
 
 void fileBrowser(PanelUi& ui, const Emit& emit) {
   namespace fs = std::filesystem;

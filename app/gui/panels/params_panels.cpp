@@ -1,4 +1,5 @@
 // Graph, Mask, GRF and Attention panels: parameters in, commands out.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -11,6 +12,24 @@
 namespace topomask::gui {
 
 namespace {
+
+// A combo over an enum's descriptor table (topomask/core/enum_table.h): its listed values, by label,
+// and the unlisted ones in `alsoOffer` (values the command line types its own way).
+template <typename E>
+bool combo(const char* label, E& value, const EnumTable<E>& table, std::initializer_list<E> alsoOffer = {}) {
+  bool changed = false;
+  if (ImGui::BeginCombo(label, table.label(value))) {
+    for (const EnumEntry<E>& e : table.entries)
+      if ((e.listed || (std::find(alsoOffer.begin(), alsoOffer.end(), e.value) != alsoOffer.end() &&
+                        table.find(e.value) == &e)) &&
+          ImGui::Selectable(e.label, e.value == value)) {
+        changed = e.value != value;
+        value = e.value;
+      }
+    ImGui::EndCombo();
+  }
+  return changed;
+}
 
 template <typename E>
 bool combo(const char* label, E& value, std::initializer_list<std::pair<E, const char*>> items) {
@@ -63,21 +82,13 @@ bool parseNumbers(const std::string& text, std::vector<double>& out) {
 
 void graphPanel(const AppState& s, const Emit& emit) {
   GraphOptions g = s.graph;
-  bool changed = combo("graph", g.kind,
-                       {{GraphKind::Auto, "auto"}, {GraphKind::Mesh, "mesh edges"}, {GraphKind::Knn, "k nearest neighbours"},
-                        {GraphKind::Radius, "radius"}, {GraphKind::Grid4, "pixel grid, 4-connected"},
-                        {GraphKind::Grid8, "pixel grid, 8-connected"}, {GraphKind::Patch, "patch grid"},
-                        {GraphKind::Path, "path (sequence)"}});
+  bool changed = combo("graph", g.kind, graphKindTable());
   if (g.kind == GraphKind::Knn || (g.kind == GraphKind::Auto && s.results.scene && s.results.scene->kind() == SceneKind::Points))
     changed |= ImGui::SliderInt("k", &g.k, 1, 32);
   if (g.kind == GraphKind::Radius) changed |= inputDouble("radius (0 = auto)", g.radius, 0.001);
   if (g.kind == GraphKind::Patch) changed |= ImGui::SliderInt("patch size", &g.patch, 2, 64);
-  changed |= combo("weights", g.weights,
-                   {{EdgeWeights::Unit, "unit"}, {EdgeWeights::Gaussian, "gaussian of length"},
-                    {EdgeWeights::Inverse, "inverse length"}, {EdgeWeights::Intensity, "intensity-aware (images)"}});
-  changed |= combo("normalisation", g.normalisation,
-                   {{Normalisation::Symmetric, "D^-1/2 A D^-1/2"}, {Normalisation::RandomWalk, "D^-1 A"},
-                    {Normalisation::None, "none"}});
+  changed |= combo("weights", g.weights, edgeWeightsTable());
+  changed |= combo("normalisation", g.normalisation, normalisationTable());
   changed |= inputDouble("sigma", g.sigma, 0.05);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("W = sigma * normalised(A)");
   if (changed) emit(SetGraphOptions{g});
@@ -90,10 +101,7 @@ void graphPanel(const AppState& s, const Emit& emit) {
 
 void maskPanel(const AppState& s, const Emit& emit) {
   MaskSpec m = s.mask;
-  bool changed = combo("kernel", m.preset,
-                       {{MaskPreset::Heat, "heat  exp(beta W)"}, {MaskPreset::RegLap1, "reg. Laplacian  (I - beta W)^-1"},
-                        {MaskPreset::RegLap2, "reg. Laplacian  (I - beta W)^-2"}, {MaskPreset::PStep, "p-step  (I + beta W)^p"},
-                        {MaskPreset::Cosine, "cosine"}, {MaskPreset::Custom, "custom alpha"}, {MaskPreset::CustomF, "custom f"}});
+  bool changed = combo("kernel", m.preset, maskPresetTable(), {MaskPreset::CustomF});
   if (m.preset == MaskPreset::Custom || m.preset == MaskPreset::CustomF) {
     std::vector<double>& coeffs = m.preset == MaskPreset::Custom ? m.alpha : m.f;
     if (coeffs.empty()) coeffs = {1.0, 0.5, 0.25};
@@ -147,11 +155,8 @@ void grfPanel(const AppState& s, const Emit& emit) {
   }
   changed |= ImGui::SliderInt("max length", &g.maxLength, 0, 256);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("L_max: 0 = no cap (needs p_halt > 0)");
-  changed |= combo("sampling", g.sampling,
-                   {{Sampling::Iid, "i.i.d."}, {Sampling::Antithetic, "antithetic termination"}, {Sampling::Repelling, "repelling"}});
-  changed |= combo("ensembles", g.ensemble,
-                   {{Ensemble::Shared, "shared  Phi Phi^T"}, {Ensemble::Independent, "independent  Phi_Q Phi_K^T"},
-                    {Ensemble::Asymmetric, "asymmetric  Phi_alpha"}});
+  changed |= combo("sampling", g.sampling, samplingTable());
+  changed |= combo("ensembles", g.ensemble, ensembleTable());
   int seed = static_cast<int>(g.seed);
   if (ImGui::InputInt("seed", &seed)) {
     g.seed = static_cast<std::uint64_t>(std::max(seed, 0));
@@ -190,8 +195,7 @@ void attentionPanel(const AppState& s, const Emit& emit) {
   };
   bool changed = methods("method A", a.a);
   changed |= methods("method B", a.b);
-  changed |= combo("feature map", a.featureMap,
-                   {{FeatureMapKind::Elu, "ELU + 1"}, {FeatureMapKind::Relu, "ReLU + 1e-6"}, {FeatureMapKind::Favor, "FAVOR+ (softmax)"}});
+  changed |= combo("feature map", a.featureMap, featureMapTable());
   if (a.featureMap == FeatureMapKind::Favor) changed |= ImGui::SliderInt("features m", &a.favorFeatures, 4, 256);
   // Tokens: the seeded projections of node features, or a model's own q, k, v from a .npz.
   changed |= combo("tokens", a.tokensFromFile, {{false, "projections of node features"}, {true, "from a file"}});

@@ -26,9 +26,9 @@ void viewPanel(const AppState& s, PanelUi& ui, const Emit& emit) {
   }
   auto mapCombo = [&](const char* label, Colormap& map) {
     if (ImGui::BeginCombo(label, render::colormapName(map))) {
-      for (int k = 0; k < render::kColormapCount; ++k)
-        if (ImGui::Selectable(render::colormapName(static_cast<Colormap>(k)), k == static_cast<int>(map))) {
-          map = static_cast<Colormap>(k);
+      for (const auto& e : render::colormapEnum().entries)
+        if (ImGui::Selectable(e.label, e.value == map)) {
+          map = e.value;
           changed = true;
         }
       ImGui::EndCombo();
@@ -37,9 +37,9 @@ void viewPanel(const AppState& s, PanelUi& ui, const Emit& emit) {
   mapCombo("colormap", v.colormap);
   mapCombo("difference map", v.diffColormap);
   if (ImGui::BeginCombo("range", render::rangeModeName(v.rangeMode))) {
-    for (RangeMode m : {RangeMode::Log, RangeMode::Auto, RangeMode::Percentile, RangeMode::Symmetric, RangeMode::Fixed})
-      if (ImGui::Selectable(render::rangeModeName(m), m == v.rangeMode)) {
-        v.rangeMode = m;
+    for (const auto& e : render::rangeModeEnum().entries)  // in the order offered: log first
+      if (ImGui::Selectable(e.label, e.value == v.rangeMode)) {
+        v.rangeMode = e.value;
         changed = true;
       }
     ImGui::EndCombo();

@@ -123,29 +123,33 @@ Eigen::MatrixXd normalisedPositions(const Eigen::MatrixX3d& p) {
 
 }  // namespace
 
-const char* featureMapName(FeatureMapKind kind) {
-  switch (kind) {
-    case FeatureMapKind::Relu: return "relu";
-    case FeatureMapKind::Elu: return "elu";
-    case FeatureMapKind::Favor: return "favor";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumEntry<FeatureMapKind> kFeatureMaps[] = {
+    {FeatureMapKind::Relu, "relu", "ReLU + 1e-6"},
+    {FeatureMapKind::Elu, "elu", "ELU + 1"},
+    {FeatureMapKind::Favor, "favor", "FAVOR+ (softmax)"},
+    {FeatureMapKind::Favor, "favor+", "FAVOR+ (softmax)", false},
+};
+constexpr EnumEntry<NodeFeature> kNodeFeatures[] = {
+    {NodeFeature::Position, "position", "position"},
+    {NodeFeature::Color, "color", "colour"},
+    {NodeFeature::Color, "colour", "colour", false},
+    {NodeFeature::Normal, "normal", "normal"},
+    {NodeFeature::Intensity, "intensity", "intensity"},
+};
+}  // namespace
 
-FeatureMapKind parseFeatureMapKind(const std::string& text) {
-  if (text == "relu") return FeatureMapKind::Relu;
-  if (text == "elu") return FeatureMapKind::Elu;
-  if (text == "favor" || text == "favor+") return FeatureMapKind::Favor;
-  throw usageError("unknown feature map '" + text + "' (expected relu, elu or favor)");
+const EnumTable<FeatureMapKind>& featureMapTable() {
+  static const EnumTable<FeatureMapKind> table{"feature map", kFeatureMaps};
+  return table;
 }
-
-NodeFeature parseNodeFeature(const std::string& text) {
-  if (text == "position") return NodeFeature::Position;
-  if (text == "color" || text == "colour") return NodeFeature::Color;
-  if (text == "normal") return NodeFeature::Normal;
-  if (text == "intensity") return NodeFeature::Intensity;
-  throw usageError("unknown node feature '" + text + "' (expected position, color, normal or intensity)");
+const EnumTable<NodeFeature>& nodeFeatureTable() {
+  static const EnumTable<NodeFeature> table{"node feature", kNodeFeatures};
+  return table;
 }
+const char* featureMapName(FeatureMapKind kind) { return featureMapTable().name(kind); }
+FeatureMapKind parseFeatureMapKind(const std::string& text) { return featureMapTable().parse(text); }
+NodeFeature parseNodeFeature(const std::string& text) { return nodeFeatureTable().parse(text); }
 
 Eigen::MatrixXd readFeatureFile(const std::string& path, std::int64_t expectedRows) {
   Eigen::MatrixXd x;

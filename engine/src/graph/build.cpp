@@ -377,56 +377,47 @@ Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* prog
   return g;
 }
 
-const char* graphKindName(GraphKind kind) {
-  switch (kind) {
-    case GraphKind::Auto: return "auto";
-    case GraphKind::Mesh: return "mesh";
-    case GraphKind::Knn: return "knn";
-    case GraphKind::Radius: return "radius";
-    case GraphKind::Grid4: return "grid4";
-    case GraphKind::Grid8: return "grid8";
-    case GraphKind::Patch: return "patch";
-    case GraphKind::Path: return "path";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumEntry<GraphKind> kGraphKinds[] = {
+    {GraphKind::Auto, "auto", "auto"},
+    {GraphKind::Mesh, "mesh", "mesh edges"},
+    {GraphKind::Knn, "knn", "k nearest neighbours"},
+    {GraphKind::Radius, "radius", "radius"},
+    {GraphKind::Grid4, "grid4", "pixel grid, 4-connected"},
+    {GraphKind::Grid8, "grid8", "pixel grid, 8-connected"},
+    {GraphKind::Patch, "patch", "patch grid"},
+    {GraphKind::Path, "path", "path (sequence)"},
+};
+constexpr EnumEntry<EdgeWeights> kEdgeWeights[] = {
+    {EdgeWeights::Unit, "unit", "unit"},
+    {EdgeWeights::Gaussian, "gaussian", "gaussian of length"},
+    {EdgeWeights::Inverse, "inverse", "inverse length"},
+    {EdgeWeights::Intensity, "intensity", "intensity-aware (images)"},
+};
+constexpr EnumEntry<Normalisation> kNormalisations[] = {
+    {Normalisation::Symmetric, "sym", "D^-1/2 A D^-1/2"},
+    {Normalisation::RandomWalk, "rw", "D^-1 A"},
+    {Normalisation::None, "none", "none"},
+};
+}  // namespace
 
-const char* edgeWeightsName(EdgeWeights w) {
-  switch (w) {
-    case EdgeWeights::Unit: return "unit";
-    case EdgeWeights::Gaussian: return "gaussian";
-    case EdgeWeights::Inverse: return "inverse";
-    case EdgeWeights::Intensity: return "intensity";
-  }
-  return "?";
+const EnumTable<GraphKind>& graphKindTable() {
+  static const EnumTable<GraphKind> table{"graph", kGraphKinds};
+  return table;
 }
-
-const char* normalisationName(Normalisation n) {
-  switch (n) {
-    case Normalisation::Symmetric: return "sym";
-    case Normalisation::RandomWalk: return "rw";
-    case Normalisation::None: return "none";
-  }
-  return "?";
+const EnumTable<EdgeWeights>& edgeWeightsTable() {
+  static const EnumTable<EdgeWeights> table{"weights", kEdgeWeights};
+  return table;
 }
-
-GraphKind parseGraphKind(const std::string& text) {
-  for (auto k : {GraphKind::Auto, GraphKind::Mesh, GraphKind::Knn, GraphKind::Radius, GraphKind::Grid4, GraphKind::Grid8,
-                 GraphKind::Patch, GraphKind::Path})
-    if (text == graphKindName(k)) return k;
-  throw usageError("unknown graph '" + text + "' (auto, mesh, knn, radius, grid4, grid8, patch, path)");
+const EnumTable<Normalisation>& normalisationTable() {
+  static const EnumTable<Normalisation> table{"normalisation", kNormalisations};
+  return table;
 }
-
-EdgeWeights parseEdgeWeights(const std::string& text) {
-  for (auto w : {EdgeWeights::Unit, EdgeWeights::Gaussian, EdgeWeights::Inverse, EdgeWeights::Intensity})
-    if (text == edgeWeightsName(w)) return w;
-  throw usageError("unknown weights '" + text + "' (unit, gaussian, inverse, intensity)");
-}
-
-Normalisation parseNormalisation(const std::string& text) {
-  for (auto n : {Normalisation::Symmetric, Normalisation::RandomWalk, Normalisation::None})
-    if (text == normalisationName(n)) return n;
-  throw usageError("unknown normalisation '" + text + "' (sym, rw, none)");
-}
+const char* graphKindName(GraphKind kind) { return graphKindTable().name(kind); }
+const char* edgeWeightsName(EdgeWeights w) { return edgeWeightsTable().name(w); }
+const char* normalisationName(Normalisation n) { return normalisationTable().name(n); }
+GraphKind parseGraphKind(const std::string& text) { return graphKindTable().parse(text); }
+EdgeWeights parseEdgeWeights(const std::string& text) { return edgeWeightsTable().parse(text); }
+Normalisation parseNormalisation(const std::string& text) { return normalisationTable().parse(text); }
 
 }  // namespace topomask

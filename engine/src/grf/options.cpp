@@ -4,34 +4,30 @@
 
 namespace topomask {
 
-const char* samplingName(Sampling s) {
-  switch (s) {
-    case Sampling::Iid: return "iid";
-    case Sampling::Antithetic: return "antithetic";
-    case Sampling::Repelling: return "repelling";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumEntry<Sampling> kSampling[] = {
+    {Sampling::Iid, "iid", "i.i.d."},
+    {Sampling::Antithetic, "antithetic", "antithetic termination"},
+    {Sampling::Repelling, "repelling", "repelling"},
+};
+constexpr EnumEntry<Ensemble> kEnsembles[] = {
+    {Ensemble::Shared, "shared", "shared  Phi Phi^T"},
+    {Ensemble::Independent, "independent", "independent  Phi_Q Phi_K^T"},
+    {Ensemble::Asymmetric, "asymmetric", "asymmetric  Phi_alpha"},
+};
+}  // namespace
 
-const char* ensembleName(Ensemble e) {
-  switch (e) {
-    case Ensemble::Shared: return "shared";
-    case Ensemble::Independent: return "independent";
-    case Ensemble::Asymmetric: return "asymmetric";
-  }
-  return "?";
+const EnumTable<Sampling>& samplingTable() {
+  static const EnumTable<Sampling> table{"sampling scheme", kSampling};
+  return table;
 }
-
-Sampling parseSampling(const std::string& text) {
-  for (auto s : {Sampling::Iid, Sampling::Antithetic, Sampling::Repelling})
-    if (text == samplingName(s)) return s;
-  throw usageError("unknown sampling scheme '" + text + "' (iid, antithetic, repelling)");
+const EnumTable<Ensemble>& ensembleTable() {
+  static const EnumTable<Ensemble> table{"ensemble", kEnsembles};
+  return table;
 }
-
-Ensemble parseEnsemble(const std::string& text) {
-  for (auto e : {Ensemble::Shared, Ensemble::Independent, Ensemble::Asymmetric})
-    if (text == ensembleName(e)) return e;
-  throw usageError("unknown ensemble '" + text + "' (shared, independent, asymmetric)");
-}
+const char* samplingName(Sampling s) { return samplingTable().name(s); }
+const char* ensembleName(Ensemble e) { return ensembleTable().name(e); }
+Sampling parseSampling(const std::string& text) { return samplingTable().parse(text); }
+Ensemble parseEnsemble(const std::string& text) { return ensembleTable().parse(text); }
 
 }  // namespace topomask

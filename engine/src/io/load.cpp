@@ -2,6 +2,8 @@
 // ("<path>: <place>: <cause>") for every refusal.
 #include "topomask/io/load.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <new>
 
@@ -9,8 +11,62 @@
 
 namespace topomask {
 
+namespace {
+
+using namespace io_detail;
+using Path = const std::string&;
+using Ext = const std::string&;
+using Opts = const LoadOptions&;
+
+// In the order of the error message and of each family's list.
+constexpr FileFormat kFormats[] = {
+    {"obj", kMeshes, [](Path p, Ext, Opts o) { return loadObj(p, o); }},
+    {"ply", kMeshes | kPoints, [](Path p, Ext, Opts o) { return loadPly(p, o); }},
+    {"stl", kMeshes, [](Path p, Ext, Opts o) { return loadStl(p, o); }},
+    {"off", kMeshes, [](Path p, Ext, Opts o) { return loadOff(p, o); }},
+    {"gltf", kMeshes, [](Path p, Ext, Opts o) { return loadGltf(p, o); }},
+    {"glb", kMeshes, [](Path p, Ext, Opts o) { return loadGltf(p, o); }},
+    {"pcd", kPoints, [](Path p, Ext, Opts) { return loadPcd(p); }},
+    {"xyz", kPoints, [](Path p, Ext e, Opts) { return loadXyz(p, e); }},
+    {"xyzn", kPoints, [](Path p, Ext e, Opts) { return loadXyz(p, e); }},
+    {"xyzrgb", kPoints, [](Path p, Ext e, Opts) { return loadXyz(p, e); }},
+    {"pts", kPoints, [](Path p, Ext, Opts) { return loadPts(p); }},
+    {"png", kImages, [](Path p, Ext, Opts o) { return loadImage(p, o); }},
+    {"jpg", kImages, [](Path p, Ext, Opts o) { return loadImage(p, o); }},
+    {"jpeg", kImages, [](Path p, Ext, Opts o) { return loadImage(p, o); }},
+    {"bmp", kImages, [](Path p, Ext, Opts o) { return loadImage(p, o); }},
+    {"edges", kGraphs, [](Path p, Ext, Opts) { return loadEdgeList(p); }},
+    {"txt", kGraphs, [](Path p, Ext, Opts) { return loadEdgeList(p); }},
+    {"el", kGraphs, [](Path p, Ext, Opts) { return loadEdgeList(p); }},
+    {"mtx", kGraphs, [](Path p, Ext, Opts) { return loadMatrixMarket(p); }},
+};
+
+}  // namespace
+
+std::span<const FileFormat> fileFormats() { return kFormats; }
+
+const FileFormat* findFileFormat(std::string_view extension) {
+  if (!extension.empty() && extension.front() == '.') extension.remove_prefix(1);
+  std::string lower(extension);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const FileFormat& f : kFormats)
+    if (lower == f.extension) return &f;
+  return nullptr;
+}
+
+std::string fileFormatsText() {
+  std::string out;
+  for (const auto& [bit, name] : {std::pair{kMeshes, "meshes"}, std::pair{kPoints, "points"},
+                                  std::pair{kImages, "images"}, std::pair{kGraphs, "graphs"}}) {
+    out += std::string(out.empty() ? "" : "; ") + name + ":";
+    for (const FileFormat& f : kFormats)
+      if (f.families & bit) out += std::string(" ") + f.extension;
+  }
+  return out;
+}
+
 Scene loadScene(const std::string& path, const LoadOptions& options) {
-  using namespace io_detail;
   if (path.empty()) fail("(empty path)", "", "no file name given");
   {
     namespace fs = std::filesystem;
@@ -24,17 +80,7 @@ Scene loadScene(const std::string& path, const LoadOptions& options) {
                      std::to_string(options.weldTolerance));
   const std::string ext = extensionOf(path);
   try {
-    if (ext == "obj") return loadObj(path, options);
-    if (ext == "ply") return loadPly(path, options);
-    if (ext == "stl") return loadStl(path, options);
-    if (ext == "off") return loadOff(path, options);
-    if (ext == "gltf" || ext == "glb") return loadGltf(path, options);
-    if (ext == "pcd") return loadPcd(path);
-    if (ext == "xyz" || ext == "xyzn" || ext == "xyzrgb") return loadXyz(path, ext);
-    if (ext == "pts") return loadPts(path);
-    if (ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp") return loadImage(path, options);
-    if (ext == "edges" || ext == "txt" || ext == "el") return loadEdgeList(path);
-    if (ext == "mtx") return loadMatrixMarket(path);
+    if (const FileFormat* format = findFileFormat(ext)) return format->read(path, ext, options);
   } catch (const Error&) {
     throw;
   } catch (const std::bad_alloc&) {
@@ -44,8 +90,7 @@ Scene loadScene(const std::string& path, const LoadOptions& options) {
   }
   fail(path, "",
        "unknown file type " + (ext.empty() ? std::string("(no extension)") : "'." + ext + "'") +
-           " (meshes: obj ply stl off gltf glb; points: ply pcd xyz xyzn xyzrgb pts; images: png jpg jpeg bmp;"
-           " graphs: edges txt el mtx)");
+           " (" + fileFormatsText() + ")");
 }
 
 }  // namespace topomask

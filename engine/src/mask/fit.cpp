@@ -513,12 +513,16 @@ std::string describeTarget(const FitTarget& target) {
   return "?";
 }
 
-FitMethod parseFitMethod(const std::string& text) {
-  if (text == "auto") return FitMethod::Auto;
-  if (text == "exact") return FitMethod::Exact;
-  if (text == "sampled") return FitMethod::Sampled;
-  throw usageError("unknown fit method '" + text + "' (expected auto, exact or sampled)");
+const EnumTable<FitMethod>& fitMethodTable() {
+  static constexpr EnumEntry<FitMethod> entries[] = {
+      {FitMethod::Auto, "auto", "exact up to the cap, sampled rows beyond"},
+      {FitMethod::Exact, "exact", "exact (dense spectral)"},
+      {FitMethod::Sampled, "sampled", "sampled rows"},
+  };
+  static const EnumTable<FitMethod> table{"fit method", entries};
+  return table;
 }
+FitMethod parseFitMethod(const std::string& text) { return fitMethodTable().parse(text); }
 
 std::vector<double> graphDistances(const Graph& graph, std::int64_t source, DistanceMetric metric) {
   const std::int64_t n = graph.nodeCount();

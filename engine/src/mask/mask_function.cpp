@@ -68,18 +68,7 @@ MaskFunction::MaskFunction(const MaskSpec& spec) : spec_(spec) {
   }
 }
 
-std::string MaskFunction::name() const {
-  switch (spec_.preset) {
-    case MaskPreset::Heat: return "heat";
-    case MaskPreset::RegLap1: return "reglap1";
-    case MaskPreset::RegLap2: return "reglap2";
-    case MaskPreset::PStep: return "pstep";
-    case MaskPreset::Cosine: return "cosine";
-    case MaskPreset::Custom: return "custom";
-    case MaskPreset::CustomF: return "custom-f";
-  }
-  return "?";
-}
+std::string MaskFunction::name() const { return maskPresetTable().name(spec_.preset); }
 
 std::string MaskFunction::formula() const {
   const std::string b = number(spec_.beta);
@@ -365,15 +354,25 @@ std::vector<double> deconvolve(const std::vector<double>& alpha) {
   return f;
 }
 
-MaskPreset parseMaskPreset(const std::string& text) {
-  if (text == "heat" || text == "diffusion") return MaskPreset::Heat;
-  if (text == "reglap1") return MaskPreset::RegLap1;
-  if (text == "reglap2") return MaskPreset::RegLap2;
-  if (text == "pstep") return MaskPreset::PStep;
-  if (text == "cosine") return MaskPreset::Cosine;
-  if (text == "custom") return MaskPreset::Custom;
-  if (text == "custom-f") return MaskPreset::CustomF;
-  throw usageError("unknown mask kernel '" + text + "' (expected heat, reglap1, reglap2, pstep, cosine or custom)");
+namespace {
+// custom-f is typed as --kernel custom --f (the command line) or chosen in the GUI; diffusion is the
+// heat kernel's other name.
+constexpr EnumEntry<MaskPreset> kMaskPresets[] = {
+    {MaskPreset::Heat, "heat", "heat  exp(beta W)"},
+    {MaskPreset::RegLap1, "reglap1", "reg. Laplacian  (I - beta W)^-1"},
+    {MaskPreset::RegLap2, "reglap2", "reg. Laplacian  (I - beta W)^-2"},
+    {MaskPreset::PStep, "pstep", "p-step  (I + beta W)^p"},
+    {MaskPreset::Cosine, "cosine", "cosine"},
+    {MaskPreset::Custom, "custom", "custom alpha"},
+    {MaskPreset::CustomF, "custom-f", "custom f", false},
+    {MaskPreset::Heat, "diffusion", "heat  exp(beta W)", false},
+};
+}  // namespace
+
+const EnumTable<MaskPreset>& maskPresetTable() {
+  static const EnumTable<MaskPreset> table{"mask kernel", kMaskPresets};
+  return table;
 }
+MaskPreset parseMaskPreset(const std::string& text) { return maskPresetTable().parse(text); }
 
 }  // namespace topomask

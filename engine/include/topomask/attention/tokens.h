@@ -8,6 +8,7 @@
 
 #include <Eigen/Core>
 
+#include "topomask/core/enum_table.h"
 #include "topomask/core/error.h"
 #include "topomask/graph/graph.h"
 
@@ -95,6 +96,8 @@ struct FeatureMap {
   std::uint64_t seed = 0;
 };
 
+const EnumTable<FeatureMapKind>& featureMapTable();  // core/enum_table.h
+const EnumTable<NodeFeature>& nodeFeatureTable();
 const char* featureMapName(FeatureMapKind kind);       // "relu", "elu", "favor"
 FeatureMapKind parseFeatureMapKind(const std::string& text);  // throws usage Error
 NodeFeature parseNodeFeature(const std::string& text);        // "position", "color", "normal", "intensity"

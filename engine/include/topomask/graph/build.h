@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "topomask/core/enum_table.h"
 #include "topomask/core/progress.h"
 #include "topomask/graph/graph.h"
 #include "topomask/io/geometry.h"
@@ -41,6 +42,10 @@ struct GraphOptions {
 Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* progress = nullptr);
 
 // Text forms used by the CLI and UI ("auto", "mesh", "knn", ...; "unit", ...; "sym", "rw", "none").
+// The descriptor tables (core/enum_table.h): names, labels, parsing.
+const EnumTable<GraphKind>& graphKindTable();
+const EnumTable<EdgeWeights>& edgeWeightsTable();
+const EnumTable<Normalisation>& normalisationTable();
 const char* graphKindName(GraphKind kind);
 const char* edgeWeightsName(EdgeWeights w);
 const char* normalisationName(Normalisation n);

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "topomask/core/enum_table.h"
+
 namespace topomask {
 
 enum class Sampling { Iid, Antithetic, Repelling };
@@ -24,6 +26,8 @@ struct GrfOptions {
   bool operator==(const GrfOptions&) const = default;
 };
 
+const EnumTable<Sampling>& samplingTable();  // core/enum_table.h
+const EnumTable<Ensemble>& ensembleTable();
 const char* samplingName(Sampling s);   // "iid", "antithetic", "repelling"
 const char* ensembleName(Ensemble e);   // "shared", "independent", "asymmetric"
 Sampling parseSampling(const std::string& text);  // throws usage Error

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "topomask/io/geometry.h"
 
@@ -15,6 +17,21 @@ struct LoadOptions {
   // available (core/budget.h).
   std::uint64_t memoryLimit = 0;
 };
+
+// The file formats loadScene reads: one row per extension (lower case, no dot), with the kinds of
+// data it holds and its reader. The loader, its error text, the application's file browser and the
+// fuzz harnesses read this table; a new format is a reader in src/io/ and a row in load.cpp.
+enum FormatFamily : unsigned { kMeshes = 1u, kPoints = 2u, kImages = 4u, kGraphs = 8u };
+struct FileFormat {
+  const char* extension;  // "obj"
+  unsigned families;      // FormatFamily bits ("ply": meshes and points)
+  Scene (*read)(const std::string& path, const std::string& extension, const LoadOptions& options);
+};
+std::span<const FileFormat> fileFormats();
+// The row of an extension (any case, with or without the dot); nullptr when none reads it.
+const FileFormat* findFileFormat(std::string_view extension);
+// "meshes: obj ply stl off gltf glb; points: ply pcd ...; images: ...; graphs: ..."
+std::string fileFormatsText();
 
 // Loads a mesh, point cloud, image or graph; the format comes from the extension
 // (and the header where the extension is ambiguous, e.g. PLY with or without faces).

@@ -26,6 +26,7 @@
 
 #include <Eigen/Core>
 
+#include "topomask/core/enum_table.h"
 #include "topomask/core/progress.h"
 #include "topomask/graph/graph.h"
 #include "topomask/mask/mask_function.h"
@@ -59,6 +60,7 @@ std::string describeTarget(const FitTarget& target);
 const char* distanceMetricName(DistanceMetric metric);  // "hops", "length"
 
 enum class FitMethod { Auto, Exact, Sampled };
+const EnumTable<FitMethod>& fitMethodTable();  // core/enum_table.h
 FitMethod parseFitMethod(const std::string& text);  // "auto", "exact", "sampled" (usage Error otherwise)
 
 struct FitOptions {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "topomask/core/enum_table.h"
+
 namespace topomask {
 
 enum class MaskPreset {
@@ -23,6 +25,8 @@ struct MaskSpec {
   int p = 2;
   std::vector<double> alpha;  // for Custom
   std::vector<double> f;      // for CustomF
+
+  bool operator==(const MaskSpec&) const = default;
 };
 
 class MaskFunction {
@@ -69,6 +73,7 @@ std::vector<double> selfConvolve(const std::vector<double>& f);
 std::vector<double> deconvolve(const std::vector<double>& alpha);
 
 // Parse "heat", "reglap1", ... (throws usage Error).
+const EnumTable<MaskPreset>& maskPresetTable();  // core/enum_table.h
 MaskPreset parseMaskPreset(const std::string& text);
 
 }  // namespace topomask
