@@ -41,17 +41,7 @@ struct ConvergenceOptions {
   std::int64_t denseCap = 4096;
 };
 
-struct Row {
-  int walkers = 0;
-  double meanSq = 0.0;
-  double stderrSq = 0.0;
-  double mean = 0.0;
-  double nnzPerRow = 0.0;
-  double seconds = 0.0;
-};
-
 int runConvergence(const ConvergenceOptions& o) {
-  using Clock = std::chrono::steady_clock;
   if (o.trials < 1 || o.trials > 100000) throw usageError("--trials must be between 1 and 100000");
   if (o.rows < 1 || o.rows > 1000000) throw usageError("--rows must be between 1 and 1000000");
   checkDenseCapOption(o.denseCap, "--dense-cap");
@@ -85,54 +75,21 @@ int runConvergence(const ConvergenceOptions& o) {
                        " walk steps in all, more than the limit of " +
                        std::to_string(static_cast<long long>(kMaxWalkSteps)) + ": lower --trials or the --walkers counts");
   }
-  AccuracyOptions acc;
-  acc.denseCap = o.denseCap;
-  acc.sampleRows = o.rows;
-  acc.seed = o.common.seed;
-  acc.threads = o.common.threads;
-
-  const auto t0 = Clock::now();
-  const bool dense = n <= o.denseCap;
-  const std::vector<std::int64_t> rows = dense ? sampleNodes(n, n, 0) : sampleNodes(n, o.rows, o.common.seed);
-  const Eigen::MatrixXd exact = exactMaskRows(g, mask, rows, acc);
-  const double exactSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
-
-  std::vector<Row> table;
-  for (std::size_t k = 0; k < walkerCounts.size(); ++k) {
-    Row row;
-    row.walkers = walkerCounts[k];
-    std::vector<double> sq;
-    const auto s0 = Clock::now();
-    for (int t = 0; t < o.trials; ++t) {
-      GrfOptions opt = grf[k];
-      opt.seed = mix64(o.common.seed ^ mix64(static_cast<std::uint64_t>(t) + 1));
-      const GrfFeatures phi = sampleFeatures(g, mask, opt);
-      row.nnzPerRow += phi.query().meanNonZerosPerRow() / o.trials;
-      const Eigen::MatrixXd estimate =
-          dense ? estimateDense(phi.query(), phi.key(), o.denseCap) : estimateRows(phi, rows);
-      const FrobeniusError e = frobeniusError(rows, exact, estimate, n);
-      sq.push_back(e.relFrobeniusSq);
-      row.mean += e.relFrobenius / o.trials;
-    }
-    row.seconds = std::chrono::duration<double>(Clock::now() - s0).count();
-    for (const double v : sq) row.meanSq += v / o.trials;
-    double ss = 0.0;
-    for (const double v : sq) ss += (v - row.meanSq) * (v - row.meanSq);
-    row.stderrSq = o.trials > 1 ? std::sqrt(ss / (o.trials - 1.0) / o.trials) : 0.0;
-    table.push_back(row);
-  }
-
-  // Least-squares slope of log(mean squared error) against log(n): -1 for the 1/n law.
-  double slope = 0.0;
-  {
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
-    for (const Row& r : table)
-      if (r.meanSq > 0) {
-        const double x = std::log(r.walkers), y = std::log(r.meanSq);
-        sx += x, sy += y, sxx += x * x, sxy += x * y, m += 1;
-      }
-    if (m >= 2 && m * sxx - sx * sx > 0) slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
-  }
+  // The experiment and its bound: the engine's (grf/accuracy.h), as the app's error-against-walkers view.
+  ConvergenceRequest request;
+  request.walkers = walkerCounts;
+  request.trials = o.trials;
+  request.denseCap = o.denseCap;
+  request.sampleRows = o.rows;
+  GrfOptions base = grf.front();
+  base.seed = o.common.seed;
+  const ConvergenceResult result = convergenceExperiment(g, mask, base, request);
+  const std::vector<std::int64_t>& rows = result.rows;
+  const bool dense = result.allRows;
+  const double exactSeconds = result.exactSeconds;
+  const double slope = result.loglogSlope;
+  const std::vector<ConvergencePoint>& table = result.points;
+  using Row = ConvergencePoint;
 
   if (!o.csv.empty()) {
     writeFileAtomically(o.csv, [&](std::ostream& out) {
@@ -141,14 +98,10 @@ int runConvergence(const ConvergenceOptions& o) {
     });
   }
 
-  // The concentration bound on the same quantity (gui::concentrationCurve: from the engine's tail
-  // bound, E e_ij^2 <= int P_bound(sqrt u) du, times the entries used over ||M||_F^2 on those rows).
   std::vector<double> w;
   for (const Row& r : table) w.push_back(r.walkers);
-  const ConcentrationConstant constant = concentrationConstant(g, mask, grf.front());
-  const gui::BoundCurve bound = gui::concentrationCurve(constant, grf.front().ensemble, w,
-                                                        static_cast<double>(rows.size()) * static_cast<double>(n),
-                                                        exact.squaredNorm());
+  const ConcentrationConstant& constant = result.constant;
+  const BoundCurve& bound = result.bound;
 
   if (!o.plot.empty()) {
     // The plotted values are the table's values (the JSON's mean_rel_frobenius_sq and stderr).

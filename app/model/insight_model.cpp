@@ -172,44 +172,27 @@ SpectrumView computeSpectrumView(const Graph& graph, const MaskSpec& mask, std::
 ConvergenceView computeConvergence(const Graph& graph, const MaskSpec& maskSpec, const GrfOptions& options,
                                    const std::vector<int>& walkers, int trials, std::int64_t denseCap,
                                    std::int64_t sampleRows, Progress* progress) {
-  if (walkers.empty() || trials < 1) throw usageError("convergence: give walker counts and at least one trial");
-  ConvergenceView v;
   const MaskFunction mask(maskSpec);
-  const std::int64_t n = graph.nodeCount();
-  AccuracyOptions acc;
-  acc.denseCap = denseCap;
-  v.allRows = n <= denseCap;
-  const std::vector<std::int64_t> rows = v.allRows ? sampleNodes(n, n, 0) : sampleNodes(n, sampleRows, options.seed);
-  if (progress) progress->setStage("error against walkers: exact rows");
-  const Eigen::MatrixXd exact = exactMaskRows(graph, mask, rows, acc, progress);
-  v.rowsUsed = static_cast<std::int64_t>(rows.size());
-  v.exactFrobeniusSq = exact.squaredNorm();
-  if (progress) progress->setStage("error against walkers: sampling");
-  const int total = static_cast<int>(walkers.size()) * trials;
-  int done = 0;
-  for (const int w : walkers) {
-    std::vector<double> sq;
-    for (int t = 0; t < trials; ++t) {
-      GrfOptions o = options;
-      o.walkers = w;
-      o.seed = mix64(options.seed ^ mix64(static_cast<std::uint64_t>(t) + 1));
-      const GrfFeatures phi = sampleFeatures(graph, mask, o, nullptr);
-      const FrobeniusError e = frobeniusError(rows, exact, estimateRows(phi, rows), n);
-      sq.push_back(e.relFrobeniusSq);
-      reportProgress(progress, static_cast<double>(++done) / total);
-    }
-    double mean = 0.0, ss = 0.0;
-    for (const double s : sq) mean += s / trials;
-    for (const double s : sq) ss += (s - mean) * (s - mean);
-    v.walkers.push_back(w);
-    v.meanSq.push_back(mean);
-    v.stderrSq.push_back(trials > 1 ? std::sqrt(ss / (trials - 1.0) / trials) : 0.0);
+  ConvergenceRequest request;
+  request.walkers = walkers;
+  request.trials = trials;
+  request.denseCap = denseCap;
+  request.sampleRows = sampleRows;
+  const ConvergenceResult r = convergenceExperiment(graph, mask, options, request, progress);
+  ConvergenceView v;
+  v.allRows = r.allRows;
+  v.rowsUsed = static_cast<std::int64_t>(r.rows.size());
+  v.exactFrobeniusSq = r.exactFrobeniusSq;
+  for (const ConvergencePoint& p : r.points) {
+    v.walkers.push_back(p.walkers);
+    v.meanSq.push_back(p.meanSq);
+    v.stderrSq.push_back(p.stderrSq);
   }
-  v.constant = concentrationConstant(graph, mask, options);
-  v.bound = concentrationCurve(v.constant, options.ensemble, v.walkers, static_cast<double>(v.rowsUsed) * static_cast<double>(n),
-                               v.exactFrobeniusSq);
+  v.constant = r.constant;
+  v.bound = r.bound;
   v.plot = convergencePlot(v.walkers, v.meanSq, v.stderrSq,
-                           mask.formula() + ", " + std::to_string(n) + " nodes, " + std::to_string(trials) + " trials, " +
+                           mask.formula() + ", " + std::to_string(graph.nodeCount()) + " nodes, " +
+                               std::to_string(trials) + " trials, " +
                                (v.allRows ? "all rows" : std::to_string(v.rowsUsed) + " sampled rows"),
                            &v.bound);
   v.image = rasterisePlot(v.plot);

@@ -202,18 +202,18 @@ TEST(InsightPlot, BoundOnTheMeanSquaredEntryErrorIsTheIntegralOfTheEngineTailBou
   constant.finite = true;
   for (const int n : {1, 2, 7, 64, 1000}) {
     const double s = 2.0 * (2.0 * n - 1) * (2.0 * n - 1) * std::pow(0.8, 4) / (static_cast<double>(n) * n * n);
-    EXPECT_NEAR(gui::boundOnMeanSquaredEntryError(constant, Ensemble::Shared, n), s * (1 + std::log(2.0)), 1e-6 * s) << n;
+    EXPECT_NEAR(boundOnMeanSquaredEntryError(constant, Ensemble::Shared, n), s * (1 + std::log(2.0)), 1e-6 * s) << n;
   }
   // No bound: infinite c, or the asymmetric ensemble (the engine's statement is the note).
   ConcentrationConstant infinite;
   infinite.finite = false;
   infinite.statement = "the series diverges";
-  EXPECT_TRUE(std::isinf(gui::boundOnMeanSquaredEntryError(infinite, Ensemble::Shared, 4)));
-  const gui::BoundCurve none = gui::concentrationCurve(infinite, Ensemble::Shared, {2, 4}, 100, 10);
+  EXPECT_TRUE(std::isinf(boundOnMeanSquaredEntryError(infinite, Ensemble::Shared, 4)));
+  const BoundCurve none = concentrationCurve(infinite, Ensemble::Shared, {2, 4}, 100, 10);
   EXPECT_FALSE(none.available);
   EXPECT_TRUE(none.walkers.empty());
   EXPECT_EQ(none.note, concentrationBound(infinite, 2, 1.0).statement);
-  const gui::BoundCurve asym = gui::concentrationCurve(constant, Ensemble::Asymmetric, {2, 4}, 100, 10);
+  const BoundCurve asym = concentrationCurve(constant, Ensemble::Asymmetric, {2, 4}, 100, 10);
   EXPECT_FALSE(asym.available);
   EXPECT_NE(asym.note.find("asymmetric"), std::string::npos);
 }
@@ -225,12 +225,12 @@ TEST(InsightPlot, ConvergencePlotDrawsTheBoundWhereItIsNotVacuous) {
   const std::vector<double> w{1, 4, 16, 64, 256};
   // entries / ||M||^2 chosen so that the bound crosses 1 between n = 4 and n = 16.
   const double entries = 400, exactSq = 400 * 2.0 * 7 * 7 * std::pow(0.3, 4) / 64.0 * (1 + std::log(2.0)) * 0.5;
-  const gui::BoundCurve bound = gui::concentrationCurve(constant, Ensemble::Shared, w, entries, exactSq);
+  const BoundCurve bound = concentrationCurve(constant, Ensemble::Shared, w, entries, exactSq);
   ASSERT_TRUE(bound.available);
   ASSERT_EQ(bound.allValues.size(), w.size());
   std::vector<double> expectedW, expectedV;
   for (std::size_t k = 0; k < w.size(); ++k) {
-    const double v = entries * gui::boundOnMeanSquaredEntryError(constant, Ensemble::Shared, static_cast<int>(w[k])) / exactSq;
+    const double v = entries * boundOnMeanSquaredEntryError(constant, Ensemble::Shared, static_cast<int>(w[k])) / exactSq;
     EXPECT_DOUBLE_EQ(bound.allValues[k], v);
     if (v < 1) {
       expectedW.push_back(w[k]);
@@ -257,7 +257,7 @@ TEST(InsightPlot, ConvergencePlotDrawsTheBoundWhereItIsNotVacuous) {
   }
   EXPECT_GE(checked, 2);
   // Everything vacuous: no line, the words in the legend.
-  const gui::BoundCurve vacuous = gui::concentrationCurve(constant, Ensemble::Shared, {1, 2}, 1e6, 1.0);
+  const BoundCurve vacuous = concentrationCurve(constant, Ensemble::Shared, {1, 2}, 1e6, 1.0);
   EXPECT_TRUE(vacuous.walkers.empty());
   EXPECT_NE(vacuous.note.find("vacuous"), std::string::npos);
   const gui::Plot p2 = gui::convergencePlot({1, 2}, {0.5, 0.25}, {0, 0}, "t", &vacuous);
@@ -293,7 +293,7 @@ TEST(InsightModel, ConvergenceViewIsTheEngineErrorAndBound) {
   EXPECT_EQ(v.plot.series[0].y, v.meanSq);
   const ConcentrationConstant c = concentrationConstant(g, fn, o);
   EXPECT_EQ(v.constant.c, c.c);
-  const gui::BoundCurve b = gui::concentrationCurve(c, o.ensemble, v.walkers, 30.0 * 30.0, v.exactFrobeniusSq);
+  const BoundCurve b = concentrationCurve(c, o.ensemble, v.walkers, 30.0 * 30.0, v.exactFrobeniusSq);
   EXPECT_EQ(v.bound.allValues, b.allValues);
   EXPECT_EQ(v.bound.note, b.note);
   EXPECT_GT(v.image.width, 0);

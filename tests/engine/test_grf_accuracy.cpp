@@ -7,9 +7,11 @@
 #include "support/test_graphs.h"
 #include "test_grf_support.h"
 #include "topomask/core/error.h"
+#include "topomask/core/rng.h"
 #include "topomask/grf/accuracy.h"
 #include "topomask/grf/features.h"
 #include "topomask/grf/sampler.h"
+#include "topomask/mask/exact.h"
 
 namespace topomask {
 namespace {
@@ -151,6 +153,49 @@ TEST(GrfAccuracy, ConcentrationConstantWithACapIsThePartialSum) {
   EXPECT_NEAR(b.probability, expected, 1e-12);
   EXPECT_THROW(concentrationBound(c, 0, 1.0), Error);
   EXPECT_THROW(concentrationBound(c, 4, 0.0), Error);
+}
+
+// The convergence experiment: each point is the mean over trials of the relative Frobenius error of
+// sampleFeatures at the documented seeds, recomputed here independently (all rows, dense estimate),
+// bit for bit; the bound is concentrationCurve over the same entries; bad walker counts are refused
+// before any work.
+TEST(Convergence, PointsAreTheTrialsAtTheDocumentedSeeds) {
+  const Graph g = gridGraph(7, 6);
+  const MaskFunction heat;
+  GrfOptions o;
+  o.seed = 21;
+  ConvergenceRequest req;
+  req.walkers = {2, 8};
+  req.trials = 3;
+  const ConvergenceResult r = convergenceExperiment(g, heat, o, req);
+  ASSERT_TRUE(r.allRows);
+  ASSERT_EQ(r.points.size(), 2u);
+  const Eigen::MatrixXd exact = denseMask(g, heat);
+  std::vector<std::int64_t> all(static_cast<std::size_t>(g.nodeCount()));
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
+  for (std::size_t k = 0; k < 2; ++k) {
+    double meanSq = 0.0;
+    for (int t = 0; t < req.trials; ++t) {
+      GrfOptions ot = o;
+      ot.walkers = req.walkers[k];
+      ot.seed = mix64(o.seed ^ mix64(static_cast<std::uint64_t>(t) + 1));
+      const GrfFeatures phi = sampleFeatures(g, heat, ot);
+      const Eigen::MatrixXd est = estimateDense(phi.query(), phi.key());
+      meanSq += (est - exact).squaredNorm() / exact.squaredNorm() / req.trials;
+    }
+    EXPECT_NEAR(r.points[k].meanSq, meanSq, 1e-12 * meanSq) << req.walkers[k];
+    EXPECT_EQ(r.points[k].walkers, req.walkers[k]);
+  }
+  // 4x the walkers: the i.i.d. variance falls 4x in expectation (the 1/n law itself is tested with
+  // many trials in test_grf_stats); with common random numbers and three trials it must at least fall.
+  EXPECT_LT(r.points[1].meanSq, r.points[0].meanSq);
+  const BoundCurve b = concentrationCurve(r.constant, o.ensemble, {2.0, 8.0},
+                                          static_cast<double>(g.nodeCount() * g.nodeCount()), r.exactFrobeniusSq);
+  EXPECT_EQ(b.allValues, r.bound.allValues);
+  GrfOptions anti = o;
+  anti.sampling = Sampling::Antithetic;
+  req.walkers = {2, 3};
+  EXPECT_THROW(convergenceExperiment(g, heat, anti, req), Error);
 }
 
 }  // namespace

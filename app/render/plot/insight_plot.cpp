@@ -253,65 +253,6 @@ PlotImage rasterisePlot(const Plot& plot) {
   return p;
 }
 
-double boundOnMeanSquaredEntryError(const ConcentrationConstant& constant, Ensemble ensemble, int walkers) {
-  const double inf = std::numeric_limits<double>::infinity();
-  auto tail = [&](double u) {  // P(e^2 > u) <= the engine's bound at t = sqrt(u)
-    return u <= 0 ? 1.0 : concentrationBound(constant, walkers, std::sqrt(u), ensemble).probability;
-  };
-  if (!concentrationBound(constant, walkers, 1.0, ensemble).available) return inf;
-  // u1: where the bound drops below 1 (found by doubling then bisection); below it the bound is 1.
-  double lo = 0.0, hi = 1e-300;
-  for (int k = 0; k < 4000 && tail(hi) >= 1.0; ++k) lo = hi, hi *= 2;
-  if (tail(hi) >= 1.0) return inf;
-  for (int k = 0; k < 200; ++k) {
-    const double mid = 0.5 * (lo + hi);
-    (tail(mid) >= 1.0 ? lo : hi) = mid;
-  }
-  const double u1 = hi;
-  // Beyond u1 the bound decays like exp(-u / s): integrate by Simpson's rule until it is negligible.
-  double end = 2 * u1;
-  for (int k = 0; k < 4000 && tail(end) > 1e-18; ++k) end = u1 + 2 * (end - u1);
-  const int steps = 4000;
-  const double h = (end - u1) / steps;
-  double sum = tail(u1) + tail(end);
-  for (int k = 1; k < steps; ++k) sum += (k % 2 ? 4.0 : 2.0) * tail(u1 + k * h);
-  return u1 + sum * h / 3.0;
-}
-
-BoundCurve concentrationCurve(const ConcentrationConstant& constant, Ensemble ensemble,
-                              const std::vector<double>& walkers, double entries, double exactFrobeniusSq) {
-  BoundCurve b;
-  b.c = constant.c;
-  char text[200];
-  if (walkers.empty()) return b;
-  const ConcentrationBound probe = concentrationBound(constant, static_cast<int>(walkers.front()), 1.0, ensemble);
-  b.available = probe.available;
-  if (!b.available) {
-    b.allValues.assign(walkers.size(), std::numeric_limits<double>::infinity());
-    b.note = probe.statement;
-    return b;
-  }
-  std::vector<double> vacuousAt;
-  for (const double n : walkers) {
-    const double v = entries * boundOnMeanSquaredEntryError(constant, ensemble, static_cast<int>(n)) / exactFrobeniusSq;
-    b.allValues.push_back(v);
-    if (std::isfinite(v) && v < 1.0) {
-      b.walkers.push_back(n);
-      b.value.push_back(v);
-    } else {
-      vacuousAt.push_back(n);
-    }
-  }
-  if (b.walkers.empty()) {
-    std::snprintf(text, sizeof text, "bound vacuous: >= 1 at every n (c = %.3g)", constant.c);
-    b.note = text;
-  } else if (!vacuousAt.empty()) {
-    std::snprintf(text, sizeof text, "bound vacuous (>= 1) for n <= %g; c = %.3g", vacuousAt.back(), constant.c);
-    b.note = text;
-  }
-  return b;
-}
-
 Plot convergencePlot(const std::vector<double>& walkers, const std::vector<double>& meanSq,
                      const std::vector<double>& stderrSq, const std::string& title, const BoundCurve* bound) {
   Plot plot;

@@ -71,26 +71,6 @@ std::vector<double> axisTicks(double lo, double hi, bool log);
 // degenerate range gets a margin.
 void niceAxisRange(double& lo, double& hi, bool log);
 
-// The concentration bound as a curve over the error plot's y quantity, the mean squared relative
-// Frobenius error E ||M_hat - M||_F^2 / ||M||_F^2 over the entries used. From the engine's tail bound
-// P(|M_hat_ij - M_ij| > t) <= min(1, 2 exp(-t^2 n^3 / (2 (2n - 1)^2 c^4))) (concentrationBound), each
-// entry has E e_ij^2 = int_0^inf P(e_ij^2 > u) du <= int_0^inf P_bound(sqrt u) du (integrated
-// numerically from the engine's function; closed form (1 + ln 2) 2 (2n - 1)^2 c^4 / n^3), so
-// E sum e_ij^2 / sum M_ij^2 <= entries * that / exactFrobeniusSq. Points where this is >= 1 (worse than
-// the trivial estimate 0) are vacuous and left out; `note` says so in words, and says why there is
-// no bound at all when the engine gives none (infinite c, asymmetric ensemble).
-struct BoundCurve {
-  std::vector<double> walkers, value;  // the non-vacuous points
-  std::vector<double> allValues;       // value at every walker count given (inf when unavailable)
-  bool available = false;
-  double c = 0.0;
-  std::string note;
-};
-BoundCurve concentrationCurve(const ConcentrationConstant& constant, Ensemble ensemble,
-                              const std::vector<double>& walkers, double entries, double exactFrobeniusSq);
-// int_0^inf P_bound(sqrt u) du for n walkers from the engine's concentrationBound (inf when unavailable).
-double boundOnMeanSquaredEntryError(const ConcentrationConstant& constant, Ensemble ensemble, int walkers);
-
 // Error against walkers: mean squared relative Frobenius error (with its standard error), the 1/n line
 // through the first point, and the concentration bound when given (its non-vacuous points as a line,
 // its note in the legend).

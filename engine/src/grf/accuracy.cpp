@@ -1,6 +1,7 @@
 #include "topomask/grf/accuracy.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -9,6 +10,7 @@
 
 #include "topomask/core/error.h"
 #include "topomask/core/rng.h"
+#include "topomask/grf/features.h"
 #include "topomask/mask/exact.h"
 
 namespace topomask {
@@ -217,6 +219,136 @@ ConcentrationBound concentrationBound(const ConcentrationConstant& constant, int
                           : "P(|M_hat_ij - M_ij| > " + formatNumber(t) + ") <= " + formatNumber(p) + " (n = " +
                                 std::to_string(walkers) + ", c = " + formatNumber(constant.c) + ")";
   return b;
+}
+
+double boundOnMeanSquaredEntryError(const ConcentrationConstant& constant, Ensemble ensemble, int walkers) {
+  const double inf = std::numeric_limits<double>::infinity();
+  auto tail = [&](double u) {  // P(e^2 > u) <= the engine's bound at t = sqrt(u)
+    return u <= 0 ? 1.0 : concentrationBound(constant, walkers, std::sqrt(u), ensemble).probability;
+  };
+  if (!concentrationBound(constant, walkers, 1.0, ensemble).available) return inf;
+  // u1: where the bound drops below 1 (found by doubling then bisection); below it the bound is 1.
+  double lo = 0.0, hi = 1e-300;
+  for (int k = 0; k < 4000 && tail(hi) >= 1.0; ++k) lo = hi, hi *= 2;
+  if (tail(hi) >= 1.0) return inf;
+  for (int k = 0; k < 200; ++k) {
+    const double mid = 0.5 * (lo + hi);
+    (tail(mid) >= 1.0 ? lo : hi) = mid;
+  }
+  const double u1 = hi;
+  // Beyond u1 the bound decays like exp(-u / s): integrate by Simpson's rule until it is negligible.
+  double end = 2 * u1;
+  for (int k = 0; k < 4000 && tail(end) > 1e-18; ++k) end = u1 + 2 * (end - u1);
+  const int steps = 4000;
+  const double h = (end - u1) / steps;
+  double sum = tail(u1) + tail(end);
+  for (int k = 1; k < steps; ++k) sum += (k % 2 ? 4.0 : 2.0) * tail(u1 + k * h);
+  return u1 + sum * h / 3.0;
+}
+
+BoundCurve concentrationCurve(const ConcentrationConstant& constant, Ensemble ensemble,
+                              const std::vector<double>& walkers, double entries, double exactFrobeniusSq) {
+  BoundCurve b;
+  b.c = constant.c;
+  char text[200];
+  if (walkers.empty()) return b;
+  const ConcentrationBound probe = concentrationBound(constant, static_cast<int>(walkers.front()), 1.0, ensemble);
+  b.available = probe.available;
+  if (!b.available) {
+    b.allValues.assign(walkers.size(), std::numeric_limits<double>::infinity());
+    b.note = probe.statement;
+    return b;
+  }
+  std::vector<double> vacuousAt;
+  for (const double n : walkers) {
+    const double v = entries * boundOnMeanSquaredEntryError(constant, ensemble, static_cast<int>(n)) / exactFrobeniusSq;
+    b.allValues.push_back(v);
+    if (std::isfinite(v) && v < 1.0) {
+      b.walkers.push_back(n);
+      b.value.push_back(v);
+    } else {
+      vacuousAt.push_back(n);
+    }
+  }
+  if (b.walkers.empty()) {
+    std::snprintf(text, sizeof text, "bound vacuous: >= 1 at every n (c = %.3g)", constant.c);
+    b.note = text;
+  } else if (!vacuousAt.empty()) {
+    std::snprintf(text, sizeof text, "bound vacuous (>= 1) for n <= %g; c = %.3g", vacuousAt.back(), constant.c);
+    b.note = text;
+  }
+  return b;
+}
+
+ConvergenceResult convergenceExperiment(const Graph& graph, const MaskFunction& mask, const GrfOptions& options,
+                                        const ConvergenceRequest& request, Progress* progress) {
+  using Clock = std::chrono::steady_clock;
+  if (request.walkers.empty() || request.trials < 1)
+    throw usageError("convergence: give walker counts and at least one trial");
+  for (const int w : request.walkers) {  // every count with the other options, before any work
+    GrfOptions o = options;
+    o.walkers = w;
+    validateGrfOptions(o);
+  }
+  ConvergenceResult r;
+  const std::int64_t n = graph.nodeCount();
+  AccuracyOptions acc;
+  acc.denseCap = request.denseCap;
+  acc.sampleRows = request.sampleRows;
+  acc.seed = options.seed;
+  acc.threads = options.threads;
+  r.allRows = n <= request.denseCap;
+  r.rows = r.allRows ? sampleNodes(n, n, 0) : sampleNodes(n, request.sampleRows, options.seed);
+  if (progress) progress->setStage("error against walkers: exact rows");
+  const auto t0 = Clock::now();
+  const Eigen::MatrixXd exact = exactMaskRows(graph, mask, r.rows, acc, progress);
+  r.exactSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.exactFrobeniusSq = exact.squaredNorm();
+  if (progress) progress->setStage("error against walkers: sampling");
+  const int total = static_cast<int>(request.walkers.size()) * request.trials;
+  int done = 0;
+  for (const int w : request.walkers) {
+    ConvergencePoint p;
+    p.walkers = w;
+    std::vector<double> sq;
+    const auto s0 = Clock::now();
+    for (int t = 0; t < request.trials; ++t) {
+      GrfOptions o = options;
+      o.walkers = w;
+      o.seed = mix64(options.seed ^ mix64(static_cast<std::uint64_t>(t) + 1));
+      const GrfFeatures phi = sampleFeatures(graph, mask, o);
+      p.nnzPerRow += phi.query().meanNonZerosPerRow() / request.trials;
+      const Eigen::MatrixXd estimate =
+          r.allRows ? estimateDense(phi.query(), phi.key(), request.denseCap) : estimateRows(phi, r.rows);
+      const FrobeniusError e = frobeniusError(r.rows, exact, estimate, n);
+      sq.push_back(e.relFrobeniusSq);
+      p.mean += e.relFrobenius / request.trials;
+      reportProgress(progress, static_cast<double>(++done) / total);
+    }
+    p.seconds = std::chrono::duration<double>(Clock::now() - s0).count();
+    for (const double v : sq) p.meanSq += v / request.trials;
+    double ss = 0.0;
+    for (const double v : sq) ss += (v - p.meanSq) * (v - p.meanSq);
+    p.stderrSq = request.trials > 1 ? std::sqrt(ss / (request.trials - 1.0) / request.trials) : 0.0;
+    r.points.push_back(p);
+  }
+  {  // least-squares slope of log(mean squared error) against log(n)
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+    for (const ConvergencePoint& p : r.points)
+      if (p.meanSq > 0) {
+        const double x = std::log(p.walkers), y = std::log(p.meanSq);
+        sx += x, sy += y, sxx += x * x, sxy += x * y, m += 1;
+      }
+    if (m >= 2 && m * sxx - sx * sx > 0) r.loglogSlope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+  }
+  GrfOptions first = options;
+  first.walkers = request.walkers.front();
+  r.constant = concentrationConstant(graph, mask, first);
+  std::vector<double> w;
+  for (const ConvergencePoint& p : r.points) w.push_back(p.walkers);
+  r.bound = concentrationCurve(r.constant, options.ensemble, w,
+                               static_cast<double>(r.rows.size()) * static_cast<double>(n), r.exactFrobeniusSq);
+  return r;
 }
 
 }  // namespace topomask

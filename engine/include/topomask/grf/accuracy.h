@@ -93,4 +93,57 @@ struct ConcentrationBound {
 ConcentrationBound concentrationBound(const ConcentrationConstant& constant, int walkers, double t,
                                       Ensemble ensemble = Ensemble::Shared);
 
+// The concentration bound as a curve over the convergence experiment's y quantity, the mean squared
+// relative Frobenius error E ||M_hat - M||_F^2 / ||M||_F^2 over the entries used. From the tail bound
+// P(|M_hat_ij - M_ij| > t) <= min(1, 2 exp(-t^2 n^3 / (2 (2n - 1)^2 c^4))) (concentrationBound), each
+// entry has E e_ij^2 = int_0^inf P(e_ij^2 > u) du <= int_0^inf P_bound(sqrt u) du (integrated
+// numerically by boundOnMeanSquaredEntryError; closed form (1 + ln 2) 2 (2n - 1)^2 c^4 / n^3), so
+// E sum e_ij^2 / sum M_ij^2 <= entries * that / exactFrobeniusSq. Points where this is >= 1 (worse than
+// the trivial estimate 0) are vacuous and left out of walkers / value; `note` says so in words, and
+// says why there is no bound at all when there is none (infinite c, asymmetric ensemble).
+struct BoundCurve {
+  std::vector<double> walkers, value;  // the non-vacuous points
+  std::vector<double> allValues;       // value at every walker count given (inf when unavailable)
+  bool available = false;
+  double c = 0.0;
+  std::string note;
+};
+BoundCurve concentrationCurve(const ConcentrationConstant& constant, Ensemble ensemble,
+                              const std::vector<double>& walkers, double entries, double exactFrobeniusSq);
+double boundOnMeanSquaredEntryError(const ConcentrationConstant& constant, Ensemble ensemble, int walkers);
+
+// The convergence experiment (`topomask convergence` and the app's error-against-walkers view): for
+// each walker count, `trials` samplings with the GRF options, trial t seeded mix64(seed ^ mix64(t + 1))
+// (the same seeds for every count: common random numbers); the relative Frobenius error of the
+// estimate against the exact mask over all rows (N <= denseCap: dense exact mask and dense estimate)
+// or over `sampleRows` rows drawn with the options' seed (exact rows by propagation); and the
+// concentration bound on the mean squared error. Throws usage Error when a walker count is invalid
+// with the other options (validateGrfOptions), before any work. Polls progress.
+struct ConvergenceRequest {
+  std::vector<int> walkers{2, 4, 8, 16};
+  int trials = 10;
+  std::int64_t denseCap = 4096;
+  std::int64_t sampleRows = 256;
+};
+struct ConvergencePoint {
+  int walkers = 0;
+  double meanSq = 0.0;    // mean over trials of ||M_hat - M||_F^2 / ||M||_F^2
+  double stderrSq = 0.0;  // its standard error
+  double mean = 0.0;      // mean of the relative Frobenius error itself
+  double nnzPerRow = 0.0;
+  double seconds = 0.0;   // sampling and estimating, all trials
+};
+struct ConvergenceResult {
+  std::vector<std::int64_t> rows;  // the rows compared
+  bool allRows = false;
+  double exactFrobeniusSq = 0.0;   // ||M||_F^2 on those rows
+  double exactSeconds = 0.0;
+  std::vector<ConvergencePoint> points;
+  double loglogSlope = 0.0;        // least-squares slope of log meanSq against log n (-1: the 1/n law)
+  ConcentrationConstant constant;
+  BoundCurve bound;                // over the walker counts
+};
+ConvergenceResult convergenceExperiment(const Graph& graph, const MaskFunction& mask, const GrfOptions& options,
+                                        const ConvergenceRequest& request, Progress* progress = nullptr);
+
 }  // namespace topomask
