@@ -171,7 +171,7 @@ CallOptions parseOptions(const py::kwargs& kwargs, const std::set<std::string>& 
     }
   }
   // Every shared option is checked before any work, as on the command line.
-  opt::validateCommonOptions(c);
+  opt::validateCommonOptions(c, opt::Wording::Keywords);
   return o;
 }
 
@@ -318,7 +318,7 @@ py::object features(py::handle graph, GrfSide side, const py::kwargs& kwargs) {
   {
     py::gil_scoped_release release;
     const MaskSpec spec = opt::toMaskSpec(o.common);
-    const GrfOptions grfOptions = opt::toGrfOptions(o.common);
+    const GrfOptions grfOptions = opt::toGrfOptions(o.common, opt::Wording::Keywords);
     const Graph g = loadGraph(src, o.common);
     const opt::NodeRange range =
         o.nodes.empty() ? opt::NodeRange{0, g.nodeCount()} : opt::parseNodeRange(o.nodes, g.nodeCount(), "nodes");
@@ -391,7 +391,7 @@ py::array_t<double> attention(py::handle graph, const std::string& method, py::o
     if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
     opt::checkDenseCapOption(o.denseCap, "dense_cap");
     const MaskSpec spec = opt::toMaskSpec(o.common);
-    const GrfOptions grfOptions = opt::toGrfOptions(o.common);
+    const GrfOptions grfOptions = opt::toGrfOptions(o.common, opt::Wording::Keywords);
     const Graph g = loadGraph(src, o.common);
     const std::int64_t n = g.nodeCount();
     TokenOptions to;

@@ -31,7 +31,7 @@ namespace {
 struct AttentionCommandOptions {
   CommonOptions common;
   std::string file;
-  std::optional<std::int64_t> query;  // unset: the node nearest the centre (centre pixel on grids)
+  std::optional<std::int64_t> query;  // unset: defaultQuery (the grid's centre, else an end of the longest path)
   std::string kernelMap = "relu";
   int d = 16;
   int m = 16;
@@ -47,15 +47,6 @@ struct AttentionCommandOptions {
 
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::int64_t defaultQuery(const Graph& g) {
-  if (g.gridWidth > 0 && g.gridHeight > 0) return static_cast<std::int64_t>(g.gridHeight / 2) * g.gridWidth + g.gridWidth / 2;
-  if (g.positions.rows() != g.nodeCount() || g.nodeCount() == 0) return 0;
-  const Eigen::RowVector3d c = g.positions.colwise().mean();
-  Eigen::Index best = 0;
-  (g.positions.rowwise() - c).rowwise().squaredNorm().minCoeff(&best);
-  return best;
 }
 
 // The key of a method in this command's JSON and text: the registry's name, except that masked
@@ -313,7 +304,7 @@ void addAttentionCommand(CLI::App& root, Action& action) {
   auto o = std::make_shared<AttentionCommandOptions>();
   CLI::App* sub = root.add_subcommand("attention", "Attention with and without the topological mask: all algorithms");
   sub->add_option("FILE", o->file, "mesh, point cloud, image or graph")->required();
-  sub->add_option("--query", o->query, "query node (default: the node nearest the centre)");
+  sub->add_option("--query", o->query, "query node (default: the centre of a pixel grid, else an end of the graph's longest path)");
   sub->add_option("--kernel-map", o->kernelMap, "feature map of linear attention: " + featureMapTable().list())
       ->capture_default_str();
   sub->add_option("--d", o->d, "head dimension d")->capture_default_str();

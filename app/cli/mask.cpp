@@ -3,7 +3,8 @@
 //
 // Files under --out-prefix P: P_exact.npy holds the requested rows as a Q x N float64 array in the
 // order of --query, or the dense N x N matrix with --dense. Without --query and without --dense the
-// query is node 0 (so the command is cheap at any size and always writes a Q x N array).
+// query is defaultQuery: the centre of a pixel grid, else an end of the graph's longest path (cheap
+// at any size: two breadth-first searches; the command always writes a Q x N array).
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -26,7 +27,7 @@ namespace {
 struct MaskCommandOptions {
   CommonOptions common;
   std::string file;
-  std::vector<std::int64_t> queries;  // empty: node 0
+  std::vector<std::int64_t> queries;  // empty: defaultQuery(graph)
   bool dense = false;
   std::string outPrefix;
   double tolerance = 1e-9;
@@ -36,7 +37,7 @@ struct MaskCommandOptions {
 // The exact part of `topomask mask`.
 struct ExactMaskResult {
   std::string method;                 // "dense" or "propagation"
-  std::vector<std::int64_t> queries;  // the rows asked for (node 0 by default)
+  std::vector<std::int64_t> queries;  // the rows asked for (defaultQuery(graph) by default)
   Eigen::MatrixXd values;             // Q x N rows of M, or N x N with --dense
   int terms = 0;                      // series terms K (dense: what propagation would use; -1 if unknown)
   double tailBound = 0.0;             // bound of the truncated tail (0 for dense: no truncation)
@@ -48,8 +49,9 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::vector<std::int64_t> checkedQueries(const MaskCommandOptions& o, std::int64_t n) {
-  std::vector<std::int64_t> q = o.queries.empty() ? std::vector<std::int64_t>{0} : o.queries;
+std::vector<std::int64_t> checkedQueries(const MaskCommandOptions& o, const Graph& graph) {
+  const std::int64_t n = graph.nodeCount();
+  std::vector<std::int64_t> q = o.queries.empty() ? std::vector<std::int64_t>{defaultQuery(graph)} : o.queries;
   for (std::int64_t i : q)
     if (i < 0 || i >= n)
       throw usageError("--query " + std::to_string(i) + ": node index out of range (the graph has " + std::to_string(n) +
@@ -59,7 +61,7 @@ std::vector<std::int64_t> checkedQueries(const MaskCommandOptions& o, std::int64
 
 ExactMaskResult computeExactMask(const Graph& graph, const MaskFunction& fn, const MaskCommandOptions& o) {
   ExactMaskResult r;
-  r.queries = checkedQueries(o, graph.nodeCount());
+  r.queries = checkedQueries(o, graph);
   const auto t0 = std::chrono::steady_clock::now();
   if (o.dense) {
     DenseMaskOptions dense;
@@ -155,7 +157,7 @@ void addMaskCommand(CLI::App& root, Action& action) {
   CLI::App* sub = root.add_subcommand("mask", "Compute the exact topological mask (rows or dense) of a file's graph");
   sub->add_option("FILE", o->file, "mesh, point cloud, image or graph")->required();
   sub->add_option("--query", o->queries,
-                  "node whose exact mask row is computed (repeatable or comma-separated; default: node 0)")
+                  "node whose exact mask row is computed (repeatable or comma-separated; default: the centre of a pixel grid, else an end of the graph's longest path)")
       ->delimiter(',');
   sub->add_flag("--dense", o->dense, "compute the dense N x N mask by eigendecomposition (N <= --dense-cap)");
   sub->add_option("--out-prefix", o->outPrefix, "write P_exact.npy (rows Q x N, or N x N with --dense)");

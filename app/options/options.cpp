@@ -4,6 +4,7 @@
 #include <fstream>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "options/options.h"
@@ -150,31 +151,33 @@ MaskSpec toMaskSpec(const CommonOptions& o) {
   return m;
 }
 
-GrfOptions toGrfOptions(const CommonOptions& o) {
+GrfOptions toGrfOptions(const CommonOptions& o, Wording wording) {
   GrfOptions g;
-  if (o.walkers < 1 || o.walkers > kMaxWalkers) throw usageError("--walkers must be between 1 and " + std::to_string(kMaxWalkers));
   g.walkers = o.walkers;
-  if (!(o.pHalt >= 0.0 && o.pHalt < 1.0)) throw usageError("--p-halt must be in [0, 1)");
   g.pHalt = o.pHalt;
-  if (o.maxLen < 0 || o.maxLen > kMaxWalkLength)
-    throw usageError("--max-len must be between 0 (no cap) and " + std::to_string(kMaxWalkLength) + " hops");
   g.maxLength = o.maxLen;
-  if (g.pHalt == 0.0 && g.maxLength == 0) throw usageError("--p-halt 0 needs a finite --max-len (fixed-length walks)");
   g.sampling = parseSampling(o.sampling);
   g.ensemble = parseEnsemble(o.ensembles);
-  if (g.sampling == Sampling::Antithetic && g.walkers % 2 != 0)
-    throw usageError("--sampling antithetic needs an even number of --walkers");
   g.seed = o.seed;
   g.threads = o.threads;
   g.memoryLimit = o.memoryLimit.empty() ? 0 : parseByteSize(o.memoryLimit, "--memory-limit");
-  validateGrfOptions(g);
+  try {
+    validateGrfOptions(g);
+  } catch (const Error& e) {
+    // The engine names its parameter; this front end's name for it.
+    static const std::map<std::string, std::pair<const char*, const char*>> names = {
+        {"walkers", {"--walkers", "walkers"}}, {"p_halt", {"--p-halt", "p_halt"}}, {"max_length", {"--max-len", "max_len"}}};
+    const auto it = names.find(e.where());
+    if (it == names.end()) throw;
+    throw Error(e.cause(), wording == Wording::Flags ? it->second.first : it->second.second, e.kind());
+  }
   return g;
 }
 
-void validateCommonOptions(const CommonOptions& o) {
+void validateCommonOptions(const CommonOptions& o, Wording wording) {
   (void)toGraphOptions(o);
   (void)MaskFunction(toMaskSpec(o));
-  (void)toGrfOptions(o);
+  (void)toGrfOptions(o, wording);
 }
 
 void addTokenFileOptions(CLI::App& sub, TokenFileOption& tokens) {

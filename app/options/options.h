@@ -16,27 +16,28 @@
 
 namespace topomask::opt {
 
-// Options shared by every subcommand, as typed by the user (validated by the to*() mappers).
+// Options shared by every subcommand, as typed by the user (validated by the to*() mappers). The
+// defaults are the engine structs' own (GraphOptions, MaskSpec, GrfOptions), never restated.
 struct CommonOptions {
-  std::string graph = "auto";
-  int k = 8;
-  double radius = 0.0;  // 0 = 1.5 x mean nearest-neighbour distance
-  int patch = 16;
-  std::string weights = "unit";
-  std::string norm = "sym";
-  double sigma = 1.0;
-  std::string kernel = "heat";
-  double beta = 1.0;
-  int p = 2;
+  std::string graph = graphKindTable().name(GraphOptions{}.kind);
+  int k = GraphOptions{}.k;
+  double radius = GraphOptions{}.radius;  // 0 = 1.5 x mean nearest-neighbour distance
+  int patch = GraphOptions{}.patch;
+  std::string weights = edgeWeightsTable().name(GraphOptions{}.weights);
+  std::string norm = normalisationTable().name(GraphOptions{}.normalisation);
+  double sigma = GraphOptions{}.sigma;
+  std::string kernel = maskPresetTable().name(MaskSpec{}.preset);
+  double beta = MaskSpec{}.beta;
+  int p = MaskSpec{}.p;
   std::string alpha;  // comma-separated, for --kernel custom
   std::string f;      // comma-separated, for --kernel custom (the learnable form)
-  int walkers = 16;
-  double pHalt = 0.1;
-  int maxLen = 64;
-  std::string sampling = "iid";
-  std::string ensembles = "shared";
-  std::uint64_t seed = 0;
-  int threads = 0;
+  int walkers = GrfOptions{}.walkers;
+  double pHalt = GrfOptions{}.pHalt;
+  int maxLen = GrfOptions{}.maxLength;
+  std::string sampling = samplingTable().name(GrfOptions{}.sampling);
+  std::string ensembles = ensembleTable().name(GrfOptions{}.ensemble);
+  std::uint64_t seed = GrfOptions{}.seed;
+  int threads = GrfOptions{}.threads;
   std::string memoryLimit;  // "8G", "512M"; empty = the memory available
   bool json = false;
 };
@@ -44,10 +45,14 @@ struct CommonOptions {
 void addCommonOptions(CLI::App& sub, CommonOptions& options);
 GraphOptions toGraphOptions(const CommonOptions& options);  // throws usage Error
 MaskSpec toMaskSpec(const CommonOptions& options);          // throws usage Error
-GrfOptions toGrfOptions(const CommonOptions& options);      // throws usage Error
+// How a front end names the engine's parameters in its errors: the command line's flags
+// ("--max-len: ...") or the Python module's keywords ("max_len: ...").
+enum class Wording { Flags, Keywords };
+// The engine validates (validateGrfOptions); this only words its error for the front end.
+GrfOptions toGrfOptions(const CommonOptions& options, Wording wording = Wording::Flags);  // throws usage Error
 // Every shared option at once (graph, mask, GRF): each subcommand calls it before any work, so
 // that a bad value is refused even where the subcommand does not use it.
-void validateCommonOptions(const CommonOptions& options);
+void validateCommonOptions(const CommonOptions& options, Wording wording = Wording::Flags);
 // --dense-cap (and the like): at least 1, at most kMaxDenseNodes.
 void checkDenseCapOption(std::int64_t cap, const std::string& option);
 std::vector<double> parseNumberList(const std::string& text, const std::string& option);

@@ -213,3 +213,29 @@ TEST(CliLimits, IdenticalPointsLoadFastAndMerge) {
 
 }  // namespace
 }  // namespace topomask
+
+namespace topomask {
+namespace {
+
+// The engine validates the GRF options and names the parameter; the command line words it as its
+// own flag (and never as the engine's name or the Python keyword).
+TEST(CliLimits, GrfOptionErrorsComeFromTheEngineWordedAsFlags) {
+  const std::string tet = writeFile("tet-words.off", kTetrahedron);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--sampling", "antithetic", "--walkers", "5"}, "--walkers: antithetic termination pairs the walkers"},
+      {{"--walkers", "0"}, "--walkers: must be between 1 and"},
+      {{"--p-halt", "1.5"}, "--p-halt: must be in [0, 1)"},
+      {{"--max-len", "-3"}, "--max-len: the walk length cap must be between 0"},
+      {{"--p-halt", "0", "--max-len", "0"}, "--max-len: walks that never halt"}};
+  for (const auto& [extra, expected] : cases) {
+    std::vector<std::string> args = {"mask", tet};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = runTopomask(args, 60);
+    EXPECT_EQ(r.status, 2) << expected << ": " << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("max_length"), std::string::npos) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace topomask

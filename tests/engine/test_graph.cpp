@@ -311,3 +311,36 @@ TEST(Graph, LayoutOfAGraphWithoutGeometryFollowsHopDistances) {
   EXPECT_NEAR(extent.maxCoeff(), 2.0, 1e-9);
   EXPECT_NEAR(extent.minCoeff() / extent.maxCoeff(), (h - 1.0) / (w - 1.0), 0.12);
 }
+
+namespace topomask {
+namespace {
+
+Graph edgeListGraph(std::int64_t nodes, const std::vector<std::pair<std::int64_t, std::int64_t>>& edges) {
+  std::vector<WeightedEdge> e;
+  for (const auto& [i, j] : edges) e.push_back({i, j, 1.0});
+  return testing::graphFromEdges(nodes, e);
+}
+
+// The one default-query rule (graph.h): the centre of a grid, else an end of the longest path.
+TEST(DefaultQuery, GridCentreElseAnEndOfTheLongestPath) {
+  // Node 0 in the middle of the path 3 - 1 - 0 - 2 - 4: BFS from 0 ends at 4, BFS from 4 ends at 3.
+  EXPECT_EQ(defaultQuery(edgeListGraph(5, {{3, 1}, {1, 0}, {0, 2}, {2, 4}})), 3);
+  // A path numbered in order: from 0 the far end is 5, from 5 it is 0.
+  EXPECT_EQ(defaultQuery(edgeListGraph(6, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}})), 0);
+  // A longer branch wins: a star with arms of 1, 1 and 3 edges. BFS from 0 ends at 6 (the long
+  // arm's tip); BFS from 6 ends at a short arm's tip.
+  const std::int64_t star = defaultQuery(edgeListGraph(7, {{0, 1}, {0, 2}, {0, 3}, {3, 4}, {4, 5}, {5, 6}}));
+  EXPECT_TRUE(star == 1 || star == 2) << star << ": the far end from 6 is one of the short arms' tips";
+  // Disconnected: node 0's component {0, 1, 2}; nodes 3..5 are never chosen.
+  const std::int64_t q = defaultQuery(edgeListGraph(6, {{0, 1}, {1, 2}, {3, 4}, {4, 5}}));
+  EXPECT_TRUE(q == 0 || q == 2) << q;
+  // Grids: row height / 2, column width / 2, whatever the longest path would say.
+  Graph grid = testing::gridGraph(7, 4);
+  grid.gridWidth = 7;
+  grid.gridHeight = 4;
+  EXPECT_EQ(defaultQuery(grid), 2 * 7 + 3);
+  EXPECT_EQ(defaultQuery(Graph{}), -1);
+}
+
+}  // namespace
+}  // namespace topomask

@@ -216,8 +216,10 @@ class ModuleAgainstCli(unittest.TestCase):
 
     def test_bad_options_raise(self):
         cases = [
-            (dict(walkers=0), ValueError, "walkers"),
-            (dict(p_halt=1.5), ValueError, "p-halt"),
+            # GRF options: the engine's rule, worded with this module's keyword (not a CLI flag)
+            (dict(walkers=0), ValueError, "^walkers: must be between 1 and"),
+            (dict(p_halt=1.5), ValueError, r"^p_halt: must be in \[0, 1\)"),
+            (dict(max_len=-2), ValueError, "^max_len: the walk length cap"),
             (dict(kernel="gauss"), ValueError, "gauss"),
             (dict(nodes="5:2"), ValueError, "nodes"),
             (dict(nodes=(0, 64)), ValueError, "nodes"),
@@ -225,7 +227,7 @@ class ModuleAgainstCli(unittest.TestCase):
             (dict(walkers="many"), TypeError, "walkers"),
             (dict(seed=-1), ValueError, "seed"),
             (dict(wlakers=8), TypeError, "unknown option 'wlakers'"),
-            (dict(sampling="antithetic", walkers=3), ValueError, "antithetic"),
+            (dict(sampling="antithetic", walkers=3), ValueError, "^walkers: antithetic termination pairs"),
         ]
         for options, error, text in cases:
             with self.subTest(options=options):

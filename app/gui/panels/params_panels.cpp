@@ -147,7 +147,21 @@ void costAnswerButtons(const AppState& s, const Emit& emit) {
 
 void grfPanel(const AppState& s, const Emit& emit) {
   GrfOptions g = s.grf;
-  bool changed = ImGui::SliderInt("walkers", &g.walkers, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
+  bool changed = false;
+  if (g.sampling == Sampling::Antithetic) {
+    // Antithetic termination pairs the walkers: the slider moves in pairs, so it only offers even
+    // counts. An odd count from before (switching the sampling) is not rounded here: the engine
+    // refuses it (validateGrfOptions) and the status line says why.
+    int pairs = std::max(1, g.walkers / 2);
+    const std::string label = "walkers " + std::to_string(g.walkers) + "###walkers";  // the id stays while the count changes
+    if (ImGui::SliderInt(label.c_str(), &pairs, 1, 128, "%d pairs", ImGuiSliderFlags_Logarithmic)) {
+      g.walkers = 2 * pairs;
+      changed = true;
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%d walkers (antithetic sampling pairs them)", g.walkers);
+  } else {
+    changed = ImGui::SliderInt("walkers", &g.walkers, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
+  }
   float pHalt = static_cast<float>(g.pHalt);
   if (ImGui::SliderFloat("p_halt", &pHalt, 0.0f, 0.9f, "%.3f")) {
     g.pHalt = pHalt;
@@ -162,7 +176,6 @@ void grfPanel(const AppState& s, const Emit& emit) {
     g.seed = static_cast<std::uint64_t>(std::max(seed, 0));
     changed = true;
   }
-  if (g.sampling == Sampling::Antithetic && g.walkers % 2) ++g.walkers;  // antithetic pairs need even n
   if (changed) emit(SetGrf{g});
   if (!s.costQuestion.text.empty() && !s.costQuestion.open) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.78f, 0.35f, 1.0f));

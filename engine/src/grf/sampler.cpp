@@ -27,19 +27,21 @@ GrfFeatures::GrfFeatures(SparseFeatures query, SparseFeatures key, bool keyIsQue
     : query_(std::move(query)), key_(std::move(key)), keyIsQuery_(keyIsQuery) {}
 
 void validateGrfOptions(const GrfOptions& o) {
+  // Error::where() is the parameter's engine name; each front end words it its own way (the
+  // command line's flag, the Python keyword, the GUI's slider label).
+  auto refuse = [](const char* parameter, const std::string& cause) { throw Error(cause, parameter, Error::Kind::Usage); };
   if (o.walkers < 1 || o.walkers > kMaxWalkers)
-    throw usageError("GRF walkers must be between 1 and " + std::to_string(kMaxWalkers) + " (got " +
-                     std::to_string(o.walkers) + ")");
-  if (o.maxLength > kMaxWalkLength)
-    throw usageError("GRF walk length cap L_max must be at most " + std::to_string(kMaxWalkLength) + " hops (got " +
-                     std::to_string(o.maxLength) + "; 0 = no cap, cut where a walk survives with probability 1e-18)");
-  if (!(o.pHalt >= 0.0 && o.pHalt < 1.0))
-    throw usageError("GRF p_halt must be in [0, 1) (got " + std::to_string(o.pHalt) + ")");
-  if (o.pHalt == 0.0 && o.maxLength <= 0)
-    throw usageError("GRF p_halt = 0 needs a finite length cap L_max > 0 (fixed-length walks)");
+    refuse("walkers", "must be between 1 and " + std::to_string(kMaxWalkers) + " (got " + std::to_string(o.walkers) + ")");
+  if (o.maxLength < 0 || o.maxLength > kMaxWalkLength)
+    refuse("max_length", "the walk length cap must be between 0 (no cap: walks are cut where one survives with "
+                         "probability 1e-18) and " + std::to_string(kMaxWalkLength) + " hops (got " +
+                         std::to_string(o.maxLength) + ")");
+  if (!(o.pHalt >= 0.0 && o.pHalt < 1.0)) refuse("p_halt", "must be in [0, 1) (got " + std::to_string(o.pHalt) + ")");
+  if (o.pHalt == 0.0 && o.maxLength == 0)
+    refuse("max_length", "walks that never halt (p_halt = 0) need a finite length cap > 0 (fixed-length walks)");
   if (o.sampling == Sampling::Antithetic && o.walkers % 2 != 0)
-    throw usageError("antithetic termination pairs the walkers: the number of walkers must be even (got " +
-                     std::to_string(o.walkers) + ")");
+    refuse("walkers", "antithetic termination pairs the walkers: their number must be even (got " +
+                          std::to_string(o.walkers) + ")");
 }
 
 GrfCost estimateGrfCost(std::int64_t nodes, const MaskFunction& mask, const GrfOptions& options) {

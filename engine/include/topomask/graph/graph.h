@@ -52,4 +52,15 @@ struct Graph {
   Eigen::MatrixXd dense() const;
 };
 
+// The default query: the node every front end shows or computes when the user names none (the
+// window on the demo and on grids, `render`, `mask`, `attention`). One rule:
+//   - a pixel or patch grid: its centre cell, row gridHeight / 2, column gridWidth / 2 (a corner
+//     would show a quarter of the mask at best);
+//   - any other graph: an end of its longest shortest path in hops, found by a double breadth-first
+//     sweep: the last node reached from node 0, then the last node reached from that one (ties go
+//     to the lower index within a breadth-first layer order). On the demo it is the tip of the tube
+//     next to the gap. A disconnected graph stays in node 0's component.
+// -1 for a graph without nodes. O(N + |E|).
+std::int64_t defaultQuery(const Graph& graph);
+
 }  // namespace topomask

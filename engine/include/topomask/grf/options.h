@@ -16,7 +16,7 @@ enum class Ensemble { Shared, Independent, Asymmetric };
 struct GrfOptions {
   int walkers = 16;          // n walkers per node (even for antithetic)
   double pHalt = 0.1;        // in [0, 1); 0 only with a finite maxLength (fixed-length walks)
-  int maxLength = 64;        // L_max hops at most; <= 0 means no cap
+  int maxLength = 64;        // L_max hops at most; 0 means no cap (negative is refused)
   Sampling sampling = Sampling::Iid;
   Ensemble ensemble = Ensemble::Shared;
   std::uint64_t seed = 0;

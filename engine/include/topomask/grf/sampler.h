@@ -91,8 +91,11 @@ const char* grfSideName(GrfSide side);  // "query", "key"
 SparseFeatures sampleFeatureRows(const Graph& graph, const MaskFunction& mask, const GrfOptions& options, GrfSide side,
                                  std::int64_t rowBegin, std::int64_t rowEnd, Progress* progress = nullptr);
 
-// Validates GrfOptions as sampleFeatures does (throws usage Error naming the option): walkers in
-// [1, kMaxWalkers], p_halt in [0, 1), L_max <= kMaxWalkLength, an even walker count for antithetic.
+// Validates GrfOptions as sampleFeatures does: walkers in [1, kMaxWalkers], p_halt in [0, 1),
+// L_max in [0, kMaxWalkLength] and > 0 when p_halt = 0, an even walker count for antithetic. The
+// one place these rules live: the command line, Python and the app all ask it. Throws a usage Error
+// whose where() is the parameter's name ("walkers", "p_halt", "max_length") and whose cause() says
+// what is wrong without naming a front end's flag.
 void validateGrfOptions(const GrfOptions& options);
 
 // What one sampleFeatures call is expected to cost, from the options alone (before any walk):
