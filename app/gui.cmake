@@ -47,9 +47,14 @@ if(NOT IMGUI_INCLUDE_DIR OR NOT IMGUI_LIBRARY OR NOT IMGUI_BACKEND_DIR)
                       "backend sources: ${IMGUI_BACKEND_DIR}); run scripts/setup (Debian's libimgui-dev), or pass "
                       "-DTOPOMASK_BUILD_APP=OFF for the engine alone")
 endif()
+# ImGui itself (no GL, no window: the app's controller and panels, and their display-less tests)...
+add_library(topomask_imgui_core INTERFACE)
+target_include_directories(topomask_imgui_core SYSTEM INTERFACE ${IMGUI_INCLUDE_DIR})
+target_link_libraries(topomask_imgui_core INTERFACE ${IMGUI_LIBRARY})
+# ... and its GLFW and OpenGL 3 backends (the window host).
 add_library(topomask_imgui STATIC ${IMGUI_BACKEND_DIR}/imgui_impl_glfw.cpp ${IMGUI_BACKEND_DIR}/imgui_impl_opengl3.cpp)
-target_include_directories(topomask_imgui SYSTEM PUBLIC ${IMGUI_INCLUDE_DIR} ${IMGUI_INCLUDE_DIR}/backends)
-target_link_libraries(topomask_imgui PUBLIC ${IMGUI_LIBRARY} glfw OpenGL::GL ${CMAKE_DL_LIBS})
+target_include_directories(topomask_imgui SYSTEM PUBLIC ${IMGUI_INCLUDE_DIR}/backends ${IMGUI_BACKEND_DIR})
+target_link_libraries(topomask_imgui PUBLIC topomask_imgui_core glfw OpenGL::GL ${CMAKE_DL_LIBS})
 
 # The app's model, without GL or ImGui: state, the engine pipeline (stages), worker threads, the
 # models of the views, insight views and Learn tab, the bench runner (a child process).
@@ -79,13 +84,21 @@ add_library(topomask_cli_render STATIC cli/render.cpp)
 add_library(topomask::cli_render ALIAS topomask_cli_render)
 target_link_libraries(topomask_cli_render PUBLIC topomask::cli PRIVATE topomask::offscreen topomask::video topomask_warnings)
 
-# The window: app (commands -> engine work -> pictures), input, panels (ImGui), launch.
-add_library(topomask_gui STATIC
-  gui/launch.cpp gui/app.cpp gui/app_input.cpp
+# The window's controller and panels (ImGui, no GL, no GLFW): App drives frames on a Host
+# (gui/host.h); NullHost runs them with no display (render::NullRenderer).
+add_library(topomask_gui_app STATIC
+  gui/app.cpp gui/app_input.cpp gui/null_host.cpp
   gui/panels/data_panel.cpp gui/panels/params_panels.cpp gui/panels/view_panel.cpp
   gui/panels/stats_panel.cpp gui/panels/overlays.cpp gui/panels/insight_walks.cpp gui/panels/insight_tour.cpp gui/panels/insight_plots.cpp
   gui/panels/insight_window.cpp gui/panels/small_plot.cpp)
+target_include_directories(topomask_gui_app PUBLIC ${TOPOMASK_APP_DIR})
+add_library(topomask::gui_app ALIAS topomask_gui_app)
+target_link_libraries(topomask_gui_app PUBLIC topomask_gui_core topomask_render_core topomask_imgui_core
+                      PRIVATE topomask::plot PkgConfig::STB topomask_warnings)
+
+# The window: the host of a real window (GLFW, OpenGL, ImGui's backends) and the launcher.
+add_library(topomask_gui STATIC gui/launch.cpp gui/window_host.cpp)
 target_include_directories(topomask_gui PUBLIC ${TOPOMASK_APP_DIR})
 add_library(topomask::gui ALIAS topomask_gui)
-target_link_libraries(topomask_gui PUBLIC topomask_gui_core topomask_render_gl topomask_platform topomask_imgui
-                      topomask::video PRIVATE topomask::options topomask::plot PkgConfig::STB topomask_warnings)
+target_link_libraries(topomask_gui PUBLIC topomask_gui_app topomask_render_gl topomask_platform topomask_imgui
+                      PRIVATE topomask::options topomask_warnings)

@@ -9,18 +9,14 @@
 #include <sstream>
 
 #include <imgui.h>
-#include <imgui_impl_glfw.h>
-#include <imgui_impl_opengl3.h>
 
 #include "model/bench_runner.h"
 #include "model/pipeline.h"
 #include "render/plot/screenshot.h"
 #include "model/views_model.h"
-#include "platform/window.h"
-#include "render/gl/gl_renderer.h"
+#include "gui/host.h"
+#include "platform/input.h"
 #include "render/scene/views.h"
-
-struct GLFWwindow;
 
 namespace topomask::gui {
 
@@ -46,8 +42,6 @@ std::filesystem::path screenshotFolder() {
   }
   return std::filesystem::current_path(ec);
 }
-// The window's last size and place ("x y width height" in window.txt of the config folder).
-std::filesystem::path windowFile(const std::string& configDir) { return std::filesystem::path(configDir) / "window.txt"; }
 // The UI scale ("ui-scale 1.25" in settings.txt of the config folder).
 std::filesystem::path settingsFile(const std::string& configDir) { return std::filesystem::path(configDir) / "settings.txt"; }
 // Seconds a notice ("Screenshot written to ...") stays in the status bar.
@@ -56,25 +50,11 @@ constexpr double kNoticeSeconds = 8.0;
 constexpr float kFontPixels = 13.0f;
 }  // namespace
 
-App::App(const AppOptions& options) : options_(options) {
-  platform::WindowOptions w;
-  w.width = options.width;
-  w.height = options.height;
-  if (!options.configDir.empty()) {
-    std::ifstream in(windowFile(options.configDir));
-    int x = 0, y = 0, width = 0, height = 0;
-    if (in >> x >> y >> width >> height && width >= 320 && height >= 240) {
-      w.x = x;
-      w.y = y;
-      w.width = width;
-      w.height = height;
-    }
-  }
-  w.visible = options.visible;
-  w.vsync = options.visible;
-  window_ = std::make_unique<platform::Window>(w);
-  renderer_ = std::make_unique<render::GlRenderer>(4);
-  softwareGl_ = render::GlRenderer::softwareRasteriser();
+std::string windowStateFile(const std::string& configDir) { return (std::filesystem::path(configDir) / "window.txt").string(); }
+
+App::App(const AppOptions& options, std::unique_ptr<Host> host) : options_(options), host_(std::move(host)) {
+  renderer_ = &host_->renderer();
+  softwareGl_ = host_->softwareRasteriser();
   views_ = std::make_unique<render::ViewRenderer>(*renderer_);
   heavy_ = std::make_unique<Worker>([this](const std::string& m, std::uint64_t g) {
     post(kHeavy, g, [this, m] {
@@ -112,14 +92,14 @@ App::App(const AppOptions& options) : options_(options) {
   style.Colors[ImGuiCol_WindowBg] = ImVec4(0.085f, 0.09f, 0.10f, 0.97f);
   style.Colors[ImGuiCol_Header] = ImVec4(0.20f, 0.25f, 0.33f, 1.0f);
   baseStyle_ = style;
-  const auto [fbw, fbh] = window_->framebufferSize();
-  const auto [ww, wh] = window_->windowSize();
+  const auto [fbw, fbh] = host_->framebufferSize();
+  const auto [ww, wh] = host_->windowSize();
   pixelRatio_ = ww > 0 ? static_cast<float>(fbw) / static_cast<float>(ww) : 1.0f;
   (void)fbh;
   (void)wh;
   io.FontGlobalScale = 1.0f;
   // The UI scale: the one the user chose last time, else the monitor's content scale (HiDPI).
-  float scale = std::clamp(window_->contentScale() / pixelRatio_, kMinUiScale, kMaxUiScale);
+  float scale = std::clamp(host_->contentScale() / pixelRatio_, kMinUiScale, kMaxUiScale);
   if (!options.configDir.empty()) {
     std::ifstream in(settingsFile(options.configDir));
     std::string key;
@@ -132,18 +112,17 @@ App::App(const AppOptions& options) : options_(options) {
     }
   }
   state_.view.uiScale = scale;
-  ImGui_ImplGlfw_InitForOpenGL(static_cast<GLFWwindow*>(window_->nativeHandle()), true);
-  ImGui_ImplOpenGL3_Init("#version 330 core");
+  host_->uiInit();
   loadRecent();
 }
 
 App::~App() {
-  if (!options_.configDir.empty() && window_) {
+  if (!options_.configDir.empty() && host_) {
     std::error_code ec;
     std::filesystem::create_directories(options_.configDir, ec);
-    const auto [x, y] = window_->position();
-    const auto [width, height] = window_->windowSize();
-    std::ofstream(windowFile(options_.configDir)) << x << ' ' << y << ' ' << width << ' ' << height << '\n';
+    const auto [x, y] = host_->position();
+    const auto [width, height] = host_->windowSize();
+    std::ofstream(windowStateFile(options_.configDir)) << x << ' ' << y << ' ' << width << ' ' << height << '\n';
     std::ofstream settings(settingsFile(options_.configDir));
     // The user's own scale, not the presentation's.
     settings << "ui-scale " << (ui_.presenting ? ui_.presentSavedScale : state_.view.uiScale) << '\n';
@@ -156,10 +135,10 @@ App::~App() {
   for (PictureTexture& t : textures_)
     if (t.handle) renderer_->destroy(t.handle);
   views_.reset();
-  renderer_.reset();
-  ImGui_ImplOpenGL3_Shutdown();
-  ImGui_ImplGlfw_Shutdown();
+  host_->uiShutdown();
   ImGui::DestroyContext();
+  renderer_ = nullptr;
+  host_.reset();
 }
 
 void App::post(int lane, std::uint64_t generation, std::function<void()> apply) {
@@ -221,6 +200,16 @@ void App::dispatch(const Command& command) {
     state_.notice = "cancelled";
   }
   if (e.costConfirmed) costConfirmed_ = true;
+  // The insight views' requests (apply() leaves the state alone for these).
+  if (std::holds_alternative<RunBench>(command)) startBench();
+  if (std::holds_alternative<CancelBench>(command)) cancelInsight(InsightKind::Cost, "bench cancelled");
+  if (const auto* learn = std::get_if<RunLearn>(&command)) learnRequest_ = *learn;  // scheduleInsight starts it
+  if (std::holds_alternative<CancelLearn>(command)) {
+    learnRequest_.reset();
+    cancelInsight(InsightKind::Learn, "learning cancelled");
+  }
+  if (std::holds_alternative<ApplyLearned>(command)) learnApply_ = true;  // stepLearn, which knows the iteration shown
+  if (std::holds_alternative<RevertLearned>(command)) learnRevert_ = true;
   if (e.reframeCamera) state_.cameraFramed = false;
   if (e.screenshot) {
     try {
@@ -315,9 +304,7 @@ void App::scheduleHeavy() {
       graph = g.graph;
       post(kHeavy, gen, [this, g, path, loaded = (stale & StageLoad) != 0] {
         Results& r = state_.results;
-        r.graph = g.graph;
-        r.graphInfo = g.info;
-        r.timings.graph = g.seconds;
+        storeGraph(r, g);
         r.mask.reset();
         r.grf.reset();
         r.tokens.reset();
@@ -354,9 +341,7 @@ void App::scheduleHeavy() {
       try {
         MaskStage m = runMaskStage(graph, maskSpec);
         post(kHeavy, gen, [this, m] {
-          state_.results.mask = m.mask;
-          state_.results.maskInfo = m.info;  // no failure
-          state_.results.timings.mask = m.seconds;
+          storeMask(state_.results, m);  // maskInfo without a failure
           stale_ &= ~StageMask;
           scheduleRows();
         });
@@ -409,9 +394,7 @@ void App::scheduleHeavy() {
       GrfStage g = runGrfStage(*graph, maskSpec, grfOptions, &progress);
       grf = g.grf;
       post(kHeavy, gen, [this, g] {
-        state_.results.grf = g.grf;
-        state_.results.grfInfo = g.info;
-        state_.results.timings.grf = g.seconds;
+        storeGrf(state_.results, g);
         stale_ &= ~StageGrf;
         scheduleRows();
       });
@@ -420,11 +403,7 @@ void App::scheduleHeavy() {
       progress.setStage("error of M_hat");
       ErrorsStage e = runErrorsStage(*graph, maskSpec, *grf, &progress);
       post(kHeavy, gen, [this, e] {
-        ErrorFigures& f = state_.results.errors;
-        f.relFrobenius = e.relFrobenius;
-        f.relFrobeniusSq = e.relFrobeniusSq;
-        f.rowsUsed = e.rowsUsed;
-        state_.results.timings.errors = e.seconds;
+        storeErrors(state_.results, e);
         stale_ &= ~StageErrors;
       });
     }
@@ -467,19 +446,7 @@ void App::scheduleRows() {
     post(kRows, gen, [this, r, graph = in.graph] {
       state_.rows = {};
       if (graph != state_.results.graph || r.query != state_.query) return;
-      Results& res = state_.results;
-      res.rowsQuery = r.query;
-      res.exactRow = r.exactRow;
-      res.grfRow = r.grfRow;
-      res.attentionA = r.attentionA;
-      res.attentionB = r.attentionB;
-      res.errors.rowRelError = r.rowRelError;
-      res.errors.attentionRowL1 = r.attentionRowL1;
-      res.timings.exactRow = r.exactSeconds;
-      res.timings.grfRow = r.grfSeconds;
-      res.timings.attentionRows = r.attentionSeconds;
-      res.timings.rowsTotal = r.totalSeconds;
-      ++res.rowsVersion;
+      storeRows(state_.results, r);
       if (!r.note.empty() && state_.view.layout == Layout::Attention) state_.notice = r.note;
     });
   });
@@ -502,47 +469,14 @@ void App::scheduleInsight() {
     ins.busy[k] = true;
     insight_[k]->submit(std::move(job));
   };
-  // Cancels the worker of `kind` and says so in its view.
-  auto cancel = [&](InsightKind kind, const char* message) {
-    const int k = static_cast<int>(kind);
-    insight_[k]->cancel();
-    ins.busy[k] = false;
-    ins.error[k] = message;
-  };
-  if (ui_.insight.cancelBench) {
-    ui_.insight.cancelBench = false;
-    cancel(InsightKind::Cost, "bench cancelled");
-  }
-  if (ui_.insight.runBench) {
-    ui_.insight.runBench = false;
-    const BenchRequest request = options_.bench;
-    const int k = static_cast<int>(InsightKind::Cost);
-    ins.error[k].clear();
-    ins.busy[k] = true;
-    insight_[k]->submit([this, request](Progress& progress, std::uint64_t gen) {
-      progress.setStage("topomask bench");
-      std::string json = runBench(request, &progress);
-      auto view = std::make_shared<const CostView>(costView(json));
-      post(laneOf(InsightKind::Cost), gen, [this, view, json = std::move(json)] {
-        state_.insight.cost = view;
-        state_.insight.costJson = json;
-        state_.insight.busy[static_cast<int>(InsightKind::Cost)] = false;
-      });
-    });
-  }
-  if (ui_.insight.cancelLearn) {
-    ui_.insight.cancelLearn = false;
-    cancel(InsightKind::Learn, "learning cancelled");
-  }
   // Engine results are consistent with the parameters only once the heavy worker is done.
   if (heavy_->busy() || !r.graph) return;
 
-  if (ui_.insight.runLearn) {
-    ui_.insight.runLearn = false;
-    const SceneKind kind = r.scene ? r.scene->kind() : SceneKind::Graph;
-    const FitTarget target = learnTarget(ui_.insight, kind == SceneKind::Mesh || kind == SceneKind::Points);
+  if (learnRequest_) {
+    const FitTarget target = learnRequest_->target;
     FitOptions fit;
-    fit.terms = std::clamp(ui_.insight.learnTerms, 1, kMaxFitTerms);
+    fit.terms = std::clamp(learnRequest_->terms, 1, kMaxFitTerms);
+    learnRequest_.reset();
     fit.seed = state_.grf.seed;
     const int k = static_cast<int>(InsightKind::Learn);
     ins.error[k].clear();
@@ -629,6 +563,30 @@ void App::scheduleInsight() {
   }
 }
 
+void App::startBench() {
+  const BenchRequest request = options_.bench;
+  const int k = static_cast<int>(InsightKind::Cost);
+  state_.insight.error[k].clear();
+  state_.insight.busy[k] = true;
+  insight_[k]->submit([this, request](Progress& progress, std::uint64_t gen) {
+    progress.setStage("topomask bench");
+    std::string json = runBench(request, &progress);
+    auto view = std::make_shared<const CostView>(costView(json));
+    post(laneOf(InsightKind::Cost), gen, [this, view, json = std::move(json)] {
+      state_.insight.cost = view;
+      state_.insight.costJson = json;
+      state_.insight.busy[static_cast<int>(InsightKind::Cost)] = false;
+    });
+  });
+}
+
+void App::cancelInsight(InsightKind kind, const char* message) {
+  const int k = static_cast<int>(kind);
+  insight_[k]->cancel();
+  state_.insight.busy[k] = false;
+  state_.insight.error[k] = message;
+}
+
 void App::syncInsightTextures() {
   const InsightResults& ins = state_.insight;
   struct Source {
@@ -685,8 +643,8 @@ void App::syncInsightTextures() {
 void App::stepLearn(double seconds) {
   InsightUi& ui = ui_.insight;
   const auto& model = state_.insight.learn;
-  if (ui.revertLearned) {
-    ui.revertLearned = false;
+  if (learnRevert_) {
+    learnRevert_ = false;
     ui.learnPlaying = false;
     ui.learnFollowViews = false;  // the views stay on the restored mask until asked again
     if (maskBeforeLearn_) dispatch(SetMask{*maskBeforeLearn_});
@@ -704,8 +662,8 @@ void App::stepLearn(double seconds) {
   MaskSpec spec;
   spec.preset = MaskPreset::CustomF;
   spec.f = model->path[i];
-  if (ui.applyLearned) {
-    ui.applyLearned = false;
+  if (learnApply_) {
+    learnApply_ = false;
     dispatch(SetMask{spec});
     maskBeforeLearn_.reset();
     ui.learnChanged = false;
@@ -741,7 +699,7 @@ void App::clearMouse() {
 
 void App::queueInput(const platform::InputEvent& event) { syntheticEvents_.push_back(event); }
 
-std::pair<int, int> App::windowPosition() const { return window_->position(); }
+std::pair<int, int> App::windowPosition() const { return host_->position(); }
 
 std::vector<std::uint8_t> App::windowPixels(int* width, int* height) {
   captureNext_ = true;
@@ -874,8 +832,7 @@ void App::applyUiScale() {
   ImFontConfig font;
   font.SizePixels = std::round(kFontPixels * scale);
   io.Fonts->AddFontDefault(&font);
-  ImGui_ImplOpenGL3_DestroyFontsTexture();
-  ImGui_ImplOpenGL3_CreateFontsTexture();
+  host_->uiFontsChanged();
   ImGui::GetStyle() = baseStyle_;
   ImGui::GetStyle().ScaleAllSizes(scale);
   drawnKey_.clear();  // the views' text changes size too
@@ -956,13 +913,13 @@ void App::saveRecent() const {
 }
 
 int App::run() {
-  while (!window_->shouldClose()) {
+  while (!host_->shouldClose()) {
     frame();
     // Idle: sleep until input arrives, or until the views are due to be antialiased.
     if (!busy() && !ImGui::IsAnyMouseDown()) {
       const double due = kRefineSeconds - std::chrono::duration<double>(Clock::now() - roughSince_).count();
       const bool refinePending = viewsRough_ && !dragging_ && roughDrawSeconds_ <= kRefineBudgetSeconds;
-      window_->waitEvents(refinePending ? std::clamp(due, 0.0, 0.25) : 0.25);
+      host_->waitEvents(refinePending ? std::clamp(due, 0.0, 0.25) : 0.25);
     }
   }
   return 0;
@@ -970,8 +927,8 @@ int App::run() {
 
 void App::frame() {
   const auto t0 = Clock::now();
-  window_->pollEvents();
-  for (const std::string& path : window_->takeDroppedPaths()) {
+  host_->pollEvents();
+  for (const std::string& path : host_->takeDroppedPaths()) {
     ui_.pathBuffer = path;
     dispatch(OpenFile{path});
   }
@@ -999,15 +956,14 @@ void App::frame() {
     state_.notice.clear();
     shownNotice_.clear();
   }
-  ImGui_ImplOpenGL3_NewFrame();
-  ImGui_ImplGlfw_NewFrame();
+  host_->uiNewFrame();
   if (mouseOverride_) {
     ImGuiIO& io = ImGui::GetIO();
     io.MousePos = ImVec2(mouseX_, mouseY_);
     io.MouseDown[0] = mouseDown_;
   }
   ImGui::NewFrame();
-  std::vector<platform::InputEvent> events = window_->takeEvents();
+  std::vector<platform::InputEvent> events = host_->takeEvents();
   // Scripted input: the window's own button events are not the scripted mouse's.
   if (mouseOverride_)
     std::erase_if(events, [](const platform::InputEvent& e) { return e.type != platform::InputEvent::Key; });
@@ -1029,16 +985,12 @@ void App::frame() {
   titleTooltip();
   ImGui::Render();
 
-  const auto [fbw, fbh] = window_->framebufferSize();
-  renderer_->clearScreen(fbw, fbh);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   if (captureNext_) {
     captureNext_ = false;
-    captured_ = renderer_->readScreen(fbw, fbh);
-    capturedW_ = fbw;
-    capturedH_ = fbh;
+    captured_ = host_->present(true, &capturedW_, &capturedH_);
+  } else {
+    host_->present(false, nullptr, nullptr);
   }
-  window_->swapBuffers();
   lastFrameSeconds_ = std::chrono::duration<double>(Clock::now() - t0).count();
 }
 

@@ -1,5 +1,5 @@
-// App: the window's controller. It owns the window, the renderer and two worker threads (heavy:
-// load, graph, mask, GRF, tokens, errors; rows: the query's rows), applies commands to the
+// App: the window's controller. It owns the host (window, renderer, UI backends: host.h) and the
+// worker threads (heavy: load, graph, mask, GRF, tokens, errors; rows: the query's rows), applies commands to the
 // AppState, schedules the stale engine stages, accepts fresh results (dropping stale ones by
 // generation), and draws the views and panels each frame. Errors are shown, never fatal.
 #pragma once
@@ -18,6 +18,7 @@
 
 #include "model/bench_runner.h"
 #include "gui/commands.h"
+#include "gui/host.h"
 #include "gui/panels/panels.h"
 #include "model/views_model.h"
 #include "model/state.h"
@@ -27,11 +28,10 @@
 #include "render/scene/views.h"
 
 namespace topomask::platform {
-class Window;
 struct InputEvent;
 }
 namespace topomask::render {
-class GlRenderer;
+class Renderer;
 class ViewRenderer;
 class SceneDrawable;
 }  // namespace topomask::render
@@ -47,10 +47,17 @@ struct AppOptions {
   BenchRequest bench;
 };
 
+// The window's last size and place: "x y width height" in window.txt of the config folder (App
+// writes it when it closes; the window host reads it when it opens).
+std::string windowStateFile(const std::string& configDir);
+
 class App {
  public:
-  // Opens the window (throws std::runtime_error with the reason when it cannot).
+  // Opens the window (throws std::runtime_error with the reason when it cannot): makeWindowHost.
   explicit App(const AppOptions& options);
+  // On the given host (host.h): NullHost drives whole frames with no display. AppOptions' size and
+  // visibility are the host's business then; its configDir and bench still apply.
+  App(const AppOptions& options, std::unique_ptr<Host> host);
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;
@@ -109,8 +116,28 @@ class App {
   double lastFrameSeconds() const { return lastFrameSeconds_; }
 
  private:
+  // How engine work runs: lanes, generations, staleness.
+  //
+  // Lanes. Each lane is one Worker thread running the newest job submitted to it: lane 0 "heavy"
+  // runs the stages load -> graph -> mask -> tokens -> GRF -> errors in that order (scheduleHeavy);
+  // lane 1 "rows" computes the query's rows of M, M_hat and attention (scheduleRows); lanes 2 + k
+  // run the insight view InsightKind k (scheduleInsight), one worker per view, so that one view's
+  // work never cancels another's. Submitting to a lane cancels its running job (through Progress)
+  // and replaces any job not yet started.
+  //
+  // Generations. Worker::submit returns a number that grows with every job of that lane. A job
+  // never touches state_: it post()s closures tagged with its lane and generation to the inbox, and
+  // the UI thread runs them in drainResults() only while that generation is still the lane's newest.
+  // A result of a superseded job is dropped unseen, so the state never mixes two parameter sets.
+  //
+  // Staleness. stale_ holds the Stage bits whose results do not match the parameters (apply()
+  // says which a command made stale, with their dependents). scheduleHeavy submits one job for all
+  // of them; each stage's closure clears its bit when applied; heavyStale_ remembers what the
+  // running job recomputes, so that a failure clears exactly those results. Rows follow every
+  // heavy result that changes them (scheduleRows from the closures), and insight views compare the
+  // inputs they were last submitted with (submitted_) each frame, after the heavy lane is idle.
   struct Posted {
-    int lane = 0;  // 0 heavy, 1 rows
+    int lane = 0;  // 0 heavy, 1 rows, 2 + InsightKind
     std::uint64_t generation = 0;
     std::function<void()> apply;
   };
@@ -120,6 +147,8 @@ class App {
   void scheduleRows();
   void clearRows();  // the query's rows are no longer current (views show "not available")
   void scheduleInsight();
+  void startBench();  // RunBench
+  void cancelInsight(InsightKind kind, const char* message);  // stops that view's worker, says so in it
   void syncInsightTextures();
   // The Learn tab's replay: advances the iteration shown while playing (the whole fit in about 6 s),
   // sets the mask to that iteration's f when the views follow (never while the heavy worker is busy,
@@ -150,8 +179,8 @@ class App {
 
   AppOptions options_;
   AppState state_;
-  std::unique_ptr<platform::Window> window_;
-  std::unique_ptr<render::GlRenderer> renderer_;
+  std::unique_ptr<Host> host_;
+  render::Renderer* renderer_ = nullptr;  // the host's
   std::unique_ptr<render::ViewRenderer> views_;
   std::unique_ptr<render::SceneDrawable> drawable_;
   const Graph* drawnGraph_ = nullptr;
@@ -181,6 +210,8 @@ class App {
   const LearnModel* learnAppliedModel_ = nullptr;  // the replay's f last set as the mask
   std::size_t learnAppliedIteration_ = 0;
   std::chrono::steady_clock::time_point lastLearnStep_{};
+  std::optional<RunLearn> learnRequest_;  // a fit asked for, started once the heavy lane is idle
+  bool learnApply_ = false, learnRevert_ = false;  // ApplyLearned / RevertLearned, for stepLearn
   InsightTextures insightTextures_;
   bool mouseOverride_ = false, mouseDown_ = false;
   float mouseX_ = 0, mouseY_ = 0;

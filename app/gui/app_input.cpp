@@ -7,7 +7,7 @@
 
 #include "gui/app.h"
 #include "gui/tour.h"
-#include "platform/window.h"
+#include "platform/input.h"
 #include "render/scene/drawable.h"
 #include "render/scene/views.h"
 

@@ -6,15 +6,6 @@
 
 namespace topomask::gui {
 
-unsigned withDependents(unsigned s) {
-  if (s & StageLoad) s |= StageGraph;
-  if (s & StageGraph) s |= StageMask | StageGrf | StageTokens;
-  if (s & StageMask) s |= StageGrf;  // the walkers' modulation f comes from the mask's alpha
-  if (s & (StageMask | StageGrf)) s |= StageErrors;
-  if (s & (StageMask | StageGrf | StageTokens)) s |= StageRows;
-  return s;
-}
-
 namespace {
 
 void clearRows(AppState& s) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "model/pipeline.h"
 #include "model/state.h"
 
 namespace topomask::gui {
@@ -32,23 +33,19 @@ struct DismissError {};
 // GRF estimate stays empty; the GRF panel offers the question again).
 enum class CostAnswer { Compute, UseAffordable, NotNow };
 struct AnswerCost { CostAnswer answer = CostAnswer::NotNow; };
+// Work of the insight views that runs only on request (the Insight window's buttons, the tour).
+// apply() leaves the state alone; App starts or stops that view's worker (a fit waits until the
+// engine's parameters are settled, i.e. the heavy lane is idle).
+struct RunBench {};     // `topomask bench` for the cost-against-N plot (AppOptions::bench)
+struct CancelBench {};
+struct RunLearn { FitTarget target; int terms = 6; };  // fit f to the target with K = terms
+struct CancelLearn {};
+struct ApplyLearned {};   // keep the replay's f (the iteration shown) as the mask
+struct RevertLearned {};  // back to the mask from before the replay changed it
 
 using Command = std::variant<OpenFile, OpenDemo, SetGraphOptions, SetMask, SetGrf, SetAttention, SelectQuery, ClearQuery,
-                             SetHover, SetView, SetCamera, ResetCamera, Screenshot, CancelWork, DismissError, AnswerCost, SetScreenshotOptions, SetLargeAsTokens>;
-
-// Engine stages, upstream first. A stale stage makes everything downstream of it stale.
-enum Stage : unsigned {
-  StageNone = 0,
-  StageLoad = 1u << 0,    // scene from file or demo
-  StageGraph = 1u << 1,   // W and its statistics
-  StageMask = 1u << 2,    // exact mask operator (K terms)
-  StageGrf = 1u << 3,     // GRF features
-  StageTokens = 1u << 4,  // Q, K, V and feature maps
-  StageErrors = 1u << 5,  // Frobenius error of M_hat (exact or sampled rows)
-  StageRows = 1u << 6,    // rows of the query: exact, GRF, attention
-};
-// `stages` plus every stage that depends on one of them.
-unsigned withDependents(unsigned stages);
+                             SetHover, SetView, SetCamera, ResetCamera, Screenshot, CancelWork, DismissError, AnswerCost, SetScreenshotOptions, SetLargeAsTokens,
+                             RunBench, CancelBench, RunLearn, CancelLearn, ApplyLearned, RevertLearned>;
 
 // What App must do after apply().
 struct Effects {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <limits>
 #include <thread>
 #include <fstream>
@@ -308,25 +309,91 @@ std::int64_t nodeAtViewCentre(const Graph& graph, const render::Camera& camera, 
   return front >= 0 ? front : nearestCentre;
 }
 
-std::int64_t defaultQuery(const Graph& graph) {
-  const std::int64_t n = graph.nodeCount();
-  if (n <= 0) return -1;
-  // Pixel and patch grids: the centre (a corner shows a quarter of the mask at best).
-  if (graph.gridWidth > 0 && graph.gridHeight > 0)
-    return static_cast<std::int64_t>(graph.gridHeight / 2) * graph.gridWidth + graph.gridWidth / 2;
-  auto farthest = [&](std::int64_t start) {
-    std::vector<std::int64_t> queue{start};
-    std::vector<char> seen(static_cast<std::size_t>(n), 0);
-    seen[start] = 1;
-    for (std::size_t head = 0; head < queue.size(); ++head)
-      for (std::int64_t e = graph.offsets[queue[head]]; e < graph.offsets[queue[head] + 1]; ++e)
-        if (!seen[graph.neighbours[e]]) {
-          seen[graph.neighbours[e]] = 1;
-          queue.push_back(graph.neighbours[e]);
-        }
-    return queue.back();
-  };
-  return farthest(farthest(0));
+unsigned withDependents(unsigned s) {
+  if (s & StageLoad) s |= StageGraph;
+  if (s & StageGraph) s |= StageMask | StageGrf | StageTokens;
+  if (s & StageMask) s |= StageGrf;  // the walkers' modulation f comes from the mask's alpha
+  if (s & (StageMask | StageGrf)) s |= StageErrors;
+  if (s & (StageMask | StageGrf | StageTokens)) s |= StageRows;
+  return s;
+}
+
+void storeGraph(Results& r, const GraphStage& g) {
+  r.graph = g.graph;
+  r.graphInfo = g.info;
+  r.timings.graph = g.seconds;
+}
+
+void storeMask(Results& r, const MaskStage& m) {
+  r.mask = m.mask;
+  r.maskInfo = m.info;
+  r.timings.mask = m.seconds;
+}
+
+void storeGrf(Results& r, const GrfStage& g) {
+  r.grf = g.grf;
+  r.grfInfo = g.info;
+  r.timings.grf = g.seconds;
+}
+
+void storeErrors(Results& r, const ErrorsStage& e) {
+  r.errors.relFrobenius = e.relFrobenius;
+  r.errors.relFrobeniusSq = e.relFrobeniusSq;
+  r.errors.rowsUsed = e.rowsUsed;
+  r.timings.errors = e.seconds;
+}
+
+void storeRows(Results& r, const RowsResult& rows) {
+  r.rowsQuery = rows.query;
+  r.exactRow = rows.exactRow;
+  r.grfRow = rows.grfRow;
+  r.attentionA = rows.attentionA;
+  r.attentionB = rows.attentionB;
+  r.rowsNote = rows.note;
+  r.errors.rowRelError = rows.rowRelError;
+  r.errors.attentionRowL1 = rows.attentionRowL1;
+  r.timings.exactRow = rows.exactSeconds;
+  r.timings.grfRow = rows.grfSeconds;
+  r.timings.attentionRows = rows.attentionSeconds;
+  r.timings.rowsTotal = rows.totalSeconds;
+  ++r.rowsVersion;
+}
+
+void runStagesNow(AppState& state, const std::string& path, unsigned stages) {
+  Results& r = state.results;
+  if (stages & StageLoad) {
+    r = Results{};
+    r.scene = loadSceneStage(path, &r.timings.load);
+  }
+  if (stages & StageGraph) {
+    if (!r.scene) throw std::logic_error("runStagesNow: no scene to build a graph on");
+    storeGraph(r, runGraphStage(*r.scene, state.graph, nullptr));
+  }
+  if (!(stages & ~(StageLoad | StageGraph))) return;
+  if (!r.graph) throw std::logic_error("runStagesNow: no graph for the stages after it");
+  if (state.query < 0) state.query = defaultQuery(*r.graph);
+  if (state.query >= r.graph->nodeCount())
+    throw usageError("--query " + std::to_string(state.query) + " is out of range (the graph has " +
+                     std::to_string(r.graph->nodeCount()) + " nodes)");
+  if (stages & StageMask) {
+    storeMask(r, runMaskStage(r.graph, state.mask));
+  }
+  if (stages & StageTokens) {
+    TokensStage t = runTokensStage(*r.graph, state.attention);
+    if (t.failure) throw *t.failure;  // a token file that cannot be used: its own error (exit 2 or 3)
+    r.tokens = t.tokens;
+    r.tokensNote = t.note;
+    r.timings.tokens = t.seconds;
+  }
+  if (stages & StageGrf) {
+    storeGrf(r, runGrfStage(*r.graph, state.mask, state.grf, nullptr));
+  }
+  if ((stages & StageErrors) && r.grf) {
+    storeErrors(r, runErrorsStage(*r.graph, state.mask, *r.grf, nullptr));
+  }
+  if (stages & StageRows) {
+    storeRows(r, computeRows(RowsInput{r.graph, r.mask, r.grf, r.tokens, state.attention, state.query}));
+  }
 }
 
 std::int64_t residentBytes() {

@@ -14,6 +14,20 @@
 
 namespace topomask::gui {
 
+// Engine stages, upstream first. A stale stage makes everything downstream of it stale.
+enum Stage : unsigned {
+  StageNone = 0,
+  StageLoad = 1u << 0,    // scene from file or demo
+  StageGraph = 1u << 1,   // W and its statistics
+  StageMask = 1u << 2,    // exact mask operator (K terms)
+  StageGrf = 1u << 3,     // GRF features
+  StageTokens = 1u << 4,  // Q, K, V and feature maps
+  StageErrors = 1u << 5,  // Frobenius error of M_hat (exact or sampled rows)
+  StageRows = 1u << 6,    // rows of the query: exact, GRF, attention
+};
+// `stages` plus every stage that depends on one of them.
+unsigned withDependents(unsigned stages);
+
 // path "" = the built-in demo scene. Throws Error naming the file. With `tokens`, point clouds of
 // more than kPointTokens points and meshes of more than kMeshTokens vertices are reduced to about
 // that many (voxel tokens, vertex clustering), with a note in the scene's warnings.
@@ -105,12 +119,10 @@ Eigen::VectorXd attentionRowFor(AttentionMethod method, const AttentionInputs& t
                                 const MaskData* mask, const Eigen::VectorXd& exactRow, const Eigen::VectorXd& grfRow,
                                 std::int64_t query, std::string* note = nullptr);
 
-// A node to show first when nothing is picked: an end of the graph's longest shortest path found by
-// a double breadth-first sweep from node 0 (for the demo, a tip of the C). O(N + |E|).
-// The query a newly opened file gets: the centre of pixel and patch grids; otherwise an end of the
-// graph's longest path (the far end of a breadth-first search from the far end of one from node 0),
-// which on the demo is the tip of the tube next to the gap.
-std::int64_t defaultQuery(const Graph& graph);
+// The query a newly opened scene gets is the engine's defaultQuery (topomask/graph/graph.h), except
+// that on a newly opened mesh, point cloud or graph file the window picks the node drawn at the centre of its
+// first view (nodeAtViewCentre), so that the first mask faces the user; the command line has no
+// camera and keeps defaultQuery.
 // The app's graph for a scene: GraphKind::Auto on an image wider or taller than 2 kAutoPatchAcross
 // pixels becomes a patch grid about kAutoPatchAcross patches across (ViT style: 14-16 across a 224
 // pixel image), so that a mask spans a visible share of a photograph; any other choice is kept. The
@@ -125,6 +137,25 @@ GraphOptions effectiveGraphOptions(const Scene& scene, const GraphOptions& optio
 // view's size of its centre, the one nearest the eye (the surface in front, not the far side);
 // when none is that close, the one projected nearest the centre. -1 without positions.
 std::int64_t nodeAtViewCentre(const Graph& graph, const render::Camera& camera, float width, float height);
+
+// Each stage's result stored into Results (its data, figures and timing): the one place that knows
+// where a stage's output goes, for the window's lanes and for runStagesNow alike. storeRows also
+// bumps rowsVersion (the views re-upload).
+void storeGraph(Results& results, const GraphStage& stage);
+void storeMask(Results& results, const MaskStage& stage);
+void storeGrf(Results& results, const GrfStage& stage);
+void storeErrors(Results& results, const ErrorsStage& stage);
+void storeRows(Results& results, const RowsResult& rows);
+
+// The stages in the window's order, run now on the calling thread: the synchronous twin of the
+// window's heavy and rows lanes (App::scheduleHeavy, scheduleRows), for `topomask render` and the
+// offscreen insight views. Runs the Stage bits in `stages` (dependents are not added) in the order
+// load -> graph -> mask -> tokens -> GRF -> errors -> rows on state.results, with state's
+// parameters; StageLoad reads `path` ("" = the demo) into a fresh Results. Before any stage after
+// the graph, a query < 0 becomes defaultQuery(graph), and a query outside the graph is a usage
+// error. Every failure throws: a diverging series (Error::Kind::Numeric), a token file that cannot
+// be used (its own error); a GRF stage never waits for a cost question.
+void runStagesNow(AppState& state, const std::string& path, unsigned stages);
 
 // Resident memory of this process in bytes (Linux /proc/self/statm; 0 elsewhere).
 std::int64_t residentBytes();

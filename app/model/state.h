@@ -137,6 +137,7 @@ struct Results {
   // Rows of the current query (empty when not computed yet or not available).
   std::int64_t rowsQuery = -1;
   Eigen::VectorXd exactRow, grfRow, attentionA, attentionB;
+  std::string rowsNote;  // why a row is missing ("toeplitz_fft needs a pixel grid")
   std::uint64_t rowsVersion = 0;  // increases whenever a row changes (views re-upload)
 
   GraphInfo graphInfo;

@@ -66,9 +66,16 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
     throw usageError("--width and --height must be between 1 and 16384");
 
-  const std::shared_ptr<const Scene> scene = loadSceneStage(request.path, nullptr);
-  const GraphStage g = runGraphStage(*scene, request.graph, nullptr);
-  const Graph& graph = *g.graph;
+  // The engine, synchronously, in the window's order (runStagesNow): the graph first, the mask and
+  // features only for the views that show them.
+  AppState state;
+  state.graph = request.graph;
+  state.mask = request.mask;
+  state.grf = request.grf;
+  state.query = request.query;
+  runStagesNow(state, request.path, StageLoad | StageGraph);
+  const std::shared_ptr<const Scene> scene = state.results.scene;
+  const Graph& graph = *state.results.graph;
   if (request.view == "spectrum") {
     const SpectrumView view = computeSpectrumView(graph, request.mask, nullptr);
     if (view.image.rgba.empty()) throw usageError("the graph has no nodes: no spectrum to draw");
@@ -79,17 +86,15 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
     result.renderer = "cpu raster";
     return result;
   }
-  const std::int64_t query = request.query >= 0 ? request.query : defaultQuery(graph);
-  if (query >= graph.nodeCount())
-    throw usageError("--query " + std::to_string(query) + " is out of range (the graph has " +
-                     std::to_string(graph.nodeCount()) + " nodes)");
-  const MaskStage m = runMaskStage(g.graph, request.mask);
-  const std::shared_ptr<const GrfData> grf = runGrfStage(graph, request.mask, request.grf, nullptr).grf;
+  runStagesNow(state, request.path, StageMask | StageGrf);
+  const std::int64_t query = state.query;
+  const std::shared_ptr<const MaskData> mask = state.results.mask;
+  const std::shared_ptr<const GrfData> grf = state.results.grf;
 
   OffscreenResult result;
   result.query = query;
   if (!walks) {
-    const MatrixBlocks blocks = matrixBlocks(m.mask->op, grf->features.query(), grf->keyT, graph.positions, 512);
+    const MatrixBlocks blocks = matrixBlocks(mask->op, grf->features.query(), grf->keyT, graph.positions, 512);
     const MatrixPicture picture = matrixPicture(blocks);
     writePng(request.out, picture.rgba, picture.width, picture.height);
     result.width = picture.width;
@@ -103,7 +108,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
   const int shown = walkersShown > 0 ? std::min(walkersShown, static_cast<int>(trace.walks.size()))
                                      : static_cast<int>(trace.walks.size());
   const Eigen::VectorXd grfRow = traceMaskRow(trace, shown, grf->keyT);
-  const Eigen::VectorXd exactRow = m.mask->op.row(query);
+  const Eigen::VectorXd exactRow = mask->op.row(query);
   const std::vector<float> finalLeft(grfRow.data(), grfRow.data() + grfRow.size());
   const std::vector<float> right(exactRow.data(), exactRow.data() + exactRow.size());
   const render::ValueRange range = render::unionRange(render::computeRange(finalLeft, render::RangeMode::Log),
@@ -219,11 +224,13 @@ OffscreenResult renderLearnOffscreen(const OffscreenRequest& request, const Lear
   checkAnimation(animate, width, height);
   if (width < 300 || height < 200) throw usageError("the learn view needs at least 300 x 200 pixels (--width, --height)");
 
-  const std::shared_ptr<const Scene> scene = loadSceneStage(request.path, nullptr);
-  const GraphStage g = runGraphStage(*scene, request.graph, nullptr);
+  AppState state;
+  state.graph = request.graph;
+  runStagesNow(state, request.path, StageLoad | StageGraph);
+  const Graph& graph = *state.results.graph;
   FitTarget target = learn.target;
-  if (learn.complete) learn.complete(target, *g.graph, *scene);
-  const LearnModel model = computeLearnModel(*g.graph, target, learn.fit);
+  if (learn.complete) learn.complete(target, graph, *state.results.scene);
+  const LearnModel model = computeLearnModel(graph, target, learn.fit);
 
   OffscreenResult result;
   result.width = width;

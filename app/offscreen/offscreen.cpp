@@ -33,37 +33,17 @@ OffscreenResult renderOffscreen(const OffscreenRequest& request) {
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
     throw usageError("--width and --height must be between 1 and 16384");
 
-  // The engine, synchronously (the same stages as the window's workers).
+  // The engine, synchronously: the window's stages in the window's order (runStagesNow).
   state.graph = request.graph;
   state.mask = request.mask;
   state.grf = request.grf;
-  Results& r = state.results;
-  r.scene = loadSceneStage(request.path, &r.timings.load);
-  GraphStage g = runGraphStage(*r.scene, state.graph, nullptr);
-  r.graph = g.graph;
-  r.graphInfo = g.info;
-  state.query = request.query >= 0 ? request.query : defaultQuery(*r.graph);
-  if (state.query >= r.graph->nodeCount())
-    throw usageError("--query " + std::to_string(state.query) + " is out of range (the graph has " +
-                     std::to_string(r.graph->nodeCount()) + " nodes)");
-  MaskStage m = runMaskStage(r.graph, state.mask);
-  r.mask = m.mask;
-  r.maskInfo = m.info;
-  r.grf = runGrfStage(*r.graph, state.mask, state.grf, nullptr).grf;
-  if (state.view.layout == Layout::Attention) {
-    TokensStage t = runTokensStage(*r.graph, state.attention);
-    if (t.failure) throw *t.failure;  // a token file that cannot be used: its own error (exit 2 or 3)
-    r.tokens = t.tokens;
-  }
-  RowsInput in{r.graph, r.mask, r.grf, r.tokens, state.attention, state.query};
-  RowsResult rows = computeRows(in);
-  r.exactRow = rows.exactRow;
-  r.grfRow = rows.grfRow;
-  r.attentionA = rows.attentionA;
-  r.attentionB = rows.attentionB;
-  r.errors.rowRelError = rows.rowRelError;
-  if (state.view.layout == Layout::Attention && r.attentionA.size() == 0)
-    throw Error(rows.note.empty() ? "the attention row could not be computed" : rows.note, v, Error::Kind::Usage);
+  state.query = request.query;
+  const bool attention = state.view.layout == Layout::Attention;
+  runStagesNow(state, request.path,
+               StageLoad | StageGraph | StageMask | StageGrf | StageRows | (attention ? StageTokens : StageNone));
+  const Results& r = state.results;
+  if (attention && r.attentionA.size() == 0)
+    throw Error(r.rowsNote.empty() ? "the attention row could not be computed" : r.rowsNote, v, Error::Kind::Usage);
 
   const std::vector<ViewContent> all = buildViews(state);
   std::vector<ViewContent> content;

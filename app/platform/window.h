@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "platform/input.h"
+
 namespace topomask::platform {
 
 struct WindowOptions {
@@ -20,16 +22,6 @@ struct WindowOptions {
   // The window is shrunk (and moved) to fit the monitor's work area, decorations included, so that
   // every part of it is reachable on a small screen (a 1366 x 768 laptop).
   bool fitWorkArea = true;
-};
-
-// A mouse button or key event as it happened (window coordinates of the pointer at that moment).
-// Codes are GLFW's: buttons 0 left, 1 right, 2 middle; keys ASCII capitals and digits, 256 Escape,
-// 258 Tab, 290 F1, 301 F12; mods bit 2 (0x2) Control.
-struct InputEvent {
-  enum Type { Press, Release, Key } type = Press;
-  int code = 0;  // button or key
-  int mods = 0;
-  double x = 0.0, y = 0.0;
 };
 
 class Window {

@@ -8,6 +8,11 @@ topomask_add_test(test_app_insight
   SOURCES app/test_insight.cpp
   LIBS topomask_gui_core topomask_render_core
   LABELS app)
+# Whole frames of App on NullHost: no display, no OpenGL (links no GL or GLFW: topomask_gui_app).
+topomask_add_test(test_app_frames
+  SOURCES app/test_app_frames.cpp
+  LIBS topomask_gui_app
+  LABELS app)
 topomask_add_test(test_animation
   SOURCES app/test_animation.cpp app/test_learn.cpp
   LIBS topomask_video topomask_gui_core

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     ui.open = true;
     ui.tab = tab;
     ui.selectTab = true;
-    if (tab == InsightTab::Cost) ui.runBench = true;
+    if (tab == InsightTab::Cost) app.dispatch(RunBench{});
     const auto t0 = std::chrono::steady_clock::now();
     settle();
     std::printf("%s: ready after %.2f s\n", name.c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -291,7 +291,8 @@ TEST(InsightViews, LearnTabFitsReplaysAndTheViewsFollow) {
   ui.learnTarget = 0;  // heat
   ui.learnBeta = 2.0f;
   ui.learnTerms = 5;
-  ui.runLearn = true;
+  // What the Learn button emits: the tab's target with its K.
+  app.dispatch(gui::RunLearn{gui::learnTarget(ui, /*geometric=*/true), ui.learnTerms});
   topomask::testing::settle(app);
   ASSERT_TRUE(st.insight.learn) << st.insight.error[static_cast<int>(gui::InsightKind::Learn)];
   const gui::LearnModel& model = *st.insight.learn;
@@ -317,7 +318,7 @@ TEST(InsightViews, LearnTabFitsReplaysAndTheViewsFollow) {
   EXPECT_GT(distinctColours(shot, w, ui.imageX, ui.imageY, ui.imageW, ui.imageH), 8);
   if (const char* out = std::getenv("TOPOMASK_SHOT_DIR")) gui::writePng(std::string(out) + "/learn_tab.png", shot, w, h);
   // Revert: the mask from before Learn.
-  ui.revertLearned = true;
+  app.dispatch(gui::RevertLearned{});
   topomask::testing::settle(app);
   EXPECT_EQ(st.mask.preset, before.preset);
   EXPECT_EQ(st.mask.beta, before.beta);
@@ -474,7 +475,7 @@ TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {
   for (const gui::InsightTab tab : {gui::InsightTab::Convergence, gui::InsightTab::Spectrum, gui::InsightTab::Cost}) {
     ui.tab = tab;
     ui.selectTab = true;
-    if (tab == gui::InsightTab::Cost) ui.runBench = true;
+    if (tab == gui::InsightTab::Cost) app.dispatch(gui::RunBench{});
     settle();
     ASSERT_EQ(ui.tab, tab);
     for (int k = 0; k < gui::kInsightKindCount; ++k) EXPECT_TRUE(st.insight.error[k].empty()) << k << ": " << st.insight.error[k];

@@ -23,7 +23,7 @@ void goToTourStep(int step, const AppState& state, TourUi& tour, WalksUi& walks,
     if (s.showConvergence) insight.placeOverViews = std::max(1, state.view.viewCount);
     insight.tab = s.showCost ? InsightTab::Cost : InsightTab::Convergence;
     insight.selectTab = true;
-    if (s.showCost && !state.insight.cost && !state.insight.busy[static_cast<int>(InsightKind::Cost)]) insight.runBench = true;
+    if (s.showCost && !state.insight.cost && !state.insight.busy[static_cast<int>(InsightKind::Cost)]) emit(RunBench{});
   } else if (insight.open && !tour.saved.insightOpen) {
     insight.open = false;  // opened by a later step (going back): as the user had it
   }

@@ -103,11 +103,11 @@ void spectrumTab(const AppState& state, InsightUi& ui, const InsightTextures& te
   picture(ui, tex.spectrum, view->image.width, view->image.height, true);
 }
 
-void costTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
+void costTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const std::function<void(const Command&)>& emit) {
   const int k = static_cast<int>(InsightKind::Cost);
   const bool busy = state.insight.busy[k];
-  if (!busy && ImGui::Button(state.insight.cost ? "Run the bench again" : "Run topomask bench")) ui.runBench = true;
-  if (busy && ImGui::Button("Cancel")) ui.cancelBench = true;
+  if (!busy && ImGui::Button(state.insight.cost ? "Run the bench again" : "Run topomask bench")) emit(RunBench{});
+  if (busy && ImGui::Button("Cancel")) emit(CancelBench{});
   ImGui::SameLine();
   ImGui::TextWrapped("`topomask bench --json` on generated grid graphs, one process per size.");
   status(state, InsightKind::Cost, nullptr);
@@ -120,7 +120,7 @@ void costTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
   picture(ui, tex.costMemory, view->memoryImage.width, view->memoryImage.height, false);
 }
 
-void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
+void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const std::function<void(const Command&)>& emit) {
   const int k = static_cast<int>(InsightKind::Learn);
   const bool busy = state.insight.busy[k];
   ImGui::TextWrapped("Learn the modulation f (alpha = f * f) so that the mask sum_k alpha_k W^k matches a target, then "
@@ -143,8 +143,11 @@ void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) 
   ImGui::SameLine();
   ImGui::SetNextItemWidth(120);
   ImGui::SliderInt("K terms", &ui.learnTerms, 1, 12);
-  if (!busy && ImGui::Button(state.insight.learn ? "Learn again" : "Learn")) ui.runLearn = true;
-  if (busy && ImGui::Button("Cancel")) ui.cancelLearn = true;
+  if (!busy && ImGui::Button(state.insight.learn ? "Learn again" : "Learn")) {
+    const SceneKind kind = state.results.scene ? state.results.scene->kind() : SceneKind::Graph;
+    emit(RunLearn{learnTarget(ui, kind == SceneKind::Mesh || kind == SceneKind::Points), ui.learnTerms});
+  }
+  if (busy && ImGui::Button("Cancel")) emit(CancelLearn{});
   status(state, InsightKind::Learn, nullptr);
   const auto& model = state.insight.learn;
   if (!model || model->iterations() == 0) {
@@ -167,9 +170,9 @@ void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) 
   ImGui::SameLine();
   ImGui::Checkbox("views follow", &ui.learnFollowViews);
   if (ui.learnChanged) {
-    if (ImGui::Button("Apply this f")) ui.applyLearned = true;
+    if (ImGui::Button("Apply this f")) emit(ApplyLearned{});
     ImGui::SameLine();
-    if (ImGui::Button("Revert the mask")) ui.revertLearned = true;
+    if (ImGui::Button("Revert the mask")) emit(RevertLearned{});
     ImGui::SameLine();
   }
   const double error = std::sqrt(std::max(model->loss[static_cast<std::size_t>(shown)], 0.0));
@@ -214,8 +217,8 @@ bool insightWants(const InsightUi& ui, InsightKind kind) {
     case InsightKind::Matrix: return ui.open && ui.tab == InsightTab::Matrix;
     case InsightKind::Convergence: return ui.open && ui.tab == InsightTab::Convergence;
     case InsightKind::Spectrum: return (ui.open && ui.tab == InsightTab::Spectrum) || ui.maskPlotsOpen;
-    case InsightKind::Cost: return false;  // only on request (runBench)
-    case InsightKind::Learn: return false;  // only on request (runLearn)
+    case InsightKind::Cost: return false;  // only on request (RunBench)
+    case InsightKind::Learn: return false;  // only on request (RunLearn)
   }
   return false;
 }
@@ -266,8 +269,8 @@ void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& 
           case InsightTab::Matrix: matrixTab(state, ui, textures, emit); break;
           case InsightTab::Convergence: convergenceTab(state, ui, textures); break;
           case InsightTab::Spectrum: spectrumTab(state, ui, textures); break;
-          case InsightTab::Cost: costTab(state, ui, textures); break;
-          case InsightTab::Learn: learnTab(state, ui, textures); break;
+          case InsightTab::Cost: costTab(state, ui, textures, emit); break;
+          case InsightTab::Learn: learnTab(state, ui, textures, emit); break;
         }
         ImGui::EndTabItem();
       }

@@ -32,8 +32,6 @@ struct InsightUi {
   bool selectTab = false;               // select `tab` on the next frame (tour, tests)
   bool maskPlotsOpen = false;           // the side panel's "Mask function plots" is open
   bool openMaskPlots = false;           // open that panel on the next frame (scripted screenshots)
-  bool runBench = false;                // start (or restart) the bench run
-  bool cancelBench = false;
   MatrixHover hover;
   // Where the current tab's first picture was drawn (ImGui units) and its size in picture pixels.
   float imageX = 0, imageY = 0, imageW = 0, imageH = 0;
@@ -45,13 +43,9 @@ struct InsightUi {
   int learnP = 2;                // p of a pstep target
   float learnTau = 2.0f;         // tau of the distance target
   int learnTerms = 6;            // K
-  bool runLearn = false;         // start a fit on the next frame
-  bool cancelLearn = false;
   bool learnPlaying = false;     // the replay advances (App::stepLearn)
   double learnPosition = 0.0;    // the iteration shown (fractional while playing)
   bool learnFollowViews = true;  // the views show the mask of the iteration shown
-  bool applyLearned = false;     // keep the learned f as the mask
-  bool revertLearned = false;    // back to the mask from before Learn
   bool learnChanged = false;     // the mask is the replay's (Apply or Revert decide)
   // Place the window over the first of `placeOverViews` equal columns of the views area on the next
   // frame (the tour keeps the view it talks about uncovered); 0: where the user left it.
