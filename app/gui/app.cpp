@@ -11,6 +11,7 @@
 #include <imgui.h>
 
 #include "model/bench_runner.h"
+#include "model/lanes.h"
 #include "model/pipeline.h"
 #include "render/plot/screenshot.h"
 #include "model/views_model.h"
@@ -56,8 +57,9 @@ App::App(const AppOptions& options, std::unique_ptr<Host> host) : options_(optio
   renderer_ = &host_->renderer();
   softwareGl_ = host_->softwareRasteriser();
   views_ = std::make_unique<render::ViewRenderer>(*renderer_);
-  heavy_ = std::make_unique<Worker>([this](const std::string& m, std::uint64_t g) {
-    post(kHeavy, g, [this, m] {
+  // A job of a lane's newest generation threw (run on this thread by Lanes::drain).
+  lanes_ = std::make_unique<Lanes>(kInsightLane + kInsightKindCount, [this](int lane, const std::string& m) {
+    if (lane == kHeavy) {
       // The root cause first: a series that diverged makes the later stages fail too.
       state_.error = state_.results.maskInfo.failure.empty() ? m : state_.results.maskInfo.failure;
       errorFromHeavy_ = true;
@@ -68,16 +70,14 @@ App::App(const AppOptions& options, std::unique_ptr<Host> host) : options_(optio
       if (heavyStale_ & StageTokens) r.tokens.reset();
       if (heavyStale_ & (StageMask | StageGrf | StageTokens)) clearRows();
       stale_ = 0;
-    });
+    } else if (lane == kRows) {
+      state_.error = m;
+    } else {
+      const int k = lane - kInsightLane;
+      state_.insight.error[k] = m;
+      state_.insight.busy[k] = false;
+    }
   });
-  rows_ = std::make_unique<Worker>([this](const std::string& m, std::uint64_t g) { post(kRows, g, [this, m] { state_.error = m; }); });
-  for (int k = 0; k < kInsightKindCount; ++k)
-    insight_[k] = std::make_unique<Worker>([this, k](const std::string& m, std::uint64_t g) {
-      post(kInsightLane + k, g, [this, k, m] {
-        state_.insight.error[k] = m;
-        state_.insight.busy[k] = false;
-      });
-    });
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -128,9 +128,8 @@ App::~App() {
     settings << "ui-scale " << (ui_.presenting ? ui_.presentSavedScale : state_.view.uiScale) << '\n';
     if (!state_.screenshotDir.empty()) settings << "screenshot-dir " << state_.screenshotDir << '\n';
   }
-  for (auto& w : insight_) w.reset();
-  heavy_.reset();
-  rows_.reset();
+  lanes_->stop();  // joins the workers while jobs may still post through lanes_
+  lanes_.reset();
   drawable_.reset();
   for (PictureTexture& t : textures_)
     if (t.handle) renderer_->destroy(t.handle);
@@ -141,28 +140,7 @@ App::~App() {
   host_.reset();
 }
 
-void App::post(int lane, std::uint64_t generation, std::function<void()> apply) {
-  std::lock_guard<std::mutex> lock(inboxMutex_);
-  inbox_.push_back({lane, generation, std::move(apply)});
-}
-
-void App::drainResults() {
-  std::vector<Posted> posted;
-  {
-    std::lock_guard<std::mutex> lock(inboxMutex_);
-    posted.swap(inbox_);
-  }
-  for (Posted& p : posted) {
-    if (p.generation != worker(p.lane).generation()) continue;  // a newer request made it stale
-    p.apply();
-  }
-}
-
-Worker& App::worker(int lane) {
-  if (lane == kHeavy) return *heavy_;
-  if (lane == kRows) return *rows_;
-  return *insight_[lane - kInsightLane];
-}
+void App::post(int lane, std::uint64_t generation, std::function<void()> apply) { lanes_->post(lane, generation, std::move(apply)); }
 
 void App::dispatch(const Command& command) {
   if (commandObserver_) commandObserver_(command);
@@ -187,13 +165,13 @@ void App::dispatch(const Command& command) {
     state_.error.clear();
   }
   if (e.cancel && !e.stale) {
-    heavy_->cancel();
-    rows_->cancel();
+    lanes_->cancel(kHeavy);
+    lanes_->cancel(kRows);
     state_.heavy = {};
     state_.rows = {};
     for (int k = 0; k < kInsightKindCount; ++k)
       if (state_.insight.busy[k]) {
-        insight_[k]->cancel();
+        lanes_->cancel(kInsightLane + k);
         state_.insight.busy[k] = false;
         state_.insight.error[k] = "cancelled";
       }
@@ -225,26 +203,13 @@ void App::dispatch(const Command& command) {
     scheduleRows();
   }
   if (std::holds_alternative<ClearQuery>(command) || (std::holds_alternative<SelectQuery>(command) && state_.query < 0))
-    rows_->cancel();
+    lanes_->cancel(kRows);
 }
 
-bool App::busy() const {
-  bool any = heavy_->busy() || rows_->busy();
-  for (const auto& w : insight_) any = any || w->busy();
-  return any;
-}
+bool App::busy() const { return lanes_->busy(); }
 
 void App::waitIdle() {
-  for (int i = 0; i < 100000; ++i) {
-    heavy_->waitIdle();
-    rows_->waitIdle();
-    for (auto& w : insight_) w->waitIdle();
-    drainResults();
-    if (!busy()) {
-      std::lock_guard<std::mutex> lock(inboxMutex_);
-      if (inbox_.empty()) break;
-    }
-  }
+  lanes_->waitIdle();
   state_.heavy = {};
   state_.rows = {};
 }
@@ -274,7 +239,7 @@ void App::scheduleHeavy() {
   state_.heavy.busy = true;
   state_.heavy.stage = "queued";  // the status shows the job the moment it is asked for
   heavyStale_ = stale;
-  heavy_->submit([=, this](Progress& progress, std::uint64_t gen) mutable {
+  lanes_->submit(kHeavy, [=, this](Progress& progress, std::uint64_t gen) mutable {
     if (stale & StageLoad) {
       progress.setStage(path.empty() ? "building the demo" : "loading");
       double seconds = 0;
@@ -441,7 +406,7 @@ void App::scheduleRows() {
   if (!in.graph || in.query < 0) return;
   state_.rows.busy = true;
   state_.rows.stage = "rows of the query";
-  rows_->submit([this, in](Progress&, std::uint64_t gen) {
+  lanes_->submit(kRows, [this, in](Progress&, std::uint64_t gen) {
     RowsResult r = computeRows(in);
     post(kRows, gen, [this, r, graph = in.graph] {
       state_.rows = {};
@@ -456,9 +421,9 @@ void App::scheduleInsight() {
   const Results& r = state_.results;
   InsightResults& ins = state_.insight;
   for (int k = 0; k < kInsightKindCount; ++k) {
-    ins.busy[k] = insight_[k]->busy();
-    ins.stage[k] = ins.busy[k] ? insight_[k]->stage() : std::string();
-    ins.fraction[k] = ins.busy[k] ? insight_[k]->fraction() : 0.0;
+    ins.busy[k] = lanes_->busy(kInsightLane + k);
+    ins.stage[k] = ins.busy[k] ? lanes_->stage(kInsightLane + k) : std::string();
+    ins.fraction[k] = ins.busy[k] ? lanes_->fraction(kInsightLane + k) : 0.0;
   }
   // Submits `job` for `kind` unless the same inputs were already submitted (done or in flight).
   auto submit = [&](InsightKind kind, const InsightKey& key, Worker::Job job) {
@@ -467,10 +432,10 @@ void App::scheduleInsight() {
     submitted_[k] = key;
     ins.error[k].clear();
     ins.busy[k] = true;
-    insight_[k]->submit(std::move(job));
+    lanes_->submit(kInsightLane + k, std::move(job));
   };
   // Engine results are consistent with the parameters only once the heavy worker is done.
-  if (heavy_->busy() || !r.graph) return;
+  if (lanes_->busy(kHeavy) || !r.graph) return;
 
   if (learnRequest_) {
     const FitTarget target = learnRequest_->target;
@@ -485,7 +450,7 @@ void App::scheduleInsight() {
     GrfFitOptions grf;
     grf.walkers = state_.grf.walkers;
     grf.pHalt = state_.grf.pHalt;
-    insight_[k]->submit([this, graph = r.graph, target, fit, cached, grf](Progress& progress, std::uint64_t gen) {
+    lanes_->submit(laneOf(InsightKind::Learn), [this, graph = r.graph, target, fit, cached, grf](Progress& progress, std::uint64_t gen) {
       auto model = std::make_shared<const LearnModel>(computeLearnModel(*graph, target, fit, cached, &progress, &grf));
       post(laneOf(InsightKind::Learn), gen, [this, model] {
         state_.insight.learn = model;
@@ -568,7 +533,7 @@ void App::startBench() {
   const int k = static_cast<int>(InsightKind::Cost);
   state_.insight.error[k].clear();
   state_.insight.busy[k] = true;
-  insight_[k]->submit([this, request](Progress& progress, std::uint64_t gen) {
+  lanes_->submit(laneOf(InsightKind::Cost), [this, request](Progress& progress, std::uint64_t gen) {
     progress.setStage("topomask bench");
     std::string json = runBench(request, &progress);
     auto view = std::make_shared<const CostView>(costView(json));
@@ -582,7 +547,7 @@ void App::startBench() {
 
 void App::cancelInsight(InsightKind kind, const char* message) {
   const int k = static_cast<int>(kind);
-  insight_[k]->cancel();
+  lanes_->cancel(laneOf(kind));
   state_.insight.busy[k] = false;
   state_.insight.error[k] = message;
 }
@@ -671,7 +636,7 @@ void App::stepLearn(double seconds) {
     learnAppliedIteration_ = i;
     return;
   }
-  if (ui.learnFollowViews && (model.get() != learnAppliedModel_ || i != learnAppliedIteration_) && !heavy_->busy()) {
+  if (ui.learnFollowViews && (model.get() != learnAppliedModel_ || i != learnAppliedIteration_) && !lanes_->busy(kHeavy)) {
     if (!maskBeforeLearn_) maskBeforeLearn_ = state_.mask;
     dispatch(SetMask{spec});
     learnAppliedModel_ = model.get();
@@ -932,13 +897,13 @@ void App::frame() {
     ui_.pathBuffer = path;
     dispatch(OpenFile{path});
   }
-  drainResults();
-  state_.heavy.busy = heavy_->busy();
+  lanes_->drain();
+  state_.heavy.busy = lanes_->busy(kHeavy);
   if (state_.heavy.busy) {
-    state_.heavy.stage = heavy_->stage();
-    state_.heavy.fraction = heavy_->fraction();
+    state_.heavy.stage = lanes_->stage(kHeavy);
+    state_.heavy.fraction = lanes_->fraction(kHeavy);
   }
-  state_.rows.busy = rows_->busy();
+  state_.rows.busy = lanes_->busy(kRows);
   syncDrawable();
   {
     const auto now = Clock::now();

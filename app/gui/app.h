@@ -22,7 +22,7 @@
 #include "gui/panels/panels.h"
 #include "model/views_model.h"
 #include "model/state.h"
-#include "model/worker.h"
+#include "model/lanes.h"
 #include "render/colormap.h"
 #include "render/renderer.h"
 #include "render/scene/views.h"
@@ -118,17 +118,13 @@ class App {
  private:
   // How engine work runs: lanes, generations, staleness.
   //
-  // Lanes. Each lane is one Worker thread running the newest job submitted to it: lane 0 "heavy"
-  // runs the stages load -> graph -> mask -> tokens -> GRF -> errors in that order (scheduleHeavy);
-  // lane 1 "rows" computes the query's rows of M, M_hat and attention (scheduleRows); lanes 2 + k
-  // run the insight view InsightKind k (scheduleInsight), one worker per view, so that one view's
-  // work never cancels another's. Submitting to a lane cancels its running job (through Progress)
-  // and replaces any job not yet started.
-  //
-  // Generations. Worker::submit returns a number that grows with every job of that lane. A job
-  // never touches state_: it post()s closures tagged with its lane and generation to the inbox, and
-  // the UI thread runs them in drainResults() only while that generation is still the lane's newest.
-  // A result of a superseded job is dropped unseen, so the state never mixes two parameter sets.
+  // Lanes (model/lanes.h, where generations live): lane 0 "heavy" runs the stages load -> graph ->
+  // mask -> tokens -> GRF -> errors in that order (scheduleHeavy; runStagesNow is the same order
+  // run synchronously); lane 1 "rows" computes the query's rows of M, M_hat and attention
+  // (scheduleRows); lanes 2 + k run the insight view InsightKind k (scheduleInsight), one lane per
+  // view, so that one view's work never cancels another's. A job never touches state_: it posts
+  // closures that frame() applies through Lanes::drain only while its generation is the lane's
+  // newest, so the state never mixes two parameter sets.
   //
   // Staleness. stale_ holds the Stage bits whose results do not match the parameters (apply()
   // says which a command made stale, with their dependents). scheduleHeavy submits one job for all
@@ -136,13 +132,7 @@ class App {
   // running job recomputes, so that a failure clears exactly those results. Rows follow every
   // heavy result that changes them (scheduleRows from the closures), and insight views compare the
   // inputs they were last submitted with (submitted_) each frame, after the heavy lane is idle.
-  struct Posted {
-    int lane = 0;  // 0 heavy, 1 rows, 2 + InsightKind
-    std::uint64_t generation = 0;
-    std::function<void()> apply;
-  };
-  void post(int lane, std::uint64_t generation, std::function<void()> apply);
-  void drainResults();
+  void post(int lane, std::uint64_t generation, std::function<void()> apply);  // lanes_->post
   void scheduleHeavy();
   void scheduleRows();
   void clearRows();  // the query's rows are no longer current (views show "not available")
@@ -154,7 +144,6 @@ class App {
   // sets the mask to that iteration's f when the views follow (never while the heavy worker is busy,
   // so the pipeline is not flooded), and applies or reverts the mask on request.
   void stepLearn(double seconds);
-  Worker& worker(int lane);
   void syncDrawable();
   void syncViews();
   // Draws the views when what they show changed (finished: antialiased now, for screenshots and
@@ -191,10 +180,7 @@ class App {
 
   unsigned stale_ = 0;
   std::string loadPath_;  // "" = demo, when StageLoad is stale
-  std::unique_ptr<Worker> heavy_;
-  std::unique_ptr<Worker> rows_;
-  // One worker per teaching view (lane 2 + InsightKind), so that one view's work never cancels another's.
-  std::unique_ptr<Worker> insight_[kInsightKindCount];
+  std::unique_ptr<Lanes> lanes_;
   InsightKey submitted_[kInsightKindCount];  // inputs of the job last submitted per view
   std::shared_ptr<const Spectrum> spectrumCache_;
   const void* spectrumGraph_ = nullptr;
@@ -218,8 +204,6 @@ class App {
   bool captureNext_ = false;
   std::vector<std::uint8_t> captured_;
   int capturedW_ = 0, capturedH_ = 0;
-  std::mutex inboxMutex_;
-  std::vector<Posted> inbox_;
 
   render::Rect viewsArea_;
   float pixelRatio_ = 1.0f;  // framebuffer pixels per window unit (2 on a Retina-like display)

@@ -8,6 +8,11 @@ topomask_add_test(test_app_insight
   SOURCES app/test_insight.cpp
   LIBS topomask_gui_core topomask_render_core
   LABELS app)
+# The worker lanes and their generations (no GL, no ImGui).
+topomask_add_test(test_lanes
+  SOURCES app/test_lanes.cpp
+  LIBS topomask::model
+  LABELS app)
 # Whole frames of App on NullHost: no display, no OpenGL (links no GL or GLFW: topomask_gui_app).
 topomask_add_test(test_app_frames
   SOURCES app/test_app_frames.cpp

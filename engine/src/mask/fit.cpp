@@ -50,7 +50,7 @@ void validate(const Graph& graph, const FitTarget& target, const FitOptions& opt
   if (n == 0) throw Error("the graph has no nodes", kWhere, Error::Kind::Input);
   if (options.method == FitMethod::Exact && n > options.exactCap)
     throw usageError("fit: the exact method needs N <= " + std::to_string(options.exactCap) + " (eigendecomposition, O(N^3)); the graph has " +
-                     std::to_string(n) + " nodes: use the sampled method (--method sampled) or raise the cap");
+                     std::to_string(n) + " nodes: use the sampled method or raise the exact cap");
   switch (target.kind) {
     case FitTargetKind::Kernel:
       (void)MaskFunction(target.kernel);  // validates the spec
