@@ -131,8 +131,9 @@ App::~App() {
   lanes_->stop();  // joins the workers while jobs may still post through lanes_
   lanes_.reset();
   drawable_.reset();
-  for (PictureTexture& t : textures_)
+  for (auto& [key, t] : pictureTextures_)
     if (t.handle) renderer_->destroy(t.handle);
+  pictureTextures_.clear();
   views_.reset();
   host_->uiShutdown();
   ImGui::DestroyContext();
@@ -553,15 +554,8 @@ void App::cancelInsight(InsightKind kind, const char* message) {
 }
 
 void App::syncInsightTextures() {
-  const InsightResults& ins = state_.insight;
-  struct Source {
-    const void* key;
-    const std::vector<std::uint8_t>* rgba;
-    int w, h;
-    render::TextureFilter filter;
-  };
   // The Learn tab's picture of the iteration shown (plots rasterised on the CPU, a few ms).
-  const LearnModel* model = ins.learn.get();
+  const LearnModel* model = state_.insight.learn.get();
   if (!model || model->iterations() == 0) {
     learnPicture_.reset();
     learnPictureModel_ = nullptr;
@@ -573,36 +567,33 @@ void App::syncInsightTextures() {
       learnPictureIteration_ = i;
     }
   }
-  const Source sources[6] = {
-      {ins.matrix.get(), ins.matrix ? &ins.matrix->picture.rgba : nullptr, ins.matrix ? ins.matrix->picture.width : 0,
-       ins.matrix ? ins.matrix->picture.height : 0, render::TextureFilter::Nearest},
-      {ins.convergence.get(), ins.convergence ? &ins.convergence->image.rgba : nullptr,
-       ins.convergence ? ins.convergence->image.width : 0, ins.convergence ? ins.convergence->image.height : 0,
-       render::TextureFilter::Linear},
-      {ins.spectrum.get(), ins.spectrum ? &ins.spectrum->image.rgba : nullptr, ins.spectrum ? ins.spectrum->image.width : 0,
-       ins.spectrum ? ins.spectrum->image.height : 0, render::TextureFilter::Linear},
-      {ins.cost.get(), ins.cost ? &ins.cost->timeImage.rgba : nullptr, ins.cost ? ins.cost->timeImage.width : 0,
-       ins.cost ? ins.cost->timeImage.height : 0, render::TextureFilter::Linear},
-      {ins.cost ? &ins.cost->memoryImage : nullptr, ins.cost ? &ins.cost->memoryImage.rgba : nullptr,
-       ins.cost ? ins.cost->memoryImage.width : 0, ins.cost ? ins.cost->memoryImage.height : 0, render::TextureFilter::Linear},
-      {learnPicture_.get(), learnPicture_ ? &learnPicture_->rgba : nullptr, learnPicture_ ? learnPicture_->width : 0,
-       learnPicture_ ? learnPicture_->height : 0, render::TextureFilter::Linear},
-  };
-  std::uintptr_t ids[6] = {};
-  for (int k = 0; k < 6; ++k) {
-    PictureTexture& t = textures_[k];
-    const Source& src = sources[k];
-    if (src.key != t.source) {
-      t.source = src.key;
-      if (t.handle) renderer_->destroy(t.handle);
-      t.handle = {};
-      if (src.rgba && src.w > 0 && src.h > 0 && !src.rgba->empty())
-        t.handle = renderer_->createTexture(src.w, src.h, render::TextureFormat::Rgba8, src.filter, src.rgba->data());
+  // Pictures not asked for during the last frame lose their texture (and their owner).
+  for (auto it = pictureTextures_.begin(); it != pictureTextures_.end();) {
+    if (!it->second.used) {
+      if (it->second.handle) renderer_->destroy(it->second.handle);
+      it = pictureTextures_.erase(it);
+    } else {
+      it->second.used = false;
+      ++it;
     }
-    ids[k] = t.handle.id;
   }
-  insightTextures_ = InsightTextures{ids[0], ids[1], ids[2], ids[3], ids[4], ids[5],
-                                     learnPicture_ ? learnPicture_->width : 0, learnPicture_ ? learnPicture_->height : 0};
+  insightTextures_.learn = learnPicture_;
+  insightTextures_.texture = [this](std::shared_ptr<const void> owner, const std::vector<std::uint8_t>& rgba, int w, int h,
+                                    bool nearest) { return pictureTexture(std::move(owner), rgba, w, h, nearest); };
+}
+
+std::uintptr_t App::pictureTexture(std::shared_ptr<const void> owner, const std::vector<std::uint8_t>& rgba, int w, int h,
+                                   bool nearest) {
+  if (!owner || w <= 0 || h <= 0 || rgba.size() < static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4) return 0;
+  PictureTexture& t = pictureTextures_[&rgba];
+  if (t.owner != owner) {  // a new picture (the entry holds its owner, so the address is not reused meanwhile)
+    if (t.handle) renderer_->destroy(t.handle);
+    t.owner = std::move(owner);
+    t.handle = renderer_->createTexture(w, h, render::TextureFormat::Rgba8,
+                                        nearest ? render::TextureFilter::Nearest : render::TextureFilter::Linear, rgba.data());
+  }
+  t.used = true;
+  return t.handle.id;
 }
 
 void App::stepLearn(double seconds) {

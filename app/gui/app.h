@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <mutex>
@@ -184,11 +185,16 @@ class App {
   InsightKey submitted_[kInsightKindCount];  // inputs of the job last submitted per view
   std::shared_ptr<const Spectrum> spectrumCache_;
   const void* spectrumGraph_ = nullptr;
+  // Textures of the insight pictures, made when a panel asks (InsightTextures::texture), keyed by
+  // the picture's pixels and kept while asked for every frame.
   struct PictureTexture {
     render::TextureHandle handle;
-    const void* source = nullptr;  // the picture uploaded
+    std::shared_ptr<const void> owner;  // what holds the pixels (kept alive: its address is the key)
+    bool used = false;                  // asked for since the last frame began
   };
-  PictureTexture textures_[6];  // matrix, convergence, spectrum, cost time, cost memory, learn
+  std::map<const void*, PictureTexture> pictureTextures_;
+  std::uintptr_t pictureTexture(std::shared_ptr<const void> owner, const std::vector<std::uint8_t>& rgba, int w, int h,
+                                bool nearest);
   std::shared_ptr<const LearnPicture> learnPicture_;  // the Learn tab's picture of the iteration shown
   const LearnModel* learnPictureModel_ = nullptr;
   std::size_t learnPictureIteration_ = 0;

@@ -14,6 +14,12 @@ namespace {
 ImTextureID textureId(std::uintptr_t id) { return reinterpret_cast<ImTextureID>(id); }
 
 // Shows a picture scaled to the available width (at most maxScale), records where (first call only).
+// The texture of picture p (any of the views' pictures: width, height, rgba) held by owner.
+template <class Picture>
+std::uintptr_t textureOf(const InsightTextures& tex, const std::shared_ptr<const void>& owner, const Picture& p, bool nearest = false) {
+  return tex.texture ? tex.texture(owner, p.rgba, p.width, p.height, nearest) : 0;
+}
+
 void picture(InsightUi& ui, std::uintptr_t texture, int w, int h, bool record, float maxScale = 1.0f) {
   if (!texture || w <= 0 || h <= 0) return;
   const float avail = std::max(64.0f, ImGui::GetContentRegionAvail().x);
@@ -45,7 +51,8 @@ void status(const AppState& state, InsightKind kind, const char* waiting) {
 void matrixTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const std::function<void(const Command&)>& emit) {
   const auto& view = state.insight.matrix;
   status(state, InsightKind::Matrix, view ? nullptr : "The matrix view needs the mask and the GRF features.");
-  if (!view || !tex.matrix) return;
+  const std::uintptr_t texture = view ? textureOf(tex, view, view->picture, /*nearest=*/true) : 0;
+  if (!texture) return;
   const MatrixBlocks& blocks = view->blocks;
   const MatrixPicture& p = view->picture;
   const std::int64_t nodes = state.results.graph ? state.results.graph->nodeCount() : 0;
@@ -53,7 +60,7 @@ void matrixTab(const AppState& state, InsightUi& ui, const InsightTextures& tex,
                      "Hover an entry for its values; click to make row i the query.",
                      blocks.nodes.size(), blocks.nodes.size(),
                      blocks.sampled ? ("a sample of the " + std::to_string(nodes) + " nodes").c_str() : "all nodes");
-  picture(ui, tex.matrix, p.width, p.height, true, 2.0f);
+  picture(ui, texture, p.width, p.height, true, 2.0f);
   ui.hover = MatrixHover{};
   if (!ImGui::IsItemHovered()) return;
   const ImVec2 m = ImGui::GetIO().MousePos;
@@ -83,11 +90,12 @@ void matrixTab(const AppState& state, InsightUi& ui, const InsightTextures& tex,
 void convergenceTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
   const auto& view = state.insight.convergence;
   status(state, InsightKind::Convergence, view ? nullptr : "Needs the mask and the GRF options.");
-  if (!view || !tex.convergence) return;
+  const std::uintptr_t texture = view ? textureOf(tex, view, view->image) : 0;
+  if (!texture) return;
   ImGui::TextWrapped("Error of the GRF mask against the number of walkers (the current GRF options, %zu walker counts, "
                      "error over %s). The dashed red line is the 1/n law.",
                      view->walkers.size(), view->allRows ? "all rows" : (std::to_string(view->rowsUsed) + " sampled rows").c_str());
-  picture(ui, tex.convergence, view->image.width, view->image.height, true);
+  picture(ui, texture, view->image.width, view->image.height, true);
   ImGui::TextWrapped("Concentration constant: %s", view->constant.statement.c_str());
   if (!view->bound.note.empty()) ImGui::TextWrapped("Bound: %s", view->bound.note.c_str());
   ImGui::TextDisabled("bound on E||M_hat - M||_F^2/||M||_F^2 from the engine's P(|M_hat_ij - M_ij| > t)");
@@ -96,11 +104,12 @@ void convergenceTab(const AppState& state, InsightUi& ui, const InsightTextures&
 void spectrumTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
   const auto& view = state.insight.spectrum;
   status(state, InsightKind::Spectrum, view ? nullptr : "Needs a graph.");
-  if (!view || !tex.spectrum) return;
+  const std::uintptr_t texture = view ? textureOf(tex, view, view->image) : 0;
+  if (!texture) return;
   ImGui::TextWrapped("Eigenvalues of W (%s) with the mask function g over [-rho, rho], rho = %.4g: M = g(W) weights each "
                      "eigenvector by g(lambda).",
                      view->spectrum->method.c_str(), view->spectrum->rho);
-  picture(ui, tex.spectrum, view->image.width, view->image.height, true);
+  picture(ui, texture, view->image.width, view->image.height, true);
 }
 
 void costTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const std::function<void(const Command&)>& emit) {
@@ -116,8 +125,8 @@ void costTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, c
     if (!busy) ImGui::TextWrapped("Time and memory of each attention algorithm against N. Press the button (a few seconds).");
     return;
   }
-  picture(ui, tex.costTime, view->timeImage.width, view->timeImage.height, true);
-  picture(ui, tex.costMemory, view->memoryImage.width, view->memoryImage.height, false);
+  picture(ui, textureOf(tex, view, view->timeImage), view->timeImage.width, view->timeImage.height, true);
+  picture(ui, textureOf(tex, view, view->memoryImage), view->memoryImage.width, view->memoryImage.height, false);
 }
 
 void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const std::function<void(const Command&)>& emit) {
@@ -185,7 +194,7 @@ void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, 
                        model->grfWalkers, model->grfPHalt, model->grfExpectedRelError);
   else if (!model->grfNote.empty())
     ImGui::TextDisabled("Expected GRF error: %s", model->grfNote.c_str());
-  picture(ui, tex.learn, tex.learnWidth, tex.learnHeight, true);
+  if (tex.learn) picture(ui, textureOf(tex, tex.learn, *tex.learn), tex.learn->width, tex.learn->height, true);
 }
 
 }  // namespace

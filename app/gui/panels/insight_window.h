@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "gui/commands.h"
+#include "model/learn_model.h"
 #include "model/state.h"
 #include "render/renderer.h"
 
@@ -52,10 +54,16 @@ struct InsightUi {
   int placeOverViews = 0;
 };
 
-// GL texture ids of the pictures in state.insight (0 = none yet).
+// The insight pictures as textures, which App makes: texture(owner, rgba, width, height, nearest)
+// gives the texture of a picture (RGBA, row 0 at the top) held by `owner` (a view in state.insight),
+// uploading it the first time it is asked for; a picture not asked for during a frame loses its
+// texture. A new view's tab asks for its own pictures: nothing to add here or in App. learn: the
+// Learn tab's picture of the iteration shown (App rasterises it).
 struct InsightTextures {
-  std::uintptr_t matrix = 0, convergence = 0, spectrum = 0, costTime = 0, costMemory = 0, learn = 0;
-  int learnWidth = 0, learnHeight = 0;
+  std::function<std::uintptr_t(std::shared_ptr<const void> owner, const std::vector<std::uint8_t>& rgba, int width,
+                               int height, bool nearest)>
+      texture;
+  std::shared_ptr<const LearnPicture> learn;
 };
 
 // The Learn tab's targets: "heat", "reglap1", "reglap2", "pstep", "cosine", "distance".
