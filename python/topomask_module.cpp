@@ -277,7 +277,7 @@ GraphSource graphSource(py::handle graph) {
 // Loads (path) or builds (arrays) the graph, as opt::loadGraph does; call without the GIL.
 Graph loadGraph(const GraphSource& src, const opt::CommonOptions& common) {
   if (!src.fromArrays) return opt::loadGraph(src.path, common).graph;
-  return buildGraph(src.scene, opt::toGraphOptions(common));
+  return buildGraph(src.scene, opt::toGraphOptions(common, opt::Wording::Keywords));
 }
 
 // ---- results ------------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ py::object features(py::handle graph, GrfSide side, const py::kwargs& kwargs) {
   SparseFeatures phi;
   {
     py::gil_scoped_release release;
-    const MaskSpec spec = opt::toMaskSpec(o.common);
+    const MaskSpec spec = opt::toMaskSpec(o.common, opt::Wording::Keywords);
     const GrfOptions grfOptions = opt::toGrfOptions(o.common, opt::Wording::Keywords);
     const Graph g = loadGraph(src, o.common);
     const opt::NodeRange range =
@@ -333,7 +333,7 @@ py::array_t<double> exactRows(py::handle graph, const std::vector<std::int64_t>&
   Eigen::MatrixXd result;
   {
     py::gil_scoped_release release;
-    const MaskFunction fn(opt::toMaskSpec(o.common));
+    const MaskFunction fn(opt::toMaskSpec(o.common, opt::Wording::Keywords));
     const Graph g = loadGraph(src, o.common);
     for (std::int64_t q : rows)
       if (q < 0 || q >= g.nodeCount())
@@ -390,7 +390,7 @@ py::array_t<double> attention(py::handle graph, const std::string& method, py::o
     if (o.d < 1 || o.d > kMaxHeadDimension) throw usageError("d must be between 1 and " + std::to_string(kMaxHeadDimension));
     if (o.m < 1 || o.m > kMaxFeatureMapSize) throw usageError("m must be between 1 and " + std::to_string(kMaxFeatureMapSize));
     opt::checkDenseCapOption(o.denseCap, "dense_cap");
-    const MaskSpec spec = opt::toMaskSpec(o.common);
+    const MaskSpec spec = opt::toMaskSpec(o.common, opt::Wording::Keywords);
     const GrfOptions grfOptions = opt::toGrfOptions(o.common, opt::Wording::Keywords);
     const Graph g = loadGraph(src, o.common);
     const std::int64_t n = g.nodeCount();
@@ -412,7 +412,7 @@ py::array_t<double> attention(py::handle graph, const std::string& method, py::o
     map.kind = parseFeatureMapKind(o.kernelMap);
     map.features = o.m;
     map.seed = o.common.seed;
-    checkAttentionCost(n, featureCount(map, headDim), valueDim, opt::toGraphOptions(o.common).memoryLimit);
+    checkAttentionCost(n, featureCount(map, headDim), valueDim, opt::toGraphOptions(o.common, opt::Wording::Keywords).memoryLimit);
     const AttentionInputs in = makeAttentionInputs(userGiven ? tokens : makeTokens(g, to), map, o.common.threads);
     AttentionOptions ao;
     ao.threads = o.common.threads;

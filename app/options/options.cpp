@@ -91,22 +91,38 @@ NodeRange parseNodeRange(const std::string& text, std::int64_t nodes, const std:
   return r;
 }
 
-GraphOptions toGraphOptions(const CommonOptions& o) {
+namespace {
+// Runs the engine's validation and words its parameter error (Error::where(): the engine's name for
+// the parameter) as this front end names it: the command line's flag or the Python keyword.
+template <class Validate>
+void validateWorded(Validate&& validate, Wording wording) {
+  try {
+    validate();
+  } catch (const Error& e) {
+    static const std::map<std::string, std::pair<const char*, const char*>> names = {
+        {"k", {"--k", "k"}},           {"patch", {"--patch", "patch"}},       {"radius", {"--radius", "radius"}},
+        {"sigma", {"--sigma", "sigma"}}, {"threads", {"--threads", "threads"}}, {"beta", {"--beta", "beta"}},
+        {"p", {"--p", "p"}},           {"walkers", {"--walkers", "walkers"}}, {"p_halt", {"--p-halt", "p_halt"}},
+        {"max_length", {"--max-len", "max_len"}}};
+    const auto it = names.find(e.where());
+    if (it == names.end()) throw;
+    throw Error(e.cause(), wording == Wording::Flags ? it->second.first : it->second.second, e.kind());
+  }
+}
+}  // namespace
+
+GraphOptions toGraphOptions(const CommonOptions& o, Wording wording) {
   GraphOptions g;
   g.kind = parseGraphKind(o.graph);
-  if (o.k < 1 || o.k > kMaxNeighbours) throw usageError("--k must be between 1 and " + std::to_string(kMaxNeighbours));
   g.k = o.k;
-  if (!(o.radius >= 0) || !std::isfinite(o.radius)) throw usageError("--radius must be a finite positive number");
   g.radius = o.radius;
-  if (o.patch < 1 || o.patch > 65536) throw usageError("--patch must be between 1 and 65536");
   g.patch = o.patch;
   g.weights = parseEdgeWeights(o.weights);
   g.normalisation = parseNormalisation(o.norm);
-  if (!std::isfinite(o.sigma)) throw usageError("--sigma must be finite");
   g.sigma = o.sigma;
-  if (o.threads < 0 || o.threads > 1024) throw usageError("--threads must be between 0 (all cores) and 1024");
   g.threads = o.threads;
   g.memoryLimit = o.memoryLimit.empty() ? 0 : parseByteSize(o.memoryLimit, "--memory-limit");
+  validateWorded([&] { validateGraphOptions(g); }, wording);
   return g;
 }
 
@@ -128,11 +144,9 @@ static std::vector<double> parseCoefficients(const std::string& text, const std:
   }
 }
 
-MaskSpec toMaskSpec(const CommonOptions& o) {
+MaskSpec toMaskSpec(const CommonOptions& o, Wording wording) {
   MaskSpec m;
-  if (!std::isfinite(o.beta)) throw usageError("--beta must be finite");
   m.beta = o.beta;
-  if (o.p < 0 || o.p > kMaxSeriesPower) throw usageError("--p must be an integer between 0 and " + std::to_string(kMaxSeriesPower));
   m.p = o.p;
   if (o.kernel == "custom") {
     if (!o.alpha.empty() && !o.f.empty()) throw usageError("--kernel custom takes --alpha or --f, not both");
@@ -148,6 +162,7 @@ MaskSpec toMaskSpec(const CommonOptions& o) {
   } else {
     m.preset = parseMaskPreset(o.kernel);
   }
+  validateWorded([&] { (void)MaskFunction(m); }, wording);  // the engine's rules (beta finite, p in range, ...)
   return m;
 }
 
@@ -161,22 +176,13 @@ GrfOptions toGrfOptions(const CommonOptions& o, Wording wording) {
   g.seed = o.seed;
   g.threads = o.threads;
   g.memoryLimit = o.memoryLimit.empty() ? 0 : parseByteSize(o.memoryLimit, "--memory-limit");
-  try {
-    validateGrfOptions(g);
-  } catch (const Error& e) {
-    // The engine names its parameter; this front end's name for it.
-    static const std::map<std::string, std::pair<const char*, const char*>> names = {
-        {"walkers", {"--walkers", "walkers"}}, {"p_halt", {"--p-halt", "p_halt"}}, {"max_length", {"--max-len", "max_len"}}};
-    const auto it = names.find(e.where());
-    if (it == names.end()) throw;
-    throw Error(e.cause(), wording == Wording::Flags ? it->second.first : it->second.second, e.kind());
-  }
+  validateWorded([&] { validateGrfOptions(g); }, wording);
   return g;
 }
 
 void validateCommonOptions(const CommonOptions& o, Wording wording) {
-  (void)toGraphOptions(o);
-  (void)MaskFunction(toMaskSpec(o));
+  (void)toGraphOptions(o, wording);
+  (void)toMaskSpec(o, wording);
   (void)toGrfOptions(o, wording);
 }
 

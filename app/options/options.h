@@ -43,12 +43,13 @@ struct CommonOptions {
 };
 
 void addCommonOptions(CLI::App& sub, CommonOptions& options);
-GraphOptions toGraphOptions(const CommonOptions& options);  // throws usage Error
-MaskSpec toMaskSpec(const CommonOptions& options);          // throws usage Error
 // How a front end names the engine's parameters in its errors: the command line's flags
-// ("--max-len: ...") or the Python module's keywords ("max_len: ...").
+// ("--max-len: ...") or the Python module's keywords ("max_len: ..."). The mappers below only parse
+// names and word errors: the rules themselves are the engine's (validateGraphOptions, MaskFunction,
+// validateGrfOptions).
 enum class Wording { Flags, Keywords };
-// The engine validates (validateGrfOptions); this only words its error for the front end.
+GraphOptions toGraphOptions(const CommonOptions& options, Wording wording = Wording::Flags);  // throws usage Error
+MaskSpec toMaskSpec(const CommonOptions& options, Wording wording = Wording::Flags);          // throws usage Error
 GrfOptions toGrfOptions(const CommonOptions& options, Wording wording = Wording::Flags);  // throws usage Error
 // Every shared option at once (graph, mask, GRF): each subcommand calls it before any work, so
 // that a bad value is refused even where the subcommand does not use it.

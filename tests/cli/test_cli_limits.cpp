@@ -217,16 +217,20 @@ TEST(CliLimits, IdenticalPointsLoadFastAndMerge) {
 namespace topomask {
 namespace {
 
-// The engine validates the GRF options and names the parameter; the command line words it as its
-// own flag (and never as the engine's name or the Python keyword).
-TEST(CliLimits, GrfOptionErrorsComeFromTheEngineWordedAsFlags) {
+// The engine validates the graph, mask and GRF options and names the parameter; the command line
+// words it as its own flag (and never as the engine's name or the Python keyword).
+TEST(CliLimits, OptionErrorsComeFromTheEngineWordedAsFlags) {
   const std::string tet = writeFile("tet-words.off", kTetrahedron);
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--sampling", "antithetic", "--walkers", "5"}, "--walkers: antithetic termination pairs the walkers"},
       {{"--walkers", "0"}, "--walkers: must be between 1 and"},
       {{"--p-halt", "1.5"}, "--p-halt: must be in [0, 1)"},
       {{"--max-len", "-3"}, "--max-len: the walk length cap must be between 0"},
-      {{"--p-halt", "0", "--max-len", "0"}, "--max-len: walks that never halt"}};
+      {{"--p-halt", "0", "--max-len", "0"}, "--max-len: walks that never halt"},
+      {{"--k", "0"}, "--k: the number of nearest neighbours must be between 1 and"},
+      {{"--threads", "-3"}, "--threads: must be between 0 (all cores) and 1024"},
+      {{"--beta", "nan"}, "--beta: must be finite"},
+      {{"--kernel", "pstep", "--p", "99999"}, "--p: the p-step power must be an integer"}};
   for (const auto& [extra, expected] : cases) {
     std::vector<std::string> args = {"mask", tet};
     args.insert(args.end(), extra.begin(), extra.end());

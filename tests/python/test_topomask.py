@@ -220,6 +220,8 @@ class ModuleAgainstCli(unittest.TestCase):
             (dict(walkers=0), ValueError, "^walkers: must be between 1 and"),
             (dict(p_halt=1.5), ValueError, r"^p_halt: must be in \[0, 1\)"),
             (dict(max_len=-2), ValueError, "^max_len: the walk length cap"),
+            (dict(k=0), ValueError, "^k: the number of nearest neighbours"),
+            (dict(beta=float("nan")), ValueError, "^beta: must be finite"),
             (dict(kernel="gauss"), ValueError, "gauss"),
             (dict(nodes="5:2"), ValueError, "nodes"),
             (dict(nodes=(0, 64)), ValueError, "nodes"),

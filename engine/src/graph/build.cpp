@@ -216,18 +216,25 @@ void normalise(Graph& g, Normalisation norm, double sigma) {
 
 }  // namespace
 
+void validateGraphOptions(const GraphOptions& o) {
+  // Error::where() is the parameter's engine name; each front end words it its own way.
+  auto refuse = [](const char* parameter, const std::string& cause) { throw Error(cause, parameter, Error::Kind::Usage); };
+  if (o.k < 1 || o.k > kMaxNeighbours)
+    refuse("k", "the number of nearest neighbours must be between 1 and " + std::to_string(kMaxNeighbours) + " (got " +
+                    std::to_string(o.k) + ")");
+  if (o.patch < 1 || o.patch > 65536)
+    refuse("patch", "the patch side must be between 1 and 65536 pixels (got " + std::to_string(o.patch) + ")");
+  if (!(o.radius >= 0.0) || !std::isfinite(o.radius))
+    refuse("radius", "must be a finite non-negative number (0 = 1.5 x mean nearest-neighbour distance)");
+  if (!std::isfinite(o.sigma)) refuse("sigma", "must be finite");
+  if (o.threads < 0 || o.threads > 1024) refuse("threads", "must be between 0 (all cores) and 1024 (got " + std::to_string(o.threads) + ")");
+}
+
 Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* progress) {
   const SceneKind sk = scene.kind();
   const GraphKind kind = resolveKind(sk, options.kind);
   const std::string where = scene.path.empty() ? scene.name : scene.path;
-  if (options.k < 1 || options.k > kMaxNeighbours)
-    throw usageError("k (nearest neighbours) must be between 1 and " + std::to_string(kMaxNeighbours) + " (got " +
-                     std::to_string(options.k) + ")");
-  if (options.patch < 1 || options.patch > 65536)
-    throw usageError("patch size must be between 1 and 65536 pixels (got " + std::to_string(options.patch) + ")");
-  if (!(options.radius >= 0.0) || !std::isfinite(options.radius))
-    throw usageError("radius must be a finite non-negative number (0 = 1.5 x mean nearest-neighbour distance)");
-  if (!std::isfinite(options.sigma)) throw usageError("sigma must be finite");
+  validateGraphOptions(options);
 
   Nodes nodes;
   std::vector<RawEdge> edges;

@@ -46,12 +46,14 @@ std::vector<double> fullSelfConvolution(const std::vector<double>& f) {
 }  // namespace
 
 MaskFunction::MaskFunction(const MaskSpec& spec) : spec_(spec) {
-  if (!std::isfinite(spec_.beta)) throw usageError("mask: beta must be finite");
+  // Error::where() names the parameter (beta, p); each front end words it its own way.
+  if (!std::isfinite(spec_.beta)) throw Error("must be finite", "beta", Error::Kind::Usage);
   switch (spec_.preset) {
     case MaskPreset::PStep:
       if (spec_.p < 0 || spec_.p > kMaxSeriesPower)
-        throw usageError("mask pstep: p must be an integer between 0 and " + std::to_string(kMaxSeriesPower) + " (got " +
-                         std::to_string(spec_.p) + ")");
+        throw Error("the p-step power must be an integer between 0 and " + std::to_string(kMaxSeriesPower) + " (got " +
+                        std::to_string(spec_.p) + ")",
+                    "p", Error::Kind::Usage);
       break;
     case MaskPreset::Custom:
       requireFinite(spec_.alpha, "mask custom alpha");

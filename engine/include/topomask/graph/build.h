@@ -40,6 +40,10 @@ struct GraphOptions {
 // Nodes without geometry (plain graphs) get a 2-D layout in Graph::positions (spectral for up to
 // 200k nodes, a circle beyond). Cost O(|E| log) plus O(N k log N) for kNN.
 Graph buildGraph(const Scene& scene, const GraphOptions& options, Progress* progress = nullptr);
+// The rules buildGraph checks first: k in [1, kMaxNeighbours], patch in [1, 65536], radius finite
+// and >= 0, sigma finite, threads in [0, 1024]. The one place they live. Throws a usage Error whose
+// where() is the parameter's name ("k", "patch", "radius", "sigma", "threads").
+void validateGraphOptions(const GraphOptions& options);
 
 // Text forms used by the CLI and UI ("auto", "mesh", "knn", ...; "unit", ...; "sym", "rw", "none").
 // The descriptor tables (core/enum_table.h): names, labels, parsing.
