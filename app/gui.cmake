@@ -59,7 +59,7 @@ target_link_libraries(topomask_imgui PUBLIC topomask_imgui_core glfw OpenGL::GL 
 # The app's model, without GL or ImGui: state, the engine pipeline (stages), worker threads, the
 # models of the views, insight views and Learn tab, the bench runner (a child process).
 add_library(topomask_model STATIC
-  model/pipeline.cpp model/worker.cpp model/lanes.cpp model/views_model.cpp model/insight_model.cpp model/learn_model.cpp
+  model/pipeline.cpp model/worker.cpp model/lanes.cpp model/views_model.cpp model/insight_model.cpp model/insight_views.cpp model/learn_model.cpp
   model/bench_runner.cpp)
 add_library(topomask::model ALIAS topomask_model)
 target_include_directories(topomask_model PUBLIC ${TOPOMASK_APP_DIR})

@@ -25,7 +25,7 @@ void addRenderCommand(CLI::App& root, Action& action) {
   sub->add_option("file", request->path, "mesh, point cloud, image or graph ('demo' for the built-in scene)")->required();
   sub->add_option("--view", request->view,
                   "exact, grf, diff, attention-<method> (" + attentionMethodList(/*viewsOnly=*/true) +
-                      "), compare, walks, matrix, spectrum, learn")
+                      "), compare, " + gui::insightOffscreenViews() + ", learn")
       ->required();
   sub->add_option("--out", request->out, "PNG to write (needed unless --animate is given)");
   sub->add_option("--animate", animate->path, "walks, learn: write an animation (.gif with giflib, .mp4 with FFmpeg)");
@@ -101,7 +101,7 @@ void addRenderCommand(CLI::App& root, Action& action) {
       try {
         if (learnView)
           out = gui::renderLearnOffscreen(r, learnRequest, animation);
-        else if (r.view == "walks" || r.view == "matrix" || r.view == "spectrum")
+        else if (gui::isInsightOffscreenView(r.view))
           out = gui::renderInsightOffscreen(r, *walkersShown, animation);
         else
           out = gui::renderOffscreen(r);

@@ -27,8 +27,6 @@ constexpr int kHeavy = 0;
 constexpr int kRows = 1;
 constexpr int kInsightLane = 2;  // lane of InsightKind k: kInsightLane + k
 int laneOf(InsightKind k) { return kInsightLane + static_cast<int>(k); }
-// Walker counts of the error-against-walkers plot (even: valid for antithetic sampling too).
-const std::vector<int> kConvergenceWalkers{2, 4, 8, 16, 32, 64};
 }  // namespace
 
 namespace {
@@ -171,11 +169,7 @@ void App::dispatch(const Command& command) {
     state_.heavy = {};
     state_.rows = {};
     for (int k = 0; k < kInsightKindCount; ++k)
-      if (state_.insight.busy[k]) {
-        lanes_->cancel(kInsightLane + k);
-        state_.insight.busy[k] = false;
-        state_.insight.error[k] = "cancelled";
-      }
+      if (state_.insight.busy[k]) cancelInsight(static_cast<InsightKind>(k), "cancelled");
     state_.notice = "cancelled";
   }
   if (e.costConfirmed) costConfirmed_ = true;
@@ -426,15 +420,6 @@ void App::scheduleInsight() {
     ins.stage[k] = ins.busy[k] ? lanes_->stage(kInsightLane + k) : std::string();
     ins.fraction[k] = ins.busy[k] ? lanes_->fraction(kInsightLane + k) : 0.0;
   }
-  // Submits `job` for `kind` unless the same inputs were already submitted (done or in flight).
-  auto submit = [&](InsightKind kind, const InsightKey& key, Worker::Job job) {
-    const int k = static_cast<int>(kind);
-    if (key == submitted_[k]) return;
-    submitted_[k] = key;
-    ins.error[k].clear();
-    ins.busy[k] = true;
-    lanes_->submit(kInsightLane + k, std::move(job));
-  };
   // Engine results are consistent with the parameters only once the heavy worker is done.
   if (lanes_->busy(kHeavy) || !r.graph) return;
 
@@ -447,14 +432,14 @@ void App::scheduleInsight() {
     const int k = static_cast<int>(InsightKind::Learn);
     ins.error[k].clear();
     ins.busy[k] = true;
-    std::shared_ptr<const Spectrum> cached = spectrumGraph_ == r.graph.get() ? spectrumCache_ : nullptr;
     GrfFitOptions grf;
     grf.walkers = state_.grf.walkers;
     grf.pHalt = state_.grf.pHalt;
-    lanes_->submit(laneOf(InsightKind::Learn), [this, graph = r.graph, target, fit, cached, grf](Progress& progress, std::uint64_t gen) {
+    lanes_->submit(laneOf(InsightKind::Learn), [this, graph = r.graph, target, fit, cached = cachedSpectrum(state_),
+                                                grf](Progress& progress, std::uint64_t gen) {
       auto model = std::make_shared<const LearnModel>(computeLearnModel(*graph, target, fit, cached, &progress, &grf));
       post(laneOf(InsightKind::Learn), gen, [this, model] {
-        state_.insight.learn = model;
+        state_.insight.set<InsightKind::Learn>(model);
         state_.insight.busy[static_cast<int>(InsightKind::Learn)] = false;
         ui_.insight.learnPosition = 0.0;
         ui_.insight.learnPlaying = true;
@@ -462,70 +447,32 @@ void App::scheduleInsight() {
     });
   }
 
-  if (ui_.walks.open && r.grf && state_.query >= 0 && r.rowsQuery == state_.query && r.exactRow.size() > 0) {
-    const InsightKey key{r.grf.get(), r.graph.get(), state_.query};
-    if (!(key == submitted_[static_cast<int>(InsightKind::Walks)])) ins.walks.reset();
-    submit(InsightKind::Walks, key,
-           [this, graph = r.graph, grf = r.grf, exact = r.exactRow, mask = state_.mask, q = state_.query, key](Progress& progress,
-                                                                                                               std::uint64_t gen) {
-             progress.setStage("tracing the walks");
-             auto p = std::make_shared<const WalkProgress>(walkProgress(*graph, mask, grf->features.options, grf->keyT, exact, q));
-             post(laneOf(InsightKind::Walks), gen, [this, p, key] {
-               state_.insight.walks = p;
-               state_.insight.keys[static_cast<int>(InsightKind::Walks)] = key;
-               state_.insight.busy[static_cast<int>(InsightKind::Walks)] = false;
-             });
-           });
-  }
-  // Without a mask (the series diverged) or features there is nothing current to show.
-  if (!r.mask || !r.grf) {
-    ins.matrix.reset();
-    ins.convergence.reset();
-    submitted_[static_cast<int>(InsightKind::Matrix)] = submitted_[static_cast<int>(InsightKind::Convergence)] = InsightKey{};
-  }
-  if (insightWants(ui_.insight, InsightKind::Matrix) && r.mask && r.grf) {
-    const InsightKey key{r.mask.get(), r.grf.get(), -1};
-    if (!(key == submitted_[static_cast<int>(InsightKind::Matrix)])) ins.matrix.reset();
-    submit(InsightKind::Matrix, key, [this, graph = r.graph, mask = r.mask, grf = r.grf, key](Progress& progress, std::uint64_t gen) {
-      progress.setStage("M and M_hat on the sample");
-      auto v = std::make_shared<const MatrixView>(
-          computeMatrixView(mask->op, grf->features.query(), grf->keyT, graph->positions, 512, &progress));
-      post(laneOf(InsightKind::Matrix), gen, [this, v, key] {
-        state_.insight.matrix = v;
-        state_.insight.keys[static_cast<int>(InsightKind::Matrix)] = key;
-        state_.insight.busy[static_cast<int>(InsightKind::Matrix)] = false;
+  // The views computed from their rows (insight_views.h): each while it is wanted, again when its
+  // inputs key changes; a view whose inputs are gone (no mask, no features, no query) is dropped.
+  for (const InsightView& view : insightViews()) {
+    if (!view.key) continue;  // on request only (a command)
+    const int k = static_cast<int>(view.kind);
+    const std::optional<InsightKey> key = view.key(state_);
+    if (!key) {
+      if (!(submitted_[k] == InsightKey{})) lanes_->cancel(laneOf(view.kind));  // its result would not be current
+      ins.result[k].reset();
+      ins.keys[k] = submitted_[k] = InsightKey{};
+      ins.busy[k] = false;
+      continue;
+    }
+    if (!insightWants(ui_.insight, ui_.walks.open, view.kind) || *key == submitted_[k]) continue;  // done or in flight
+    if (!view.keepWhileRecomputing) ins.result[k].reset();
+    submitted_[k] = *key;
+    ins.error[k].clear();
+    ins.busy[k] = true;
+    lanes_->submit(laneOf(view.kind), [this, k, key = *key, job = view.job(state_)](Progress& progress, std::uint64_t gen) {
+      std::shared_ptr<const void> result = job(progress);
+      post(kInsightLane + k, gen, [this, k, key, result] {
+        state_.insight.result[k] = result;
+        state_.insight.keys[k] = key;
+        state_.insight.busy[k] = false;
       });
     });
-  }
-  if (insightWants(ui_.insight, InsightKind::Spectrum)) {
-    const InsightKey key{r.graph.get(), r.mask.get(), -1};
-    std::shared_ptr<const Spectrum> cached = spectrumGraph_ == r.graph.get() ? spectrumCache_ : nullptr;
-    submit(InsightKind::Spectrum, key,
-           [this, graph = r.graph, mask = state_.mask, cached, key](Progress& progress, std::uint64_t gen) {
-             progress.setStage(cached ? "mask function" : "spectrum of W");
-             auto v = std::make_shared<const SpectrumView>(computeSpectrumView(*graph, mask, cached, &progress));
-             post(laneOf(InsightKind::Spectrum), gen, [this, v, key, g = graph.get()] {
-               state_.insight.spectrum = v;
-               state_.insight.keys[static_cast<int>(InsightKind::Spectrum)] = key;
-               state_.insight.busy[static_cast<int>(InsightKind::Spectrum)] = false;
-               spectrumCache_ = v->spectrum;
-               spectrumGraph_ = g;
-             });
-           });
-  }
-  if (insightWants(ui_.insight, InsightKind::Convergence) && r.mask && r.grf) {
-    const InsightKey key{r.mask.get(), r.grf.get(), -1};
-    if (!(key == submitted_[static_cast<int>(InsightKind::Convergence)])) ins.convergence.reset();
-    submit(InsightKind::Convergence, key,
-           [this, graph = r.graph, mask = state_.mask, grf = r.grf, key](Progress& progress, std::uint64_t gen) {
-             auto v = std::make_shared<const ConvergenceView>(
-                 computeConvergence(*graph, mask, grf->features.options, kConvergenceWalkers, 3, 1024, 48, &progress));
-             post(laneOf(InsightKind::Convergence), gen, [this, v, key] {
-               state_.insight.convergence = v;
-               state_.insight.keys[static_cast<int>(InsightKind::Convergence)] = key;
-               state_.insight.busy[static_cast<int>(InsightKind::Convergence)] = false;
-             });
-           });
   }
 }
 
@@ -536,11 +483,9 @@ void App::startBench() {
   state_.insight.busy[k] = true;
   lanes_->submit(laneOf(InsightKind::Cost), [this, request](Progress& progress, std::uint64_t gen) {
     progress.setStage("topomask bench");
-    std::string json = runBench(request, &progress);
-    auto view = std::make_shared<const CostView>(costView(json));
-    post(laneOf(InsightKind::Cost), gen, [this, view, json = std::move(json)] {
-      state_.insight.cost = view;
-      state_.insight.costJson = json;
+    auto view = std::make_shared<const CostView>(costView(runBench(request, &progress)));
+    post(laneOf(InsightKind::Cost), gen, [this, view] {
+      state_.insight.set<InsightKind::Cost>(view);
       state_.insight.busy[static_cast<int>(InsightKind::Cost)] = false;
     });
   });
@@ -555,7 +500,7 @@ void App::cancelInsight(InsightKind kind, const char* message) {
 
 void App::syncInsightTextures() {
   // The Learn tab's picture of the iteration shown (plots rasterised on the CPU, a few ms).
-  const LearnModel* model = state_.insight.learn.get();
+  const LearnModel* model = state_.insight.get<InsightKind::Learn>().get();
   if (!model || model->iterations() == 0) {
     learnPicture_.reset();
     learnPictureModel_ = nullptr;
@@ -598,7 +543,7 @@ std::uintptr_t App::pictureTexture(std::shared_ptr<const void> owner, const std:
 
 void App::stepLearn(double seconds) {
   InsightUi& ui = ui_.insight;
-  const auto& model = state_.insight.learn;
+  const auto model = state_.insight.get<InsightKind::Learn>();
   if (learnRevert_) {
     learnRevert_ = false;
     ui.learnPlaying = false;

@@ -183,8 +183,6 @@ class App {
   std::string loadPath_;  // "" = demo, when StageLoad is stale
   std::unique_ptr<Lanes> lanes_;
   InsightKey submitted_[kInsightKindCount];  // inputs of the job last submitted per view
-  std::shared_ptr<const Spectrum> spectrumCache_;
-  const void* spectrumGraph_ = nullptr;
   // Textures of the insight pictures, made when a panel asks (InsightTextures::texture), keyed by
   // the picture's pixels and kept while asked for every frame.
   struct PictureTexture {

@@ -98,16 +98,12 @@ void App::drawSidePanel(int flags, const Emit& emit) {
   ui_.walks.open = ImGui::CollapsingHeader("Random walks");
   if (ui_.walks.open) walksPanel(state_, ui_.walks, viewsArea_, pixelRatio_);
   if (ImGui::CollapsingHeader("Insight views", ImGuiTreeNodeFlags_DefaultOpen)) {
-    const struct {
-      InsightTab tab;
-      const char* label;
-    } buttons[] = {{InsightTab::Matrix, "Matrix"}, {InsightTab::Convergence, "Error vs n"},
-                   {InsightTab::Spectrum, "Spectrum"}, {InsightTab::Cost, "Cost vs N"},
-                   {InsightTab::Learn, "Learn f"}};
-    for (const auto& b : buttons) {
-      if (b.tab != InsightTab::Matrix && b.tab != InsightTab::Learn) ImGui::SameLine();
-      if (ImGui::SmallButton(b.label)) {
-        if (b.tab == InsightTab::Learn && !state_.insight.learn) {
+    int shown = 0;
+    for (const InsightView& view : insightViews()) {
+      if (view.button.empty()) continue;
+      if (shown++ % 4 != 0) ImGui::SameLine();  // four to a row
+      if (ImGui::SmallButton(view.button.c_str())) {
+        if (view.kind == InsightKind::Learn && !state_.insight.get<InsightKind::Learn>()) {
           // The first target offered: the current kernel, when it is one of the tab's presets.
           const std::vector<const char*>& names = learnTargetNames();
           for (std::size_t t = 0; t < names.size(); ++t)
@@ -119,7 +115,7 @@ void App::drawSidePanel(int flags, const Emit& emit) {
             }
         }
         ui_.insight.open = true;
-        ui_.insight.tab = b.tab;
+        ui_.insight.tab = view.kind;
         ui_.insight.selectTab = true;
       }
     }

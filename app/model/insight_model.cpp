@@ -201,6 +201,7 @@ ConvergenceView computeConvergence(const Graph& graph, const MaskSpec& maskSpec,
 
 CostView costView(const std::string& benchJson) {
   CostView v;
+  v.json = benchJson;
   v.data = parseBenchJson(benchJson);
   v.timePlot = costPlot(v.data, false);
   v.memoryPlot = costPlot(v.data, true);

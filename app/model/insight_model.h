@@ -116,8 +116,9 @@ ConvergenceView computeConvergence(const Graph& graph, const MaskSpec& mask, con
                                    const std::vector<int>& walkers, int trials = 3, std::int64_t denseCap = 1024,
                                    std::int64_t sampleRows = 48, Progress* progress = nullptr);
 
-// Time and memory against N from the bench's JSON, with both plots.
+// Time and memory against N from the bench's JSON (kept in `json`), with both plots.
 struct CostView {
+  std::string json;  // the merged output of `topomask bench --json`
   BenchData data;
   Plot timePlot, memoryPlot;
   PlotImage timeImage, memoryImage;

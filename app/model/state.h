@@ -10,8 +10,7 @@
 
 #include <Eigen/Core>
 
-#include "model/insight_model.h"
-#include "model/learn_model.h"
+#include "model/insight_views.h"
 #include "render/camera.h"
 #include "render/colormap.h"
 #include "topomask/attention/attention.h"
@@ -147,33 +146,7 @@ struct Results {
   Timings timings;
 };
 
-// The teaching views' results (insight_model.h), each computed on its own worker thread from the
-// results above; `key` names the inputs a result was computed from (App compares it with the
-// current inputs to decide what to recompute).
-enum class InsightKind { Walks, Matrix, Spectrum, Convergence, Cost, Learn };
-inline constexpr int kInsightKindCount = 6;
-
-struct InsightKey {
-  const void* a = nullptr;  // e.g. the graph, mask or GRF data the result belongs to
-  const void* b = nullptr;
-  std::int64_t query = -1;
-  bool operator==(const InsightKey&) const = default;
-};
-
-struct InsightResults {
-  std::shared_ptr<const WalkProgress> walks;
-  std::shared_ptr<const MatrixView> matrix;
-  std::shared_ptr<const SpectrumView> spectrum;
-  std::shared_ptr<const ConvergenceView> convergence;
-  std::shared_ptr<const CostView> cost;
-  std::shared_ptr<const LearnModel> learn;  // the last fit of the Learn tab (replayed by App::stepLearn)
-  std::string costJson;  // the merged output of `topomask bench --json` behind `cost`
-  InsightKey keys[kInsightKindCount];
-  bool busy[kInsightKindCount] = {};
-  std::string stage[kInsightKindCount];
-  double fraction[kInsightKindCount] = {};
-  std::string error[kInsightKindCount];  // the last failure of each view ("" = none)
-};
+// The teaching views' results (InsightResults) are declared with their rows in insight_views.h.
 
 struct TaskStatus {
   bool busy = false;

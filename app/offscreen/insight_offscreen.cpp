@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "model/insight_model.h"
+#include "model/insight_views.h"
 #include "model/learn_model.h"
 #include "model/pipeline.h"
 #include "render/plot/screenshot.h"
@@ -56,10 +57,18 @@ void writeAnimation(const AnimationRequest& animate, int width, int height, Offs
 
 }  // namespace
 
+std::string insightOffscreenViews() { return "walks, " + renderableInsightViews(); }
+
+bool isInsightOffscreenView(const std::string& view) {
+  const InsightView* row = findInsightView(view);
+  return view == "walks" || (row && row->job && row->picture);
+}
+
 OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown, const AnimationRequest* animate) {
+  if (!isInsightOffscreenView(request.view))
+    throw usageError("renderInsightOffscreen: view must be one of " + insightOffscreenViews());
   const bool walks = request.view == "walks";
-  if (!walks && request.view != "matrix" && request.view != "spectrum")
-    throw usageError("renderInsightOffscreen: view must be walks, matrix or spectrum");
+  const InsightView* view = findInsightView(request.view);
   if (animate && !walks) throw usageError("--animate draws the walks and learn views (got --view " + request.view + ")");
   checkAnimation(animate, request.width > 0 ? request.width : 1280, request.height > 0 ? request.height : 560);
   if (request.out.empty() && !animate) throw usageError("--out F.png is required");
@@ -73,35 +82,33 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
   state.mask = request.mask;
   state.grf = request.grf;
   state.query = request.query;
-  runStagesNow(state, request.path, StageLoad | StageGraph);
-  const std::shared_ptr<const Scene> scene = state.results.scene;
-  const Graph& graph = *state.results.graph;
-  if (request.view == "spectrum") {
-    const SpectrumView view = computeSpectrumView(graph, request.mask, nullptr);
-    if (view.image.rgba.empty()) throw usageError("the graph has no nodes: no spectrum to draw");
-    writePng(request.out, view.image.rgba, view.image.width, view.image.height);
+  if (!walks) {
+    // A view drawn from its row (insight_views.h): the stages it reads, its computation, its picture.
+    runStagesNow(state, request.path, view->stages);
+    if (state.results.graph->nodeCount() == 0) throw usageError("the graph has no nodes: no " + view->name + " to draw");
+    const std::optional<InsightKey> key = view->key(state);
+    if (!key) throw usageError("the " + view->name + " view has nothing to show for these options");
+    Progress progress;
+    const std::shared_ptr<const void> shown = view->job(state)(progress);
+    const InsightPicture picture = view->picture(shown.get());
+    if (!picture.rgba || picture.rgba->empty()) throw usageError("the " + view->name + " view drew no picture");
+    writePng(request.out, *picture.rgba, picture.width, picture.height);
     OffscreenResult result;
-    result.width = view.image.width;
-    result.height = view.image.height;
+    if (view->stages & ~(StageLoad | StageGraph)) result.query = state.query;
+    result.width = picture.width;
+    result.height = picture.height;
     result.renderer = "cpu raster";
     return result;
   }
-  runStagesNow(state, request.path, StageMask | StageGrf);
+  runStagesNow(state, request.path, StageLoad | StageGraph | StageMask | StageGrf);
+  const std::shared_ptr<const Scene> scene = state.results.scene;
+  const Graph& graph = *state.results.graph;
   const std::int64_t query = state.query;
   const std::shared_ptr<const MaskData> mask = state.results.mask;
   const std::shared_ptr<const GrfData> grf = state.results.grf;
 
   OffscreenResult result;
   result.query = query;
-  if (!walks) {
-    const MatrixBlocks blocks = matrixBlocks(mask->op, grf->features.query(), grf->keyT, graph.positions, 512);
-    const MatrixPicture picture = matrixPicture(blocks);
-    writePng(request.out, picture.rgba, picture.width, picture.height);
-    result.width = picture.width;
-    result.height = picture.height;
-    result.renderer = "cpu raster";
-    return result;
-  }
 
   const MaskFunction fn(request.mask);
   const WalkTrace trace = traceWalks(graph, fn, request.grf, query);

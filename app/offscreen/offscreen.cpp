@@ -1,6 +1,7 @@
 #include "offscreen/offscreen.h"
 
 #include "model/pipeline.h"
+#include "offscreen/insight_offscreen.h"
 #include "render/plot/screenshot.h"
 #include "model/views_model.h"
 #include "platform/window.h"
@@ -24,10 +25,9 @@ OffscreenResult renderOffscreen(const OffscreenRequest& request) {
     state.attention = request.attention;
     state.attention.a = parseAttentionMethod(v.substr(10), /*viewsOnly=*/true);
     which = {0};
-  } else if (v == "walks" || v == "matrix") {
-    throw usageError("--view " + v + " is not available in this build yet (views: exact, grf, diff, attention-<method>, compare)");
   } else {
-    throw usageError("unknown --view '" + v + "' (exact, grf, diff, attention-<method>, compare)");
+    throw usageError("unknown --view '" + v + "' (exact, grf, diff, attention-<method>, compare, " +
+                     insightOffscreenViews() + ", learn)");
   }
   if (request.out.empty()) throw usageError("--out F.png is required");
   if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)

@@ -180,14 +180,62 @@ TEST_F(AppFrames, LearnRequestsAreCommands) {
   app_->dispatch(RunLearn{target, 4});
   settle();
   const AppState& s = app_->state();
-  ASSERT_TRUE(s.insight.learn) << s.insight.error[static_cast<int>(InsightKind::Learn)];
-  EXPECT_EQ(s.insight.learn->terms, 4);
+  ASSERT_TRUE(s.insight.get<InsightKind::Learn>()) << s.insight.error[static_cast<int>(InsightKind::Learn)];
+  EXPECT_EQ(s.insight.get<InsightKind::Learn>()->terms, 4);
   EXPECT_EQ(s.mask.preset, MaskPreset::CustomF) << "the views follow the replay";
   app_->dispatch(RevertLearned{});
   settle();
   EXPECT_EQ(s.mask, before);
   EXPECT_EQ(count<RunLearn>(), 1);
   EXPECT_EQ(count<RevertLearned>(), 1);
+}
+
+// The insight views computed from their rows (model/insight_views.h): a view is computed while its
+// tab or panel is shown, from the current results (its key), recomputed when the key changes, and
+// dropped when its inputs are gone.
+TEST_F(AppFrames, InsightViewsAreComputedWhileShownAndDroppedWithTheirInputs) {
+  app_->dispatch(OpenDemo{});
+  settle();
+  const AppState& s = app_->state();
+  const auto index = [](InsightKind k) { return static_cast<int>(k); };
+  for (int k = 0; k < kInsightKindCount; ++k) EXPECT_FALSE(s.insight.result[k]) << "view " << k << " was not asked for";
+
+  PanelUi& ui = app_->panelUi();
+  ui.insight.open = true;
+  ui.insight.tab = InsightKind::Spectrum;
+  ui.insight.selectTab = true;
+  settle();
+  const auto spectrum = s.insight.get<InsightKind::Spectrum>();
+  ASSERT_TRUE(spectrum) << s.insight.error[index(InsightKind::Spectrum)];
+  EXPECT_EQ(ui.insight.tab, InsightKind::Spectrum);
+  EXPECT_EQ(s.insight.keys[index(InsightKind::Spectrum)], (InsightKey{s.results.graph.get(), s.results.mask.get(), -1}));
+  EXPECT_EQ(cachedSpectrum(s), spectrum->spectrum);
+  EXPECT_FALSE(s.insight.get<InsightKind::Matrix>()) << "its tab is not shown";
+  EXPECT_GT(host_->drawVertices(), 0);
+
+  // A new mask: g is redrawn over the eigenvalues already computed (the cached spectrum is reused).
+  MaskSpec mask = s.mask;
+  mask.beta /= 2;
+  app_->dispatch(SetMask{mask});
+  settle();
+  const auto again = s.insight.get<InsightKind::Spectrum>();
+  ASSERT_TRUE(again);
+  EXPECT_NE(again, spectrum);
+  EXPECT_EQ(again->spectrum, spectrum->spectrum) << "the same graph's eigenvalues, not computed again";
+  EXPECT_EQ(s.insight.keys[index(InsightKind::Spectrum)].b, s.results.mask.get());
+
+  // The walks panel: the query's walks; without a query there is nothing to show.
+  ui.walks.requestOpen = true;
+  settle();
+  const auto walks = s.insight.get<InsightKind::Walks>();
+  ASSERT_TRUE(walks) << s.insight.error[index(InsightKind::Walks)];
+  EXPECT_EQ(walks->query, s.query);
+  EXPECT_EQ(walks->trace.walks.size(), static_cast<std::size_t>(s.grf.walkers));
+  app_->dispatch(ClearQuery{});
+  settle();
+  EXPECT_FALSE(s.insight.get<InsightKind::Walks>());
+  EXPECT_EQ(s.insight.keys[index(InsightKind::Walks)], InsightKey{});
+  EXPECT_TRUE(host_->nullRenderer().problems().empty()) << host_->nullRenderer().problems().front();
 }
 
 TEST_F(AppFrames, WindowPixelsHaveTheHostsSize) {

@@ -3,7 +3,11 @@
 // error curve is the engine's estimate error.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "model/insight_model.h"
+#include "model/insight_views.h"
+#include "model/pipeline.h"
 #include "support/test_graphs.h"
 #include "topomask/grf/sampler.h"
 #include "topomask/mask/exact.h"
@@ -392,6 +396,94 @@ TEST(InsightModel, WalkProgressRowsAreTheTracedRows) {
     const Eigen::VectorXd row = traceMaskRow(p.trace, m, keyT);
     for (std::size_t k = 0; k < p.top.size(); ++k) EXPECT_EQ(p.topRow[static_cast<std::size_t>(m - 1)][k], static_cast<float>(row[p.top[k]]));
   }
+}
+
+// The insight views' rows (model/insight_views.h), on the state the window's stages leave: each
+// row's job computes what its computation function gives for that state, its picture is the
+// result's own, and a row's key is gone when its inputs are.
+TEST(InsightViewRows, JobsComputeTheViewsOfTheCurrentResults) {
+  const std::string path = topomask::testing::tempDir("insight_rows") + "/grid.edges";
+  {
+    std::ofstream out(path);
+    for (int y = 0; y < 10; ++y)
+      for (int x = 0; x < 10; ++x) {
+        if (x + 1 < 10) out << y * 10 + x << ' ' << y * 10 + x + 1 << '\n';
+        if (y + 1 < 10) out << y * 10 + x << ' ' << (y + 1) * 10 + x << '\n';
+      }
+  }
+  gui::AppState state;
+  state.grf.walkers = 8;
+  gui::runStagesNow(state, path, gui::StageLoad | gui::StageGraph | gui::StageMask | gui::StageGrf | gui::StageTokens |
+                                     gui::StageRows);
+  const gui::Results& r = state.results;
+  ASSERT_EQ(r.graph->nodeCount(), 100);
+
+  const auto& views = gui::insightViews();
+  ASSERT_EQ(views.size(), static_cast<std::size_t>(gui::kInsightKindCount));
+  for (std::size_t k = 0; k < views.size(); ++k) {
+    EXPECT_EQ(static_cast<std::size_t>(views[k].kind), k) << views[k].name;
+    EXPECT_EQ(gui::findInsightView(views[k].name), &views[k]);
+    EXPECT_EQ(static_cast<bool>(views[k].key), static_cast<bool>(views[k].job)) << views[k].name << ": a key needs a job";
+  }
+  EXPECT_EQ(gui::findInsightView("nothing"), nullptr);
+  EXPECT_EQ(gui::renderableInsightViews(), "matrix, convergence, spectrum");
+
+  Progress progress;
+  const gui::InsightView& matrix = gui::insightView(gui::InsightKind::Matrix);
+  ASSERT_TRUE(matrix.key(state));
+  EXPECT_EQ(*matrix.key(state), (gui::InsightKey{r.mask.get(), r.grf.get(), -1}));
+  const std::shared_ptr<const void> m = matrix.job(state)(progress);
+  const auto& mv = *std::static_pointer_cast<const gui::MatrixView>(m);
+  const gui::MatrixView direct =
+      gui::computeMatrixView(r.mask->op, r.grf->features.query(), r.grf->keyT, r.graph->positions, 512);
+  EXPECT_EQ(mv.blocks.nodes, direct.blocks.nodes);
+  EXPECT_EQ(mv.picture.rgba, direct.picture.rgba);
+  const gui::InsightPicture mp = matrix.picture(m.get());
+  EXPECT_EQ(mp.rgba, &mv.picture.rgba);
+  EXPECT_EQ(mp.width, mv.picture.width);
+  EXPECT_TRUE(mp.nearest);
+
+  // The spectrum: computed once per graph; a second job for the same graph reuses it (cachedSpectrum).
+  const gui::InsightView& spectrum = gui::insightView(gui::InsightKind::Spectrum);
+  EXPECT_EQ(gui::cachedSpectrum(state), nullptr);
+  const auto sv = std::static_pointer_cast<const gui::SpectrumView>(spectrum.job(state)(progress));
+  ASSERT_TRUE(sv->spectrum);
+  EXPECT_EQ(sv->image.rgba, gui::computeSpectrumView(*r.graph, state.mask, nullptr).image.rgba);
+  state.insight.set<gui::InsightKind::Spectrum>(sv);
+  state.insight.keys[static_cast<int>(gui::InsightKind::Spectrum)] = *spectrum.key(state);
+  EXPECT_EQ(gui::cachedSpectrum(state), sv->spectrum);
+  const auto sv2 = std::static_pointer_cast<const gui::SpectrumView>(spectrum.job(state)(progress));
+  EXPECT_EQ(sv2->spectrum, sv->spectrum) << "the same graph: the eigenvalues are not computed again";
+  EXPECT_FALSE(spectrum.above(sv.get(), state).empty());
+
+  const gui::InsightView& walks = gui::insightView(gui::InsightKind::Walks);
+  ASSERT_TRUE(walks.key(state)) << "the rows of the default query are there";
+  EXPECT_EQ(walks.key(state)->query, state.query);
+  const auto wp = std::static_pointer_cast<const gui::WalkProgress>(walks.job(state)(progress));
+  EXPECT_EQ(wp->query, state.query);
+  EXPECT_EQ(wp->trace.walks.size(), 8u);
+  EXPECT_FALSE(walks.picture) << "the walks are drawn over the scene, not as a picture";
+
+  const gui::InsightView& convergence = gui::insightView(gui::InsightKind::Convergence);
+  const auto cv = std::static_pointer_cast<const gui::ConvergenceView>(convergence.job(state)(progress));
+  EXPECT_EQ(cv->walkers, (std::vector<double>{2, 4, 8, 16, 32, 64}));
+  EXPECT_TRUE(cv->allRows) << "100 nodes: every row";
+  EXPECT_GT(convergence.picture(cv.get()).width, 0);
+
+  // On request only: no key, no job (a command starts them).
+  EXPECT_FALSE(gui::insightView(gui::InsightKind::Cost).key);
+  EXPECT_FALSE(gui::insightView(gui::InsightKind::Learn).job);
+
+  // Inputs gone: without features nothing but the spectrum can be shown; without a query no walks.
+  state.query = -1;
+  EXPECT_FALSE(walks.key(state));
+  state.results.grf.reset();
+  EXPECT_FALSE(matrix.key(state));
+  EXPECT_FALSE(convergence.key(state));
+  EXPECT_TRUE(spectrum.key(state));
+  state.results.graph.reset();
+  EXPECT_FALSE(spectrum.key(state));
+  EXPECT_EQ(gui::cachedSpectrum(state), nullptr);
 }
 
 }  // namespace

@@ -38,17 +38,17 @@ int main(int argc, char** argv) {
   else app.dispatch(OpenDemo{});
   settle();
   InsightUi& ui = app.panelUi().insight;
-  auto shoot = [&](InsightTab tab, const std::string& name) {
+  auto shoot = [&](InsightKind tab, const std::string& name) {
     ui.open = true;
     ui.tab = tab;
     ui.selectTab = true;
-    if (tab == InsightTab::Cost) app.dispatch(RunBench{});
+    if (tab == InsightKind::Cost) app.dispatch(RunBench{});
     const auto t0 = std::chrono::steady_clock::now();
     settle();
     std::printf("%s: ready after %.2f s\n", name.c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    if (tab == InsightTab::Matrix) {
+    if (tab == InsightKind::Matrix) {
       // Hover the largest off-diagonal entry of M in the GRF panel.
-      const MatrixView& view = *app.state().insight.matrix;
+      const MatrixView& view = *app.state().insight.get<InsightKind::Matrix>();
       const MatrixPicture& p = view.picture;
       const float scale = ui.imageW / static_cast<float>(p.width);
       Eigen::MatrixXd off = view.blocks.exact;
@@ -74,10 +74,10 @@ int main(int argc, char** argv) {
     std::printf("wrote %s/%s (%d x %d)\n", out.c_str(), name.c_str(), x1 - x0, y1 - y0);
     app.clearMouse();
   };
-  shoot(InsightTab::Matrix, "insight_matrix.png");
-  shoot(InsightTab::Convergence, "insight_convergence.png");
-  shoot(InsightTab::Spectrum, "insight_spectrum.png");
-  shoot(InsightTab::Cost, "insight_cost.png");
+  shoot(InsightKind::Matrix, "insight_matrix.png");
+  shoot(InsightKind::Convergence, "insight_convergence.png");
+  shoot(InsightKind::Spectrum, "insight_spectrum.png");
+  shoot(InsightKind::Cost, "insight_cost.png");
   // The side panel's small plots: the walks panel and the mask function plots (insight window closed).
   ui.open = false;
   app.panelUi().walks.requestOpen = true;

@@ -176,21 +176,21 @@ TEST(InsightViews, EveryTourStepRendersOnTheDemoAndOnAFile) {
       if (gui::tourSteps()[static_cast<std::size_t>(step)].showWalks) {
         // The walks panel shows the worker's walks: the sampler's walks of the query (grf/walks.h).
         const gui::AppState& st = app.state();
-        ASSERT_TRUE(st.insight.walks) << "step " << step;
-        EXPECT_EQ(st.insight.walks->query, st.query);
+        ASSERT_TRUE(st.insight.get<gui::InsightKind::Walks>()) << "step " << step;
+        EXPECT_EQ(st.insight.get<gui::InsightKind::Walks>()->query, st.query);
         const WalkTrace trace = traceWalks(*st.results.graph, MaskFunction(st.mask), st.results.grf->features.options, st.query);
-        ASSERT_EQ(st.insight.walks->trace.walks.size(), trace.walks.size());
-        for (std::size_t k = 0; k < trace.walks.size(); ++k) EXPECT_EQ(st.insight.walks->trace.walks[k].nodes, trace.walks[k].nodes);
+        ASSERT_EQ(st.insight.get<gui::InsightKind::Walks>()->trace.walks.size(), trace.walks.size());
+        for (std::size_t k = 0; k < trace.walks.size(); ++k) EXPECT_EQ(st.insight.get<gui::InsightKind::Walks>()->trace.walks[k].nodes, trace.walks[k].nodes);
       }
       if (gui::tourSteps()[static_cast<std::size_t>(step)].showConvergence) {
         EXPECT_TRUE(ui.insight.open);
-        EXPECT_EQ(ui.insight.tab, gui::InsightTab::Convergence);
-        EXPECT_TRUE(app.state().insight.convergence) << "step " << step;
+        EXPECT_EQ(ui.insight.tab, gui::InsightKind::Convergence);
+        EXPECT_TRUE(app.state().insight.get<gui::InsightKind::Convergence>()) << "step " << step;
       }
       if (step + 1 == static_cast<int>(gui::tourSteps().size())) {  // cost against N: the bench's plot
-        EXPECT_EQ(ui.insight.tab, gui::InsightTab::Cost);
-        ASSERT_TRUE(app.state().insight.cost);
-        EXPECT_FALSE(app.state().insight.cost->timePlot.series.empty());
+        EXPECT_EQ(ui.insight.tab, gui::InsightKind::Cost);
+        ASSERT_TRUE(app.state().insight.get<gui::InsightKind::Cost>());
+        EXPECT_FALSE(app.state().insight.get<gui::InsightKind::Cost>()->timePlot.series.empty());
         EXPECT_GT(ui.insight.imageW, 100.0f);
       }
       EXPECT_GE(app.state().query, 0);
@@ -205,7 +205,7 @@ TEST(InsightViews, EveryTourStepRendersOnTheDemoAndOnAFile) {
 TEST(InsightViews, CommandLineWritesWalksMatrixAndConvergencePictures) {
   const std::string dir = topomask::testing::tempDir("insight");
   const std::string tm = topomask::testing::binDir() + "/topomask";
-  for (const std::string view : {"walks", "matrix", "spectrum"}) {
+  for (const std::string view : {"walks", "matrix", "convergence", "spectrum"}) {
     const std::string out = dir + "/" + view + ".png";
     const std::string cmd = tm + " render demo --view " + view + " --out " + out + " --walkers 8 > /dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
@@ -286,7 +286,7 @@ TEST(InsightViews, LearnTabFitsReplaysAndTheViewsFollow) {
   const MaskSpec before = st.mask;
   gui::InsightUi& ui = app.panelUi().insight;
   ui.open = true;
-  ui.tab = gui::InsightTab::Learn;
+  ui.tab = gui::InsightKind::Learn;
   ui.selectTab = true;
   ui.learnTarget = 0;  // heat
   ui.learnBeta = 2.0f;
@@ -294,8 +294,8 @@ TEST(InsightViews, LearnTabFitsReplaysAndTheViewsFollow) {
   // What the Learn button emits: the tab's target with its K.
   app.dispatch(gui::RunLearn{gui::learnTarget(ui, /*geometric=*/true), ui.learnTerms});
   topomask::testing::settle(app);
-  ASSERT_TRUE(st.insight.learn) << st.insight.error[static_cast<int>(gui::InsightKind::Learn)];
-  const gui::LearnModel& model = *st.insight.learn;
+  ASSERT_TRUE(st.insight.get<gui::InsightKind::Learn>()) << st.insight.error[static_cast<int>(gui::InsightKind::Learn)];
+  const gui::LearnModel& model = *st.insight.get<gui::InsightKind::Learn>();
   ASSERT_GE(model.iterations(), 3u);
   EXPECT_EQ(model.target, "heat exp(2 W)");
   // The replay starts at iteration 0 and the views follow: the mask is f of iteration 0.
@@ -405,20 +405,20 @@ TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {
   settle();
   gui::InsightUi& ui = app.panelUi().insight;
   ui.open = true;
-  ui.tab = gui::InsightTab::Matrix;
+  ui.tab = gui::InsightKind::Matrix;
   ui.selectTab = true;
   settle();
   const gui::AppState& st = app.state();
-  ASSERT_TRUE(st.insight.matrix) << st.insight.error[1];
+  ASSERT_TRUE(st.insight.get<gui::InsightKind::Matrix>()) << st.insight.error[static_cast<int>(gui::InsightKind::Matrix)];
   ASSERT_GT(ui.imageW, 100.0f);
   // The engine's blocks for the app's own mask and features: the view shows exactly these.
   const MatrixBlocks blocks = matrixBlocks(st.results.mask->op, st.results.grf->features.query(), st.results.grf->keyT,
                                            st.results.graph->positions, 512);
   ASSERT_EQ(blocks.nodes.size(), 289u);  // all nodes under the cap
-  EXPECT_EQ(st.insight.matrix->blocks.nodes, blocks.nodes);
-  EXPECT_EQ(st.insight.matrix->blocks.exact, blocks.exact);
-  EXPECT_EQ(st.insight.matrix->blocks.estimate, blocks.estimate);
-  const gui::MatrixPicture& pic = st.insight.matrix->picture;
+  EXPECT_EQ(st.insight.get<gui::InsightKind::Matrix>()->blocks.nodes, blocks.nodes);
+  EXPECT_EQ(st.insight.get<gui::InsightKind::Matrix>()->blocks.exact, blocks.exact);
+  EXPECT_EQ(st.insight.get<gui::InsightKind::Matrix>()->blocks.estimate, blocks.estimate);
+  const gui::MatrixPicture& pic = st.insight.get<gui::InsightKind::Matrix>()->picture;
   const float scale = ui.imageW / static_cast<float>(pic.width);
   auto screenOf = [&](int panel, int a, int b, float& x, float& y) {
     x = ui.imageX + (pic.margin + panel * (pic.panelSize + pic.gap) + b * pic.cell + pic.cell * 0.5f) * scale;
@@ -472,19 +472,19 @@ TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {
   app.clearMouse();
 
   // Error against walkers, spectrum and cost: each tab shows its picture.
-  for (const gui::InsightTab tab : {gui::InsightTab::Convergence, gui::InsightTab::Spectrum, gui::InsightTab::Cost}) {
+  for (const gui::InsightKind tab : {gui::InsightKind::Convergence, gui::InsightKind::Spectrum, gui::InsightKind::Cost}) {
     ui.tab = tab;
     ui.selectTab = true;
-    if (tab == gui::InsightTab::Cost) app.dispatch(gui::RunBench{});
+    if (tab == gui::InsightKind::Cost) app.dispatch(gui::RunBench{});
     settle();
     ASSERT_EQ(ui.tab, tab);
     for (int k = 0; k < gui::kInsightKindCount; ++k) EXPECT_TRUE(st.insight.error[k].empty()) << k << ": " << st.insight.error[k];
     const std::vector<std::uint8_t> px = app.windowPixels(&w, &h);
     ASSERT_GT(ui.imageW, 100.0f) << static_cast<int>(tab);
     // The window shows the worker's picture: at scale 1 its pixels are the picture's pixels.
-    const gui::PlotImage& img = tab == gui::InsightTab::Convergence ? st.insight.convergence->image
-                                : tab == gui::InsightTab::Spectrum  ? st.insight.spectrum->image
-                                                                    : st.insight.cost->timeImage;
+    const gui::PlotImage& img = tab == gui::InsightKind::Convergence ? st.insight.get<gui::InsightKind::Convergence>()->image
+                                : tab == gui::InsightKind::Spectrum  ? st.insight.get<gui::InsightKind::Spectrum>()->image
+                                                                    : st.insight.get<gui::InsightKind::Cost>()->timeImage;
     ASSERT_EQ(ui.pictureW, img.width);
     ASSERT_FLOAT_EQ(ui.imageW, static_cast<float>(img.width));
     std::int64_t same = 0, total = 0, ink = 0;
@@ -499,14 +499,14 @@ TEST(InsightViews, InsightWindowShowsEveryViewAndTheMatrixHoverIsTheEngines) {
     EXPECT_GT(same, total * 95 / 100) << static_cast<int>(tab);
     EXPECT_GT(ink, total / 50) << "the picture is not blank " << static_cast<int>(tab);
   }
-  ASSERT_TRUE(st.insight.convergence);
-  ASSERT_TRUE(st.insight.spectrum);
-  ASSERT_TRUE(st.insight.cost);
+  ASSERT_TRUE(st.insight.get<gui::InsightKind::Convergence>());
+  ASSERT_TRUE(st.insight.get<gui::InsightKind::Spectrum>());
+  ASSERT_TRUE(st.insight.get<gui::InsightKind::Cost>());
   // The spectrum drawn is the engine's for the app's graph.
-  EXPECT_EQ(st.insight.spectrum->spectrum->fraction, spectrum(*st.results.graph).fraction);
+  EXPECT_EQ(st.insight.get<gui::InsightKind::Spectrum>()->spectrum->fraction, spectrum(*st.results.graph).fraction);
   // The cost plot's points are the rows of the bench's JSON.
-  const nlohmann::json j = nlohmann::json::parse(st.insight.costJson);
-  const gui::CostView& cost = *st.insight.cost;
+  const nlohmann::json j = nlohmann::json::parse(st.insight.get<gui::InsightKind::Cost>()->json);
+  const gui::CostView& cost = *st.insight.get<gui::InsightKind::Cost>();
   std::size_t points = 0;
   for (const auto& r : j["rows"]) {
     const auto it = std::find_if(cost.timePlot.series.begin(), cost.timePlot.series.end(),

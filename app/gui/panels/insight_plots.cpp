@@ -13,7 +13,7 @@ namespace topomask::gui {
 
 void maskPlotsPanel(const AppState& state) {
   // The curves come from the spectrum worker (maskCurves: the engine's alpha_k, f_k and g).
-  const auto& view = state.insight.spectrum;
+  const auto view = state.insight.get<InsightKind::Spectrum>();
   if (!view || view->curves.alpha.empty()) {
     const std::string& error = state.insight.error[static_cast<int>(InsightKind::Spectrum)];
     if (view && !view->curves.error.empty()) ImGui::TextWrapped("%s", view->curves.error.c_str());

@@ -6,7 +6,7 @@
 
 namespace topomask::gui {
 
-// Reads state.insight.spectrum (computed on a worker while this panel is open).
+// Reads the spectrum view's result (state.insight, computed on a worker while this panel is open).
 void maskPlotsPanel(const AppState& state);
 
 }  // namespace topomask::gui

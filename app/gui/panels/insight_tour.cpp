@@ -21,9 +21,9 @@ void goToTourStep(int step, const AppState& state, TourUi& tour, WalksUi& walks,
     insight.open = true;
     // The error plot sits over the first view: the step talks about the difference (the last one).
     if (s.showConvergence) insight.placeOverViews = std::max(1, state.view.viewCount);
-    insight.tab = s.showCost ? InsightTab::Cost : InsightTab::Convergence;
+    insight.tab = s.showCost ? InsightKind::Cost : InsightKind::Convergence;
     insight.selectTab = true;
-    if (s.showCost && !state.insight.cost && !state.insight.busy[static_cast<int>(InsightKind::Cost)]) emit(RunBench{});
+    if (s.showCost && !state.insight.get<InsightKind::Cost>() && !state.insight.busy[static_cast<int>(InsightKind::Cost)]) emit(RunBench{});
   } else if (insight.open && !tour.saved.insightOpen) {
     insight.open = false;  // opened by a later step (going back): as the user had it
   }

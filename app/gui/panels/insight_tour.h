@@ -21,7 +21,7 @@ struct TourUi {
     AttentionParams attention;
     bool walksOpen = false;
     bool insightOpen = false;
-    InsightTab insightTab = InsightTab::Matrix;
+    InsightKind insightTab = InsightKind::Matrix;
   } saved;
 };
 

@@ -59,7 +59,7 @@ void walksPanel(const AppState& state, WalksUi& ui, const render::Rect& viewsAre
     ImGui::TextWrapped("Click a node (the query) to see its random walks.");
     return;
   }
-  const auto& walks = state.insight.walks;
+  const auto walks = state.insight.get<InsightKind::Walks>();
   const std::string& error = state.insight.error[static_cast<int>(InsightKind::Walks)];
   if (!walks || walks->query != state.query || walks->trace.walks.empty()) {
     if (!error.empty()) ImGui::TextWrapped("%s", error.c_str());

@@ -24,7 +24,7 @@ struct WalksUi {
 
 // Panel body (inside a collapsing header) plus, when showOnView, the walks drawn over view 0 of the
 // views area (framebuffer pixels; uiScale = framebuffer pixels per ImGui unit) with the state's camera.
-// Shows state.insight.walks, computed on a worker (walkProgress): no engine call here.
+// Shows the walks view's result (state.insight), computed on a worker (walkProgress): no engine call here.
 void walksPanel(const AppState& state, WalksUi& ui, const render::Rect& viewsArea, float uiScale);
 
 }  // namespace topomask::gui

@@ -49,8 +49,8 @@ void status(const AppState& state, InsightKind kind, const char* waiting) {
 }
 
 void matrixTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const std::function<void(const Command&)>& emit) {
-  const auto& view = state.insight.matrix;
-  status(state, InsightKind::Matrix, view ? nullptr : "The matrix view needs the mask and the GRF features.");
+  const auto view = state.insight.get<InsightKind::Matrix>();
+  status(state, InsightKind::Matrix, view ? nullptr : insightView(InsightKind::Matrix).waiting.c_str());
   const std::uintptr_t texture = view ? textureOf(tex, view, view->picture, /*nearest=*/true) : 0;
   if (!texture) return;
   const MatrixBlocks& blocks = view->blocks;
@@ -87,40 +87,29 @@ void matrixTab(const AppState& state, InsightUi& ui, const InsightTextures& tex,
   if (ImGui::IsItemClicked(0)) emit(SelectQuery{h.i});
 }
 
-void convergenceTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
-  const auto& view = state.insight.convergence;
-  status(state, InsightKind::Convergence, view ? nullptr : "Needs the mask and the GRF options.");
-  const std::uintptr_t texture = view ? textureOf(tex, view, view->image) : 0;
+// A view drawn from its row (insight_views.h): its status, the text above, its picture, the text below.
+void viewTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const InsightView& view) {
+  const int k = static_cast<int>(view.kind);
+  const std::shared_ptr<const void>& result = state.insight.result[k];
+  status(state, view.kind, result ? nullptr : view.waiting.c_str());
+  if (!result || !view.picture) return;
+  const InsightPicture p = view.picture(result.get());
+  const std::uintptr_t texture = p.rgba && tex.texture ? tex.texture(result, *p.rgba, p.width, p.height, p.nearest) : 0;
   if (!texture) return;
-  ImGui::TextWrapped("Error of the GRF mask against the number of walkers (the current GRF options, %zu walker counts, "
-                     "error over %s). The dashed red line is the 1/n law.",
-                     view->walkers.size(), view->allRows ? "all rows" : (std::to_string(view->rowsUsed) + " sampled rows").c_str());
-  picture(ui, texture, view->image.width, view->image.height, true);
-  ImGui::TextWrapped("Concentration constant: %s", view->constant.statement.c_str());
-  if (!view->bound.note.empty()) ImGui::TextWrapped("Bound: %s", view->bound.note.c_str());
-  ImGui::TextDisabled("bound on E||M_hat - M||_F^2/||M||_F^2 from the engine's P(|M_hat_ij - M_ij| > t)");
-}
-
-void spectrumTab(const AppState& state, InsightUi& ui, const InsightTextures& tex) {
-  const auto& view = state.insight.spectrum;
-  status(state, InsightKind::Spectrum, view ? nullptr : "Needs a graph.");
-  const std::uintptr_t texture = view ? textureOf(tex, view, view->image) : 0;
-  if (!texture) return;
-  ImGui::TextWrapped("Eigenvalues of W (%s) with the mask function g over [-rho, rho], rho = %.4g: M = g(W) weights each "
-                     "eigenvector by g(lambda).",
-                     view->spectrum->method.c_str(), view->spectrum->rho);
-  picture(ui, texture, view->image.width, view->image.height, true);
+  if (view.above) ImGui::TextWrapped("%s", view.above(result.get(), state).c_str());
+  picture(ui, texture, p.width, p.height, true);
+  if (view.below) ImGui::TextWrapped("%s", view.below(result.get(), state).c_str());
 }
 
 void costTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, const std::function<void(const Command&)>& emit) {
   const int k = static_cast<int>(InsightKind::Cost);
   const bool busy = state.insight.busy[k];
-  if (!busy && ImGui::Button(state.insight.cost ? "Run the bench again" : "Run topomask bench")) emit(RunBench{});
+  const auto view = state.insight.get<InsightKind::Cost>();
+  if (!busy && ImGui::Button(view ? "Run the bench again" : "Run topomask bench")) emit(RunBench{});
   if (busy && ImGui::Button("Cancel")) emit(CancelBench{});
   ImGui::SameLine();
   ImGui::TextWrapped("`topomask bench --json` on generated grid graphs, one process per size.");
   status(state, InsightKind::Cost, nullptr);
-  const auto& view = state.insight.cost;
   if (!view) {
     if (!busy) ImGui::TextWrapped("Time and memory of each attention algorithm against N. Press the button (a few seconds).");
     return;
@@ -152,13 +141,13 @@ void learnTab(const AppState& state, InsightUi& ui, const InsightTextures& tex, 
   ImGui::SameLine();
   ImGui::SetNextItemWidth(120);
   ImGui::SliderInt("K terms", &ui.learnTerms, 1, 12);
-  if (!busy && ImGui::Button(state.insight.learn ? "Learn again" : "Learn")) {
+  const auto model = state.insight.get<InsightKind::Learn>();
+  if (!busy && ImGui::Button(model ? "Learn again" : "Learn")) {
     const SceneKind kind = state.results.scene ? state.results.scene->kind() : SceneKind::Graph;
     emit(RunLearn{learnTarget(ui, kind == SceneKind::Mesh || kind == SceneKind::Points), ui.learnTerms});
   }
   if (busy && ImGui::Button("Cancel")) emit(CancelLearn{});
   status(state, InsightKind::Learn, nullptr);
-  const auto& model = state.insight.learn;
   if (!model || model->iterations() == 0) {
     if (!busy) ImGui::TextWrapped("Choose a target and press Learn (a fraction of a second on small graphs).");
     return;
@@ -220,16 +209,10 @@ FitTarget learnTarget(const InsightUi& ui, bool geometric) {
   return t;
 }
 
-bool insightWants(const InsightUi& ui, InsightKind kind) {
-  switch (kind) {
-    case InsightKind::Walks: return false;  // the walks panel asks for these
-    case InsightKind::Matrix: return ui.open && ui.tab == InsightTab::Matrix;
-    case InsightKind::Convergence: return ui.open && ui.tab == InsightTab::Convergence;
-    case InsightKind::Spectrum: return (ui.open && ui.tab == InsightTab::Spectrum) || ui.maskPlotsOpen;
-    case InsightKind::Cost: return false;  // only on request (RunBench)
-    case InsightKind::Learn: return false;  // only on request (RunLearn)
-  }
-  return false;
+bool insightWants(const InsightUi& ui, bool walksPanelOpen, InsightKind kind) {
+  if (kind == InsightKind::Walks) return walksPanelOpen;
+  // The mask panel's plots draw g over the spectrum too.
+  return (ui.open && ui.tab == kind) || (kind == InsightKind::Spectrum && ui.maskPlotsOpen);
 }
 
 void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& textures, const render::Rect& viewsArea,
@@ -258,28 +241,28 @@ void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& 
   ui.windowW = ImGui::GetWindowSize().x;
   ui.windowH = ImGui::GetWindowSize().y;
   if (ImGui::BeginTabBar("insight tabs")) {
-    const struct {
-      InsightTab tab;
-      const char* name;
-    } tabs[] = {{InsightTab::Matrix, "Matrix M | M_hat"},
-                {InsightTab::Convergence, "Error vs walkers"},
-                {InsightTab::Spectrum, "Spectrum of W"},
-                {InsightTab::Cost, "Cost against N"},
-                {InsightTab::Learn, "Learn f"}};
-    const InsightTab requested = ui.tab;
-    const bool select = ui.selectTab;
+    const InsightKind requested = ui.tab;
+    // A tab asked for (a button, the tour) may become the bar's selection a frame later: until then
+    // the bar's own tab is neither drawn nor computed.
+    const bool select = ui.selectTab && !insightView(requested).title.empty();
     ui.selectTab = false;
-    for (const auto& t : tabs) {
-      const ImGuiTabItemFlags flags = select && requested == t.tab ? ImGuiTabItemFlags_SetSelected : 0;
-      if (ImGui::BeginTabItem(t.name, nullptr, flags)) {
-        ui.tab = t.tab;
-        if (t.tab != InsightTab::Matrix) ui.hover = MatrixHover{};
-        switch (t.tab) {
-          case InsightTab::Matrix: matrixTab(state, ui, textures, emit); break;
-          case InsightTab::Convergence: convergenceTab(state, ui, textures); break;
-          case InsightTab::Spectrum: spectrumTab(state, ui, textures); break;
-          case InsightTab::Cost: costTab(state, ui, textures, emit); break;
-          case InsightTab::Learn: learnTab(state, ui, textures, emit); break;
+    for (const InsightView& view : insightViews()) {
+      if (view.title.empty()) continue;  // not a tab (the walks have their own panel)
+      const ImGuiTabItemFlags flags = select && requested == view.kind ? ImGuiTabItemFlags_SetSelected : 0;
+      if (ImGui::BeginTabItem(view.title.c_str(), nullptr, flags)) {
+        if (select && view.kind != requested) {
+          ui.selectTab = true;  // ask again next frame
+          ImGui::EndTabItem();
+          continue;
+        }
+        ui.tab = view.kind;
+        if (view.kind != InsightKind::Matrix) ui.hover = MatrixHover{};
+        // Views that read the mouse or have buttons draw their own tab; the rest come from their rows.
+        switch (view.kind) {
+          case InsightKind::Matrix: matrixTab(state, ui, textures, emit); break;
+          case InsightKind::Cost: costTab(state, ui, textures, emit); break;
+          case InsightKind::Learn: learnTab(state, ui, textures, emit); break;
+          default: viewTab(state, ui, textures, view); break;
         }
         ImGui::EndTabItem();
       }

@@ -17,8 +17,6 @@
 
 namespace topomask::gui {
 
-enum class InsightTab { Matrix, Convergence, Spectrum, Cost, Learn };
-
 // The matrix entry under the mouse (valid only while hovering a panel).
 struct MatrixHover {
   bool valid = false;
@@ -30,7 +28,7 @@ struct MatrixHover {
 
 struct InsightUi {
   bool open = false;
-  InsightTab tab = InsightTab::Matrix;  // the tab shown (updated from ImGui)
+  InsightKind tab = InsightKind::Matrix;  // the tab shown (updated from ImGui)
   bool selectTab = false;               // select `tab` on the next frame (tour, tests)
   bool maskPlotsOpen = false;           // the side panel's "Mask function plots" is open
   bool openMaskPlots = false;           // open that panel on the next frame (scripted screenshots)
@@ -76,7 +74,8 @@ FitTarget learnTarget(const InsightUi& ui, bool geometric);
 void insightWindow(const AppState& state, InsightUi& ui, const InsightTextures& textures, const render::Rect& viewsArea,
                    float uiScale, const std::function<void(const Command&)>& emit);
 
-// Whether the window shows a view of this kind this frame (App computes only those).
-bool insightWants(const InsightUi& ui, InsightKind kind);
+// Whether a view of this kind is shown this frame (its tab, the mask plots for the spectrum, the
+// "Random walks" panel for the walks): App computes only those.
+bool insightWants(const InsightUi& ui, bool walksPanelOpen, InsightKind kind);
 
 }  // namespace topomask::gui
