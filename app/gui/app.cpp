@@ -212,11 +212,8 @@ void App::waitIdle() {
 void App::scheduleHeavy() {
   if (!stale_) return;
   unsigned stale = stale_;
-  const std::string path = loadPath_;
-  const bool tokens = state_.largeAsTokens;
-  auto scene = state_.results.scene;
-  auto graph = state_.results.graph;
-  auto grf = state_.results.grf;
+  const auto& scene = state_.results.scene;
+  const auto& graph = state_.results.graph;
   if (!(stale & StageLoad) && !scene) {
     stale_ = 0;
     return;  // nothing loaded yet: parameters wait for a scene
@@ -224,21 +221,20 @@ void App::scheduleHeavy() {
   // A scene without a graph (its last build failed, e.g. a graph kind that does not apply): every
   // later stage needs one, so the graph is built again with the current options first.
   if (!(stale & StageLoad) && !graph) stale |= withDependents(StageGraph);
-  const GraphOptions graphOptions = state_.graph;
-  const MaskSpec maskSpec = state_.mask;
-  const GrfOptions grfOptions = state_.grf;
-  const AttentionParams attention = state_.attention;
+  // The stages run in runStages' order (model/pipeline.h, shared with runStagesNow); each result is
+  // posted to the UI thread as it finishes, so that the views change stage by stage.
+  StageRun run = stageRun(state_, stale, loadPath_);
   // A GRF stage above the cost threshold waits for the user's answer unless they already gave it.
-  const bool costConfirmed = costConfirmed_;
+  run.costConfirmed = costConfirmed_;
   if (stale & StageGrf) costConfirmed_ = false;
   state_.heavy.busy = true;
   state_.heavy.stage = "queued";  // the status shows the job the moment it is asked for
   heavyStale_ = stale;
-  lanes_->submit(kHeavy, [=, this](Progress& progress, std::uint64_t gen) mutable {
-    if (stale & StageLoad) {
-      progress.setStage(path.empty() ? "building the demo" : "loading");
-      double seconds = 0;
-      scene = loadSceneStage(path, &seconds, tokens);
+  lanes_->submit(kHeavy, [this, run = std::move(run)](Progress& progress, std::uint64_t gen) {
+    const std::string path = run.path;
+    const bool loaded = (run.stages & StageLoad) != 0;
+    StageSink sink;
+    sink.loaded = [&](std::shared_ptr<const Scene> scene, double seconds) {
       post(kHeavy, gen, [this, scene, seconds, path] {
         Results& r = state_.results;
         r = Results{};
@@ -257,12 +253,9 @@ void App::scheduleHeavy() {
         }
         stale_ &= ~StageLoad;
       });
-    }
-    if (stale & StageGraph) {
-      progress.setStage("building the graph");
-      GraphStage g = runGraphStage(*scene, graphOptions, &progress);
-      graph = g.graph;
-      post(kHeavy, gen, [this, g, path, loaded = (stale & StageLoad) != 0] {
+    };
+    sink.graph = [&](const GraphStage& g) {
+      post(kHeavy, gen, [this, g, path, loaded] {
         Results& r = state_.results;
         storeGraph(r, g);
         r.mask.reset();
@@ -294,32 +287,26 @@ void App::scheduleHeavy() {
         }
         stale_ &= ~StageGraph;
       });
-    }
-    progress.throwIfCancelled();
-    if (stale & StageMask) {
-      progress.setStage("mask operator");
-      try {
-        MaskStage m = runMaskStage(graph, maskSpec);
-        post(kHeavy, gen, [this, m] {
-          storeMask(state_.results, m);  // maskInfo without a failure
-          stale_ &= ~StageMask;
-          scheduleRows();
-        });
-      } catch (const Error& e) {
-        post(kHeavy, gen, [this, msg = std::string(e.what())] {
-          state_.results.mask.reset();
-          state_.results.maskInfo = {};
-          state_.results.maskInfo.failure = msg;  // shown in the Mask panel and the exact view
-          state_.error = msg;
-          errorFromHeavy_ = true;
-          stale_ &= ~StageMask;
-          scheduleRows();
-        });
-      }
-    }
-    if (stale & StageTokens) {
-      progress.setStage("tokens");
-      TokensStage t = runTokensStage(*graph, attention);
+    };
+    sink.mask = [&](const MaskStage& m) {
+      post(kHeavy, gen, [this, m] {
+        storeMask(state_.results, m);  // maskInfo without a failure
+        stale_ &= ~StageMask;
+        scheduleRows();
+      });
+    };
+    sink.maskFailed = [&](const Error& e) {
+      post(kHeavy, gen, [this, msg = std::string(e.what())] {
+        state_.results.mask.reset();
+        state_.results.maskInfo = {};
+        state_.results.maskInfo.failure = msg;  // shown in the Mask panel and the exact view
+        state_.error = msg;
+        errorFromHeavy_ = true;
+        stale_ &= ~StageMask;
+        scheduleRows();
+      });
+    };
+    sink.tokens = [&](const TokensStage& t) {
       post(kHeavy, gen, [this, t] {
         state_.results.tokens = t.tokens;
         state_.results.tokensNote = t.note;
@@ -334,39 +321,31 @@ void App::scheduleHeavy() {
         stale_ &= ~StageTokens;
         scheduleRows();
       });
-    }
-    bool grfWaits = false;
-    if ((stale & StageGrf) && !costConfirmed) {
-      const GrfStageCost cost = estimateGrfStage(graph->nodeCount(), maskSpec, grfOptions);
-      grfWaits = cost.ask;
-      if (grfWaits)
-        post(kHeavy, gen, [this, cost] {
-          state_.results.grf.reset();
-          state_.results.grfInfo = {};
-          state_.results.errors.relFrobenius = state_.results.errors.relFrobeniusSq = -1;
-          state_.costQuestion = CostQuestion{cost.text, cost.affordableWalkers, true};
-          stale_ &= ~(StageGrf | StageErrors);
-          scheduleRows();
-        });
-    }
-    if ((stale & StageGrf) && !grfWaits) {
-      progress.setStage("sampling random walks");
-      GrfStage g = runGrfStage(*graph, maskSpec, grfOptions, &progress);
-      grf = g.grf;
+    };
+    sink.grfWaits = [&](const GrfStageCost& cost) {
+      post(kHeavy, gen, [this, cost] {
+        state_.results.grf.reset();
+        state_.results.grfInfo = {};
+        state_.results.errors.relFrobenius = state_.results.errors.relFrobeniusSq = -1;
+        state_.costQuestion = CostQuestion{cost.text, cost.affordableWalkers, true};
+        stale_ &= ~(StageGrf | StageErrors);
+        scheduleRows();
+      });
+    };
+    sink.grf = [&](const GrfStage& g) {
       post(kHeavy, gen, [this, g] {
         storeGrf(state_.results, g);
         stale_ &= ~StageGrf;
         scheduleRows();
       });
-    }
-    if ((stale & StageErrors) && grf && !grfWaits) {
-      progress.setStage("error of M_hat");
-      ErrorsStage e = runErrorsStage(*graph, maskSpec, *grf, &progress);
+    };
+    sink.errors = [&](const ErrorsStage& e) {
       post(kHeavy, gen, [this, e] {
         storeErrors(state_.results, e);
         stale_ &= ~StageErrors;
       });
-    }
+    };
+    runStages(run, sink, &progress);
     post(kHeavy, gen, [this] {
       state_.heavy = {};
       // Everything asked for was computed: an error of an earlier heavy job no longer holds.

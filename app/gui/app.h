@@ -120,10 +120,10 @@ class App {
   // How engine work runs: lanes, generations, staleness.
   //
   // Lanes (model/lanes.h, where generations live): lane 0 "heavy" runs the stages load -> graph ->
-  // mask -> tokens -> GRF -> errors in that order (scheduleHeavy; runStagesNow is the same order
-  // run synchronously); lane 1 "rows" computes the query's rows of M, M_hat and attention
-  // (scheduleRows); lanes 2 + k run the insight view InsightKind k (scheduleInsight), one lane per
-  // view, so that one view's work never cancels another's. A job never touches state_: it posts
+  // mask -> tokens -> GRF -> errors through runStages (model/pipeline.h), whose sink posts each
+  // result (scheduleHeavy; runStagesNow runs the same function synchronously); lane 1 "rows" computes the query's rows of M, M_hat and attention
+  // (scheduleRows); lanes 2 + k run the insight view InsightKind k (scheduleInsight, from the
+  // views' rows in model/insight_views.h), one lane per view, so that one view's work never cancels another's. A job never touches state_: it posts
   // closures that frame() applies through Lanes::drain only while its generation is the lane's
   // newest, so the state never mixes two parameter sets.
   //

@@ -359,39 +359,103 @@ void storeRows(Results& r, const RowsResult& rows) {
   ++r.rowsVersion;
 }
 
+StageRun stageRun(const AppState& state, unsigned stages, const std::string& path) {
+  StageRun run;
+  run.stages = stages;
+  run.path = path;
+  run.largeAsTokens = state.largeAsTokens;
+  run.graph = state.graph;
+  run.mask = state.mask;
+  run.grf = state.grf;
+  run.attention = state.attention;
+  run.scene = state.results.scene;
+  run.graphData = state.results.graph;
+  run.grfData = state.results.grf;
+  return run;
+}
+
+void runStages(StageRun run, const StageSink& sink, Progress* progress) {
+  const auto stage = [progress](const char* name) {
+    if (progress) progress->setStage(name);
+  };
+  if (run.stages & StageLoad) {
+    stage(run.path.empty() ? "building the demo" : "loading");
+    double seconds = 0;
+    run.scene = loadSceneStage(run.path, &seconds, run.largeAsTokens);
+    sink.loaded(run.scene, seconds);
+  }
+  if (run.stages & StageGraph) {
+    if (!run.scene) throw std::logic_error("runStages: no scene to build a graph on");
+    stage("building the graph");
+    GraphStage g = runGraphStage(*run.scene, run.graph, progress);
+    run.graphData = g.graph;
+    sink.graph(g);
+  }
+  if (progress) progress->throwIfCancelled();
+  if (!(run.stages & ~(StageLoad | StageGraph))) return;
+  if (!run.graphData) throw std::logic_error("runStages: no graph for the stages after it");
+  const Graph& graph = *run.graphData;
+  if (sink.beforeLater) sink.beforeLater(graph);
+  if (run.stages & StageMask) {
+    stage("mask operator");
+    std::optional<MaskStage> m;
+    try {
+      m = runMaskStage(run.graphData, run.mask);
+    } catch (const Error& e) {
+      if (!sink.maskFailed) throw;
+      sink.maskFailed(e);
+    }
+    if (m) sink.mask(*m);
+  }
+  if (run.stages & StageTokens) {
+    stage("tokens");
+    sink.tokens(runTokensStage(graph, run.attention));
+  }
+  bool grfWaits = false;
+  if ((run.stages & StageGrf) && !run.costConfirmed) {
+    const GrfStageCost cost = estimateGrfStage(graph.nodeCount(), run.mask, run.grf);
+    grfWaits = cost.ask;
+    if (grfWaits) sink.grfWaits(cost);
+  }
+  if ((run.stages & StageGrf) && !grfWaits) {
+    stage("sampling random walks");
+    GrfStage g = runGrfStage(graph, run.mask, run.grf, progress);
+    run.grfData = g.grf;
+    sink.grf(g);
+  }
+  if ((run.stages & StageErrors) && run.grfData && !grfWaits) {
+    stage("error of M_hat");
+    sink.errors(runErrorsStage(graph, run.mask, *run.grfData, progress));
+  }
+}
+
 void runStagesNow(AppState& state, const std::string& path, unsigned stages) {
   Results& r = state.results;
-  if (stages & StageLoad) {
+  StageSink sink;
+  sink.loaded = [&r](std::shared_ptr<const Scene> scene, double seconds) {
     r = Results{};
-    r.scene = loadSceneStage(path, &r.timings.load);
-  }
-  if (stages & StageGraph) {
-    if (!r.scene) throw std::logic_error("runStagesNow: no scene to build a graph on");
-    storeGraph(r, runGraphStage(*r.scene, state.graph, nullptr));
-  }
-  if (!(stages & ~(StageLoad | StageGraph))) return;
-  if (!r.graph) throw std::logic_error("runStagesNow: no graph for the stages after it");
-  if (state.query < 0) state.query = defaultQuery(*r.graph);
-  if (state.query >= r.graph->nodeCount())
-    throw usageError("--query " + std::to_string(state.query) + " is out of range (the graph has " +
-                     std::to_string(r.graph->nodeCount()) + " nodes)");
-  if (stages & StageMask) {
-    storeMask(r, runMaskStage(r.graph, state.mask));
-  }
-  if (stages & StageTokens) {
-    TokensStage t = runTokensStage(*r.graph, state.attention);
+    r.scene = std::move(scene);
+    r.timings.load = seconds;
+  };
+  sink.graph = [&r](const GraphStage& g) { storeGraph(r, g); };
+  sink.beforeLater = [&state](const Graph& graph) {
+    if (state.query < 0) state.query = defaultQuery(graph);
+    if (state.query >= graph.nodeCount())
+      throw usageError("--query " + std::to_string(state.query) + " is out of range (the graph has " +
+                       std::to_string(graph.nodeCount()) + " nodes)");
+  };
+  sink.mask = [&r](const MaskStage& m) { storeMask(r, m); };
+  sink.tokens = [&r](const TokensStage& t) {
     if (t.failure) throw *t.failure;  // a token file that cannot be used: its own error (exit 2 or 3)
     r.tokens = t.tokens;
     r.tokensNote = t.note;
     r.timings.tokens = t.seconds;
-  }
-  if (stages & StageGrf) {
-    storeGrf(r, runGrfStage(*r.graph, state.mask, state.grf, nullptr));
-  }
-  if ((stages & StageErrors) && r.grf) {
-    storeErrors(r, runErrorsStage(*r.graph, state.mask, *r.grf, nullptr));
-  }
+  };
+  sink.grf = [&r](const GrfStage& g) { storeGrf(r, g); };
+  sink.errors = [&r](const ErrorsStage& e) { storeErrors(r, e); };
+  runStages(stageRun(state, stages, path), sink, nullptr);
   if (stages & StageRows) {
+    if (!r.graph) throw std::logic_error("runStagesNow: no graph for the rows");
     storeRows(r, computeRows(RowsInput{r.graph, r.mask, r.grf, r.tokens, state.attention, state.query}));
   }
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -147,14 +148,53 @@ void storeGrf(Results& results, const GrfStage& stage);
 void storeErrors(Results& results, const ErrorsStage& stage);
 void storeRows(Results& results, const RowsResult& rows);
 
-// The stages in the window's order, run now on the calling thread: the synchronous twin of the
-// window's heavy and rows lanes (App::scheduleHeavy, scheduleRows), for `topomask render` and the
-// offscreen insight views. Runs the Stage bits in `stages` (dependents are not added) in the order
-// load -> graph -> mask -> tokens -> GRF -> errors -> rows on state.results, with state's
-// parameters; StageLoad reads `path` ("" = the demo) into a fresh Results. Before any stage after
-// the graph, a query < 0 becomes defaultQuery(graph), and a query outside the graph is a usage
-// error. Every failure throws: a diverging series (Error::Kind::Numeric), a token file that cannot
-// be used (its own error); a GRF stage never waits for a cost question.
+// The engine stages in one order, load -> graph -> mask -> tokens -> GRF -> errors, for the window's
+// heavy lane and runStagesNow alike: runStages calls the stages in `run.stages` on the calling thread
+// and hands each result to the sink as it finishes. The window's sink posts closures that store the
+// results on the UI thread (App::scheduleHeavy: what is shown changes stage by stage); runStagesNow's
+// stores them at once. The rows of the query are not a stage here: the window computes them on their
+// own lane (App::scheduleRows), runStagesNow after the stages.
+struct StageRun {
+  unsigned stages = 0;  // Stage bits (dependents are not added)
+  std::string path;     // StageLoad: the file ("" = the demo)
+  bool largeAsTokens = true;
+  GraphOptions graph;
+  MaskSpec mask;
+  GrfOptions grf;
+  AttentionParams attention;
+  // What the stages not run read instead: the results of earlier runs.
+  std::shared_ptr<const Scene> scene;
+  std::shared_ptr<const Graph> graphData;
+  std::shared_ptr<const GrfData> grfData;
+  // false: a GRF stage above the cost threshold (estimateGrfStage) does not run; sink.grfWaits gets
+  // the question instead, and the errors stage waits with it.
+  bool costConfirmed = true;
+};
+// A run of `stages` on `path` with state's parameters, reading state's results for the stages not run.
+StageRun stageRun(const AppState& state, unsigned stages, const std::string& path);
+struct StageSink {
+  std::function<void(std::shared_ptr<const Scene> scene, double seconds)> loaded;
+  std::function<void(const GraphStage&)> graph;
+  // Before the first stage after the graph (optional): runStagesNow's default query and its range check.
+  std::function<void(const Graph&)> beforeLater;
+  std::function<void(const MaskStage&)> mask;
+  std::function<void(const Error&)> maskFailed;  // a series that diverged; empty: the error is thrown
+  std::function<void(const TokensStage&)> tokens;
+  std::function<void(const GrfStageCost&)> grfWaits;
+  std::function<void(const GrfStage&)> grf;
+  std::function<void(const ErrorsStage&)> errors;
+};
+// Sets each stage's name on `progress` (may be null) and checks for cancellation after the graph.
+// Throws what a stage throws (but a mask failure when sink.maskFailed is set).
+void runStages(StageRun run, const StageSink& sink, Progress* progress);
+
+// The stages run now on the calling thread, stored into state.results: the synchronous twin of the
+// window's heavy and rows lanes, for `topomask render` and the offscreen insight views. Runs the
+// Stage bits in `stages` (dependents are not added) in runStages' order, then the rows of the query,
+// with state's parameters; StageLoad reads `path` ("" = the demo) into a fresh Results. Before any
+// stage after the graph, a query < 0 becomes defaultQuery(graph), and a query outside the graph is
+// a usage error. Every failure throws: a diverging series (Error::Kind::Numeric), a token file that
+// cannot be used (its own error); a GRF stage never waits for a cost question.
 void runStagesNow(AppState& state, const std::string& path, unsigned stages);
 
 // Resident memory of this process in bytes (Linux /proc/self/statm; 0 elsewhere).

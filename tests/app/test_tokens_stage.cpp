@@ -1,6 +1,7 @@
-// The tokens stage of the application (gui/pipeline.h runTokensStage) with a token file: the chosen
-// head's q, k, v become the attention inputs; a file that cannot be used leaves no tokens and says
-// why without throwing (so the stages after it still run); the head count reaches the panel.
+// The stages of the application (model/pipeline.h): their one order (runStages), and the tokens
+// stage (runTokensStage) with a token file: the chosen head's q, k, v become the attention inputs; a
+// file that cannot be used leaves no tokens and says why without throwing (so the stages after it
+// still run); the head count reaches the panel.
 #include <cmath>
 #include <limits>
 #include <string>
@@ -32,6 +33,46 @@ void writeHeads(const std::string& path, int heads, int nodes, int d, double poi
   const std::vector<std::int64_t> shape = {heads, nodes, d};
   const std::size_t bytes = q.size() * sizeof(double);
   writeNpz(path, {{"q", "<f8", shape, q.data(), bytes}, {"k", "<f8", shape, k.data(), bytes}, {"v", "<f8", shape, v.data(), bytes}});
+}
+
+// The stages in one order for the window's heavy lane and runStagesNow (runStages): each result
+// reaches the sink as it finishes, in the order load, graph, mask, tokens, GRF, errors; a GRF stage
+// that needs the user's answer gives the question and nothing after it; a series that diverged is
+// handed to the sink (the window) or thrown (runStagesNow).
+TEST(Stages, RunInOneOrderAndHandEachResultToTheSink) {
+  std::vector<std::string> order;
+  StageSink sink;
+  sink.loaded = [&](std::shared_ptr<const Scene> scene, double) { order.push_back(scene ? "load" : "load without a scene"); };
+  sink.graph = [&](const GraphStage& g) { order.push_back(g.graph ? "graph" : "graph missing"); };
+  sink.mask = [&](const MaskStage& m) { order.push_back(m.mask ? "mask" : "mask missing"); };
+  sink.maskFailed = [&](const Error&) { order.push_back("mask failed"); };
+  sink.tokens = [&](const TokensStage& t) { order.push_back(t.tokens ? "tokens" : "tokens missing"); };
+  sink.grfWaits = [&](const GrfStageCost& c) { order.push_back(c.ask ? "grf asks" : "grf asks for nothing"); };
+  sink.grf = [&](const GrfStage& g) { order.push_back(g.grf ? "grf" : "grf missing"); };
+  sink.errors = [&](const ErrorsStage& e) { order.push_back(e.relFrobenius >= 0 ? "errors" : "errors missing"); };
+  AppState state;
+  state.grf.walkers = 4;
+  const unsigned all = StageLoad | StageGraph | StageMask | StageTokens | StageGrf | StageErrors;
+  runStages(stageRun(state, all, ""), sink, nullptr);
+  EXPECT_EQ(order, (std::vector<std::string>{"load", "graph", "mask", "tokens", "grf", "errors"}));
+
+  // The demo's graph with a GRF stage far above the cost threshold, not confirmed: the question only.
+  runStagesNow(state, "", StageLoad | StageGraph);
+  order.clear();
+  StageRun costly = stageRun(state, StageGrf | StageErrors, "");
+  costly.grf.walkers = 65536;  // about 3e9 hops on the demo: far above kAskSeconds
+  costly.costConfirmed = false;
+  runStages(costly, sink, nullptr);
+  EXPECT_EQ(order, (std::vector<std::string>{"grf asks"}));
+
+  // reglap1 with beta rho >= 1 diverges: the window's sink gets it, runStagesNow throws it.
+  order.clear();
+  StageRun diverging = stageRun(state, StageMask, "");
+  diverging.mask = MaskSpec{MaskPreset::RegLap1, 1.5, 2, {}, {}};
+  runStages(diverging, sink, nullptr);
+  EXPECT_EQ(order, (std::vector<std::string>{"mask failed"}));
+  state.mask = diverging.mask;
+  EXPECT_THROW(runStagesNow(state, "", StageMask), Error);
 }
 
 }  // namespace
