@@ -302,7 +302,7 @@ int run(const BenchOptions& o) {
   s.map.features = o.m > 0 ? o.m : s.d;
   s.map.seed = o.common.seed;
   s.m = featureCount(s.map, s.d);
-  validateGrfOptions(s.grf);
+  checkGrfOptions(s.grf);
 
   std::vector<std::int64_t> sizes;
   if (o.sizes.empty()) {

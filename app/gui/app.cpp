@@ -56,6 +56,8 @@ App::App(const AppOptions& options, std::unique_ptr<Host> host) : options_(optio
   softwareGl_ = host_->softwareRasteriser();
   views_ = std::make_unique<render::ViewRenderer>(*renderer_);
   // A job of a lane's newest generation threw (run on this thread by Lanes::drain).
+  insightTextures_.texture = [this](std::shared_ptr<const void> owner, const std::vector<std::uint8_t>& rgba, int w, int h,
+                                    bool nearest) { return pictureTexture(std::move(owner), rgba, w, h, nearest); };
   lanes_ = std::make_unique<Lanes>(kInsightLane + kInsightKindCount, [this](int lane, const std::string& m) {
     if (lane == kHeavy) {
       // The root cause first: a series that diverged makes the later stages fail too.
@@ -502,8 +504,6 @@ void App::syncInsightTextures() {
     }
   }
   insightTextures_.learn = learnPicture_;
-  insightTextures_.texture = [this](std::shared_ptr<const void> owner, const std::vector<std::uint8_t>& rgba, int w, int h,
-                                    bool nearest) { return pictureTexture(std::move(owner), rgba, w, h, nearest); };
 }
 
 std::uintptr_t App::pictureTexture(std::shared_ptr<const void> owner, const std::vector<std::uint8_t>& rgba, int w, int h,

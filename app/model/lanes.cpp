@@ -20,9 +20,11 @@ void Lanes::stop() {
   inbox_.clear();
 }
 
-std::uint64_t Lanes::submit(int lane, Worker::Job job) { return workers_[static_cast<std::size_t>(lane)]->submit(std::move(job)); }
+std::uint64_t Lanes::submit(int lane, Worker::Job job) { return worker(lane) ? worker(lane)->submit(std::move(job)) : 0; }
 
-void Lanes::cancel(int lane) { workers_[static_cast<std::size_t>(lane)]->cancel(); }
+void Lanes::cancel(int lane) {
+  if (Worker* w = worker(lane)) w->cancel();
+}
 
 void Lanes::post(int lane, std::uint64_t generation, std::function<void()> apply) {
   std::lock_guard<std::mutex> lock(inboxMutex_);

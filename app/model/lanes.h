@@ -34,7 +34,8 @@ class Lanes {
   Lanes(int count, ErrorHandler onError);
   ~Lanes();  // stop()
   // Cancels and joins every worker (a running job may still post meanwhile; nothing is applied
-  // after). The owner calls it before it destroys what the jobs' closures refer to.
+  // after). The owner calls it before it destroys what the jobs' closures refer to. After it a lane
+  // takes no job (submit returns 0), is idle and has no stage.
   void stop();
   Lanes(const Lanes&) = delete;
   Lanes& operator=(const Lanes&) = delete;
@@ -49,11 +50,11 @@ class Lanes {
   // Runs the posted closures of current generations (UI thread); returns how many ran.
   int drain();
 
-  bool busy(int lane) const { return !workers_.empty() && workers_[static_cast<std::size_t>(lane)]->busy(); }
+  bool busy(int lane) const { return worker(lane) && worker(lane)->busy(); }
   bool busy() const;  // any lane
-  std::string stage(int lane) const { return workers_[static_cast<std::size_t>(lane)]->stage(); }
-  double fraction(int lane) const { return workers_[static_cast<std::size_t>(lane)]->fraction(); }
-  std::uint64_t generation(int lane) const { return workers_[static_cast<std::size_t>(lane)]->generation(); }
+  std::string stage(int lane) const { return worker(lane) ? worker(lane)->stage() : std::string(); }
+  double fraction(int lane) const { return worker(lane) ? worker(lane)->fraction() : 0.0; }
+  std::uint64_t generation(int lane) const { return worker(lane) ? worker(lane)->generation() : 0; }
   // Blocks until no lane runs or queues a job and the inbox is drained (results applied): tests,
   // scripted screenshots. Closures that submit new work are waited for too.
   void waitIdle();
@@ -64,6 +65,10 @@ class Lanes {
     std::uint64_t generation = 0;
     std::function<void()> apply;
   };
+  // The lane's worker; null after stop() (and for a lane that does not exist).
+  Worker* worker(int lane) const {
+    return lane >= 0 && static_cast<std::size_t>(lane) < workers_.size() ? workers_[static_cast<std::size_t>(lane)].get() : nullptr;
+  }
   ErrorHandler onError_;
   int count_ = 0;
   std::vector<std::unique_ptr<Worker>> workers_;

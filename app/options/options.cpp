@@ -176,8 +176,12 @@ GrfOptions toGrfOptions(const CommonOptions& o, Wording wording) {
   g.seed = o.seed;
   g.threads = o.threads;
   g.memoryLimit = o.memoryLimit.empty() ? 0 : parseByteSize(o.memoryLimit, "--memory-limit");
-  validateWorded([&] { validateGrfOptions(g); }, wording);
+  checkGrfOptions(g, wording);
   return g;
+}
+
+void checkGrfOptions(const GrfOptions& options, Wording wording) {
+  validateWorded([&] { validateGrfOptions(options); }, wording);
 }
 
 void validateCommonOptions(const CommonOptions& o, Wording wording) {

@@ -51,6 +51,9 @@ enum class Wording { Flags, Keywords };
 GraphOptions toGraphOptions(const CommonOptions& options, Wording wording = Wording::Flags);  // throws usage Error
 MaskSpec toMaskSpec(const CommonOptions& options, Wording wording = Wording::Flags);          // throws usage Error
 GrfOptions toGrfOptions(const CommonOptions& options, Wording wording = Wording::Flags);  // throws usage Error
+// The engine's GRF rules (validateGrfOptions) worded as above, for options a subcommand changed after
+// toGrfOptions (bench's own walker and p_halt defaults).
+void checkGrfOptions(const GrfOptions& options, Wording wording = Wording::Flags);
 // Every shared option at once (graph, mask, GRF): each subcommand calls it before any work, so
 // that a bad value is refused even where the subcommand does not use it.
 void validateCommonOptions(const CommonOptions& options, Wording wording = Wording::Flags);

@@ -82,5 +82,26 @@ TEST(Lanes, ErrorsAreReportedOnDrainForTheNewestJobOnlyAndLanesAreIndependent) {
   EXPECT_EQ(seen, std::vector<int>{5});
 }
 
+// After stop() (the owner's teardown) a lane takes no job and reports nothing: no crash from a late
+// frame or closure asking for a lane's state.
+TEST(Lanes, AfterStopLanesTakeNoJobAndAreIdle) {
+  std::vector<int> seen;
+  Lanes lanes(2, nullptr);
+  lanes.stop();
+  std::atomic<bool> ran{false};
+  EXPECT_EQ(lanes.submit(1, [&ran](Progress&, std::uint64_t) { ran = true; }), 0u);
+  lanes.cancel(1);
+  lanes.post(0, 1, [&seen] { seen.push_back(1); });
+  EXPECT_EQ(lanes.drain(), 0);
+  EXPECT_FALSE(lanes.busy());
+  EXPECT_FALSE(lanes.busy(1));
+  EXPECT_EQ(lanes.stage(1), "");
+  EXPECT_EQ(lanes.fraction(1), 0.0);
+  EXPECT_EQ(lanes.generation(1), 0u);
+  lanes.waitIdle();
+  EXPECT_FALSE(ran.load());
+  EXPECT_TRUE(seen.empty());
+}
+
 }  // namespace
 }  // namespace topomask::gui
