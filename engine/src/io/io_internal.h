@@ -103,19 +103,6 @@ Scene finishPoints(std::vector<double>&& positions, std::vector<double>&& normal
                    std::vector<double>&& colors, const std::string& path,
                    std::vector<std::string> warnings);
 
-// Format readers (one per family). Each throws Error with place on bad input.
-Scene loadObj(const std::string& path, const LoadOptions& options);
-Scene loadOff(const std::string& path, const LoadOptions& options);
-Scene loadStl(const std::string& path, const LoadOptions& options);
-Scene loadPly(const std::string& path, const LoadOptions& options);
-Scene loadGltf(const std::string& path, const LoadOptions& options);
-Scene loadXyz(const std::string& path, const std::string& ext);
-Scene loadPts(const std::string& path);
-Scene loadPcd(const std::string& path);
-Scene loadImage(const std::string& path, const LoadOptions& options);
-Scene loadEdgeList(const std::string& path);
-Scene loadMatrixMarket(const std::string& path);
-
 // "12 of 15 vertices read" style helper.
 std::string countRead(std::uint64_t got, std::uint64_t declared, const std::string& what);
 

@@ -11,6 +11,23 @@
 
 namespace topomask {
 
+// The format readers, each defined in its own file (load_*.cpp) and used only by the table below: a
+// new format is its reader, its declaration and row here, a test and a line in the README. Each
+// throws Error with place on bad input.
+namespace io_detail {
+Scene loadObj(const std::string& path, const LoadOptions& options);
+Scene loadOff(const std::string& path, const LoadOptions& options);
+Scene loadStl(const std::string& path, const LoadOptions& options);
+Scene loadPly(const std::string& path, const LoadOptions& options);
+Scene loadGltf(const std::string& path, const LoadOptions& options);
+Scene loadXyz(const std::string& path, const std::string& ext);
+Scene loadPts(const std::string& path);
+Scene loadPcd(const std::string& path);
+Scene loadImage(const std::string& path, const LoadOptions& options);
+Scene loadEdgeList(const std::string& path);
+Scene loadMatrixMarket(const std::string& path);
+}  // namespace io_detail
+
 namespace {
 
 using namespace io_detail;
