@@ -52,13 +52,20 @@ struct InsightResultOf<InsightKind::Walks> { using type = WalkProgress; };
 template <InsightKind K>
 using InsightResult = typename InsightResultOf<K>::type;
 
-// The inputs a result was computed from (compared by address: the engine's results are immutable
-// and replaced, never changed, when a parameter changes).
+// The inputs a result was computed from: the engine's results it read (immutable, replaced, never
+// changed, when a parameter changes) and the query. Compared by owner, not by address: a new graph
+// allocated where a freed one was is not the same input.
 struct InsightKey {
-  const void* a = nullptr;  // e.g. the graph, mask or GRF data the result belongs to
-  const void* b = nullptr;
+  std::weak_ptr<const void> a;  // e.g. the graph, mask or GRF data the result belongs to
+  std::weak_ptr<const void> b;
   std::int64_t query = -1;
-  bool operator==(const InsightKey&) const = default;
+  bool operator==(const InsightKey& other) const {
+    return sameInput(a, other.a) && sameInput(b, other.b) && query == other.query;
+  }
+  // Whether x and y name the same object (both empty: the same, nothing).
+  static bool sameInput(const std::weak_ptr<const void>& x, const std::weak_ptr<const void>& y) {
+    return !x.owner_before(y) && !y.owner_before(x);
+  }
 };
 
 // The views' results and their progress, indexed by InsightKind; get<K>() reads a result with its type.

@@ -15,6 +15,7 @@
 // the insight view InsightKind k. No GL, no ImGui: unit-tested on its own (tests/app/test_lanes.cpp).
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -65,9 +66,10 @@ class Lanes {
     std::uint64_t generation = 0;
     std::function<void()> apply;
   };
-  // The lane's worker; null after stop() (and for a lane that does not exist).
+  // The lane's worker; null after stop().
   Worker* worker(int lane) const {
-    return lane >= 0 && static_cast<std::size_t>(lane) < workers_.size() ? workers_[static_cast<std::size_t>(lane)].get() : nullptr;
+    assert(lane >= 0 && lane < count_ && "no such lane");
+    return static_cast<std::size_t>(lane) < workers_.size() ? workers_[static_cast<std::size_t>(lane)].get() : nullptr;
   }
   ErrorHandler onError_;
   int count_ = 0;

@@ -368,9 +368,11 @@ StageRun stageRun(const AppState& state, unsigned stages, const std::string& pat
   run.mask = state.mask;
   run.grf = state.grf;
   run.attention = state.attention;
-  run.scene = state.results.scene;
-  run.graphData = state.results.graph;
-  run.grfData = state.results.grf;
+  if (!(stages & StageLoad)) {  // a run that loads reads nothing of the previous scene
+    run.scene = state.results.scene;
+    run.graphData = state.results.graph;
+    run.grfData = state.results.grf;
+  }
   return run;
 }
 
@@ -431,6 +433,7 @@ void runStages(StageRun run, const StageSink& sink, Progress* progress) {
 
 void runStagesNow(AppState& state, const std::string& path, unsigned stages) {
   Results& r = state.results;
+  if (stages & StageLoad) r = Results{};  // a failed load leaves nothing of the previous scene
   StageSink sink;
   sink.loaded = [&r](std::shared_ptr<const Scene> scene, double seconds) {
     r = Results{};

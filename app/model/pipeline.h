@@ -170,7 +170,8 @@ struct StageRun {
   // the question instead, and the errors stage waits with it.
   bool costConfirmed = true;
 };
-// A run of `stages` on `path` with state's parameters, reading state's results for the stages not run.
+// A run of `stages` on `path` with state's parameters, reading state's results for the stages not run
+// (none when it loads: a new scene starts from nothing).
 StageRun stageRun(const AppState& state, unsigned stages, const std::string& path);
 struct StageSink {
   std::function<void(std::shared_ptr<const Scene> scene, double seconds)> loaded;

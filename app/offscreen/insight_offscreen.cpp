@@ -84,7 +84,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
   state.query = request.query;
   if (!walks) {
     // A view drawn from its row (insight_views.h): the stages it reads, its computation, its picture.
-    runStagesNow(state, request.path, view->stages);
+    runStagesNow(state, request.path, view->stages | StageLoad | StageGraph);
     if (state.results.graph->nodeCount() == 0) throw usageError("the graph has no nodes: no " + view->name + " to draw");
     const std::optional<InsightKey> key = view->key(state);
     if (!key) throw usageError("the " + view->name + " view has nothing to show for these options");

@@ -208,7 +208,7 @@ TEST_F(AppFrames, InsightViewsAreComputedWhileShownAndDroppedWithTheirInputs) {
   const auto spectrum = s.insight.get<InsightKind::Spectrum>();
   ASSERT_TRUE(spectrum) << s.insight.error[index(InsightKind::Spectrum)];
   EXPECT_EQ(ui.insight.tab, InsightKind::Spectrum);
-  EXPECT_EQ(s.insight.keys[index(InsightKind::Spectrum)], (InsightKey{s.results.graph.get(), s.results.mask.get(), -1}));
+  EXPECT_EQ(s.insight.keys[index(InsightKind::Spectrum)], (InsightKey{s.results.graph, s.results.mask, -1}));
   EXPECT_EQ(cachedSpectrum(s), spectrum->spectrum);
   EXPECT_FALSE(s.insight.get<InsightKind::Matrix>()) << "its tab is not shown";
   EXPECT_GT(host_->drawVertices(), 0);
@@ -222,7 +222,7 @@ TEST_F(AppFrames, InsightViewsAreComputedWhileShownAndDroppedWithTheirInputs) {
   ASSERT_TRUE(again);
   EXPECT_NE(again, spectrum);
   EXPECT_EQ(again->spectrum, spectrum->spectrum) << "the same graph's eigenvalues, not computed again";
-  EXPECT_EQ(s.insight.keys[index(InsightKind::Spectrum)].b, s.results.mask.get());
+  EXPECT_EQ(s.insight.keys[index(InsightKind::Spectrum)], (InsightKey{s.results.graph, s.results.mask, -1}));
 
   // The walks panel: the query's walks; without a query there is nothing to show.
   ui.walks.requestOpen = true;

@@ -431,7 +431,7 @@ TEST(InsightViewRows, JobsComputeTheViewsOfTheCurrentResults) {
   Progress progress;
   const gui::InsightView& matrix = gui::insightView(gui::InsightKind::Matrix);
   ASSERT_TRUE(matrix.key(state));
-  EXPECT_EQ(*matrix.key(state), (gui::InsightKey{r.mask.get(), r.grf.get(), -1}));
+  EXPECT_EQ(*matrix.key(state), (gui::InsightKey{r.mask, r.grf, -1}));
   const std::shared_ptr<const void> m = matrix.job(state)(progress);
   const auto& mv = *std::static_pointer_cast<const gui::MatrixView>(m);
   const gui::MatrixView direct =
@@ -484,6 +484,20 @@ TEST(InsightViewRows, JobsComputeTheViewsOfTheCurrentResults) {
   state.results.graph.reset();
   EXPECT_FALSE(spectrum.key(state));
   EXPECT_EQ(gui::cachedSpectrum(state), nullptr);
+}
+
+// Insight keys compare inputs by owner: a new object where a freed one was (the same address) is a
+// new input, so that a view is recomputed and a cached spectrum is not reused for another graph.
+TEST(InsightViewRows, KeysCompareInputsByOwnerNotByAddress) {
+  static int slot = 0;  // both objects live here: the same address, two owners
+  std::shared_ptr<const void> first(&slot, [](const void*) {});
+  const gui::InsightKey before{first, {}, 3};
+  EXPECT_EQ(before, (gui::InsightKey{first, {}, 3}));
+  EXPECT_FALSE(before == (gui::InsightKey{first, {}, 4}));
+  first.reset();
+  const std::shared_ptr<const void> second(&slot, [](const void*) {});
+  EXPECT_FALSE(before == (gui::InsightKey{second, {}, 3})) << "freed, then the same address again: another input";
+  EXPECT_EQ(gui::InsightKey{}, gui::InsightKey{});
 }
 
 }  // namespace

@@ -73,6 +73,15 @@ TEST(Stages, RunInOneOrderAndHandEachResultToTheSink) {
   EXPECT_EQ(order, (std::vector<std::string>{"mask failed"}));
   state.mask = diverging.mask;
   EXPECT_THROW(runStagesNow(state, "", StageMask), Error);
+
+  // A run that loads starts from nothing: it reads no earlier result, and a failed load leaves none.
+  ASSERT_TRUE(state.results.graph);
+  const StageRun reload = stageRun(state, StageLoad | StageGraph, "");
+  EXPECT_FALSE(reload.scene);
+  EXPECT_FALSE(reload.graphData);
+  EXPECT_THROW(runStagesNow(state, topomask::testing::tempDir("stages") + "/missing.obj", StageLoad | StageGraph), Error);
+  EXPECT_FALSE(state.results.graph);
+  EXPECT_FALSE(state.results.scene);
 }
 
 }  // namespace
