@@ -200,7 +200,7 @@ const InsightView* findInsightView(std::string_view name) {
 std::string renderableInsightViews() {
   std::string names;
   for (const InsightView& v : insightViews())
-    if (v.job && v.picture) names += (names.empty() ? "" : ", ") + v.name;
+    if (v.drawnAsPicture()) names += (names.empty() ? "" : ", ") + v.name;
   return names;
 }
 

@@ -114,6 +114,8 @@ struct InsightView {
   std::function<InsightPicture(const void* result)> picture;
   // Text above and below the picture in its tab.
   std::function<std::string(const void* result, const AppState&)> above, below;
+  // Computed from the state and drawn as a picture: the window's generic tab and `render --view` draw it.
+  bool drawnAsPicture() const { return job && picture; }
 };
 
 // Every view, in InsightKind order.

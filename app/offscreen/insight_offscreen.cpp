@@ -61,7 +61,7 @@ std::string insightOffscreenViews() { return "walks, " + renderableInsightViews(
 
 bool isInsightOffscreenView(const std::string& view) {
   const InsightView* row = findInsightView(view);
-  return view == "walks" || (row && row->job && row->picture);
+  return view == "walks" || (row && row->drawnAsPicture());
 }
 
 OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walkersShown, const AnimationRequest* animate) {
@@ -72,8 +72,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
   if (animate && !walks) throw usageError("--animate draws the walks and learn views (got --view " + request.view + ")");
   checkAnimation(animate, request.width > 0 ? request.width : 1280, request.height > 0 ? request.height : 560);
   if (request.out.empty() && !animate) throw usageError("--out F.png is required");
-  if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
-    throw usageError("--width and --height must be between 1 and 16384");
+  checkPictureSize(request);
 
   // The engine, synchronously, in the window's order (runStagesNow): the graph first, the mask and
   // features only for the views that show them.
@@ -224,8 +223,7 @@ OffscreenResult renderInsightOffscreen(const OffscreenRequest& request, int walk
 OffscreenResult renderLearnOffscreen(const OffscreenRequest& request, const LearnRequest& learn,
                                      const AnimationRequest* animate) {
   if (request.out.empty() && !animate) throw usageError("--out F.png or --animate F.gif|F.mp4 is required");
-  if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
-    throw usageError("--width and --height must be between 1 and 16384");
+  checkPictureSize(request);
   const int width = request.width > 0 ? request.width : 1440;
   const int height = request.height > 0 ? request.height : 480;
   checkAnimation(animate, width, height);

@@ -11,6 +11,11 @@
 
 namespace topomask::gui {
 
+void checkPictureSize(const OffscreenRequest& request) {
+  if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
+    throw usageError("--width and --height must be between 1 and 16384");
+}
+
 OffscreenResult renderOffscreen(const OffscreenRequest& request) {
   // Which views: indices into buildViews' [first, second, difference].
   AppState state;
@@ -30,8 +35,7 @@ OffscreenResult renderOffscreen(const OffscreenRequest& request) {
                      insightOffscreenViews() + ", learn)");
   }
   if (request.out.empty()) throw usageError("--out F.png is required");
-  if (request.width < 0 || request.height < 0 || request.width > 16384 || request.height > 16384)
-    throw usageError("--width and --height must be between 1 and 16384");
+  checkPictureSize(request);
 
   // The engine, synchronously: the window's stages in the window's order (runStagesNow).
   state.graph = request.graph;

@@ -54,5 +54,7 @@ struct AnimationRequest {
 // Throws usage Error for an unknown view (walks and matrix: "not available yet"), Error (Input)
 // for unreadable files, std::runtime_error when no GL context can be made (no display).
 OffscreenResult renderOffscreen(const OffscreenRequest& request);
+// The one size rule of every offscreen picture: width and height 0 (the view's default) to 16384.
+void checkPictureSize(const OffscreenRequest& request);
 
 }  // namespace topomask::gui
